@@ -1,0 +1,1 @@
+"""khruakhai: a LINE and Telegram chatbot for Thailand's social-welfare organization networks."""

@@ -1,0 +1,161 @@
+"""Our `Reply`s as LINE Messaging API message objects (pure; no SDK, no network).
+
+* `to_line_messages(replies)` → a list of message JSON objects (dicts, exactly as the API takes them):
+  - text → ``{"type": "text", "text": ...}``, split into several messages at 5,000 characters
+    (UTF-16 units, as LINE counts), at paragraph / line / word boundaries;
+  - a card → a Flex message holding one bubble: title, the card's text, one row per field
+    (label | value), buttons as postback actions in the footer, ``link_url`` as a URI button,
+    ``image_url`` (https only) as the hero image; ``altText`` is the title plus the first fields;
+  - choices → quick reply items on the reply's last message: postback actions with
+    ``data`` = `Choice.value`, ``displayText`` = the full label, ``label`` shortened to 20 characters
+    ("…" at a word or character boundary, never separating a Thai vowel or tone mark from its
+    consonant); at most 13.
+  A postback ``data`` is at most 300 characters: a longer value is replaced by the same deterministic
+  token the Telegram side uses (`bot.channels.telegram_format.tokenize`) and resolved
+  back with `resolve_callback_data` when the postback arrives.
+* `chunk_messages(messages)` → lists of at most 5 messages (one API request each). LINE only shows the
+  quick reply of the *last* message of a request, so within a chunk the last quick reply seen is moved
+  onto the chunk's last message (earlier ones would never be displayed).
+"""
+from __future__ import annotations
+
+import copy
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from bot.channels.telegram_format import TOKEN_PREFIX, split_text, tokenize
+from bot.messages import Card, Choice, Reply
+
+MAX_TEXT = 5000
+MAX_PER_REQUEST = 5
+MAX_QUICK_REPLIES = 13
+QUICK_LABEL = 20
+FLEX_BUTTON_LABEL = 40
+MAX_DATA = 300
+MAX_DISPLAY_TEXT = 300
+MAX_ALT_TEXT = 400
+MAX_FLEX_TEXT = 2000  # keep a bubble well under LINE's 30 kB per bubble
+MAX_FIELDS = 30
+_LEADING_VOWELS = "เแโใไ"
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(label: str, limit: int = QUICK_LABEL) -> str:
+    """`label` in at most `limit` characters (UTF-16 units), ending with "…" when it was cut."""
+    label = " ".join(label.split())
+    if _units(label) <= limit:
+        return label or "…"
+    cut = limit - 1  # room for the ellipsis
+    while cut > 0 and _units(label[:cut]) > limit - 1:
+        cut -= 1
+    # do not leave a base consonant without its following vowel / tone marks
+    while cut > 0 and cut < len(label) and unicodedata.category(label[cut]).startswith("M"):
+        cut -= 1
+    head = label[:cut]
+    space = head.rfind(" ")
+    if space >= (limit * 2) // 3:  # a word boundary close to the end reads better
+        head = head[:space]
+    head = head.rstrip(" .,:;-–(").rstrip(_LEADING_VOWELS).rstrip()
+    return (head or label[:cut]) + "…"
+
+
+def _data(value: str) -> str:
+    return tokenize(value) if len(value) > MAX_DATA or value.startswith(TOKEN_PREFIX) else value
+
+
+def postback(choice: Choice, label_limit: int) -> dict[str, Any]:
+    display = " ".join(choice.label.split()) or choice.value
+    return {"type": "postback", "label": shorten(choice.label or choice.value, label_limit),
+            "data": _data(choice.value), "displayText": display[:MAX_DISPLAY_TEXT]}
+
+
+def quick_reply(choices: Sequence[Choice]) -> dict[str, Any] | None:
+    items = [{"type": "action", "action": postback(c, QUICK_LABEL)} for c in list(choices)[:MAX_QUICK_REPLIES]]
+    return {"items": items} if items else None
+
+
+def _flex_text(text: str, **style: Any) -> dict[str, Any]:
+    text = text if text.strip() else "-"
+    if len(text) > MAX_FLEX_TEXT:
+        text = text[: MAX_FLEX_TEXT - 1] + "…"
+    return {"type": "text", "text": text, "wrap": True, **style}
+
+
+def alt_text(card: Card) -> str:
+    parts = [card.title]
+    parts += [f"{f.label}: {f.value}" for f in card.fields[:4]]
+    if not card.fields and card.text:
+        parts.append(card.text)
+    alt = " · ".join(p for p in parts if p).strip() or "…"
+    return alt if len(alt) <= MAX_ALT_TEXT else alt[: MAX_ALT_TEXT - 1] + "…"
+
+
+def flex_bubble(card: Card) -> dict[str, Any]:
+    body: list[dict[str, Any]] = [_flex_text(card.title, weight="bold", size="lg")]
+    if card.text:
+        body.append(_flex_text(card.text, size="sm", color="#444444"))
+    if card.fields:
+        rows = [{"type": "box", "layout": "baseline", "spacing": "sm", "contents": [
+                    _flex_text(f.label, size="sm", color="#888888", flex=2),
+                    _flex_text(f.value or "-", size="sm", color="#222222", flex=4)]}
+                for f in card.fields[:MAX_FIELDS]]
+        body.append({"type": "separator", "margin": "md"})
+        body.append({"type": "box", "layout": "vertical", "spacing": "sm", "margin": "md", "contents": rows})
+    bubble: dict[str, Any] = {"type": "bubble",
+                              "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": body}}
+    if card.image_url and card.image_url.startswith("https://") and len(card.image_url) <= 2000:
+        bubble["hero"] = {"type": "image", "url": card.image_url, "size": "full",
+                          "aspectRatio": "20:13", "aspectMode": "cover"}
+    footer: list[dict[str, Any]] = []
+    for i, button in enumerate(card.buttons):
+        footer.append({"type": "button", "style": "primary" if i == 0 else "secondary", "height": "sm",
+                       "action": postback(button, FLEX_BUTTON_LABEL)})
+    if card.link_url and card.link_url.startswith(("https://", "http://", "line://", "tel:")) \
+            and len(card.link_url) <= 1000:
+        footer.append({"type": "button", "style": "link", "height": "sm",
+                       "action": {"type": "uri", "label": shorten("🔗 " + card.title, FLEX_BUTTON_LABEL),
+                                  "uri": card.link_url}})
+    if footer:
+        bubble["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer}
+    return bubble
+
+
+def flex_message(card: Card) -> dict[str, Any]:
+    return {"type": "flex", "altText": alt_text(card), "contents": flex_bubble(card)}
+
+
+def to_line_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
+    """Replies → LINE message objects, in order (not yet chunked; see `chunk_messages`)."""
+    out: list[dict[str, Any]] = []
+    for reply in replies:
+        messages: list[dict[str, Any]] = []
+        if reply.text and reply.text.strip():
+            messages.extend({"type": "text", "text": part} for part in split_text(reply.text, MAX_TEXT))
+        if reply.card is not None:
+            messages.append(flex_message(reply.card))
+        if not messages:
+            continue
+        qr = quick_reply(reply.choices)
+        if qr is not None:
+            messages[-1]["quickReply"] = qr
+        out.extend(messages)
+    return out
+
+
+def chunk_messages(messages: Sequence[dict[str, Any]], size: int = MAX_PER_REQUEST) -> list[list[dict[str, Any]]]:
+    """At most `size` messages per request; a chunk's quick reply sits on its last message."""
+    chunks: list[list[dict[str, Any]]] = []
+    for start in range(0, len(messages), size):
+        chunk = [copy.copy(m) for m in messages[start:start + size]]
+        last_qr = None
+        for m in chunk:
+            if "quickReply" in m:
+                last_qr = m.pop("quickReply")
+        if last_qr is not None:
+            chunk[-1]["quickReply"] = last_qr
+        chunks.append(chunk)
+    return chunks

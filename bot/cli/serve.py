@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import typer
+
+from bot.cli import app
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on."),
+          telegram_polling: bool = typer.Option(False, "--telegram-polling",
+                                                help="Fetch Telegram updates by long polling (no public URL needed)."),
+          migrate: bool = typer.Option(True, help="Apply database migrations first."),
+          seed_demo: bool = typer.Option(False, "--seed-demo", help="Seed demo data into an empty database.")) -> None:
+    """Serve webhooks, the web chat at / and /healthz."""
+    import uvicorn
+
+    from bot import logs
+    from bot.config import get_settings
+    from bot.server import create_app
+
+    logs.setup()
+    settings = get_settings()
+    if migrate:
+        from storage.migrate import upgrade
+
+        upgrade(settings.database_url, schema=settings.database_schema)
+    if seed_demo:
+        from bot.runtime import build
+        from storage.demo import seed_if_empty
+
+        seed_if_empty(build(settings).db)
+    if telegram_polling:
+        settings.telegram_polling = True
+    application = create_app(settings)
+    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)

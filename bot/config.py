@@ -1,0 +1,59 @@
+"""Configuration from the environment and `.env` (pydantic-settings)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///khruakhai.db"
+    # PostgreSQL only: a schema to work in (the test suite gives each run its own).
+    database_schema: str | None = None
+    bot_timezone: str = "Asia/Bangkok"
+    default_locale: str = "th"
+
+    line_channel_secret: SecretStr | None = None
+    line_channel_access_token: SecretStr | None = None
+    line_api_base_url: str = "https://api.line.me"
+    line_data_api_base_url: str = "https://api-data.line.me"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    # Fetch updates by long polling instead of a webhook (`serve --telegram-polling`).
+    telegram_polling: bool = False
+
+    # Proactive messages wait outside these hours (Asia/Bangkok) unless urgent.
+    quiet_hours_start: int = Field(21, ge=0, le=23)
+    quiet_hours_end: int = Field(7, ge=0, le=23)
+    # Conversation state older than this is dropped with a polite note.
+    conversation_ttl_hours: int = 24
+    # Run the APScheduler jobs (reminder scan, outbox drain) inside `serve`.
+    scheduler_enabled: bool = True
+    # Seed demo organizations and an event into an empty database at `make run`.
+    seed_demo: bool = False
+    # Secret for web console session cookies and CSRF tokens.
+    secret_key: SecretStr = SecretStr("change-me-in-production")
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def line_enabled(self) -> bool:
+        return bool(self.line_channel_secret and self.line_channel_access_token)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

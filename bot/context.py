@@ -1,0 +1,78 @@
+"""What a handler gets for one turn: the message, the member, their state, a session and the clock."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from bot import i18n
+from bot.clock import Clock
+from bot.config import Settings
+from bot.messages import Choice, IncomingMessage, Reply
+from storage.models import ConversationState, Member, MemberIdentity
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+
+@dataclass
+class Context:
+    msg: IncomingMessage
+    session: Session
+    state: ConversationState
+    member: Member | None
+    identity: MemberIdentity | None
+    settings: Settings
+    clock: Clock
+    engine: "Engine"
+    notes: list[Reply] = field(default_factory=list)  # replies to put before the handler's own
+
+    # --- language -------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        if self.member is not None and self.member.locale:
+            return self.member.locale
+        if self.state.locale:
+            return self.state.locale
+        return i18n.normalize_locale(self.msg.locale_hint or self.settings.default_locale)
+
+    def t(self, key: str, /, **values: object) -> str:
+        return i18n.t(key, self.locale, **values)
+
+    def say(self, key: str, /, choices: Sequence[Choice] = (), **values: object) -> Reply:
+        return Reply(text=self.t(key, **values), choices=tuple(choices))
+
+    def choice(self, label_key: str, value: str, **values: object) -> Choice:
+        return Choice(self.t(label_key, **values), value)
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    # --- who ------------------------------------------------------------------
+    @property
+    def signed_up(self) -> bool:
+        return self.member is not None and self.member.consent_at is not None
+
+    @property
+    def is_officer(self) -> bool:
+        return self.member is not None and self.member.is_officer
+
+    # --- conversation state ---------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.state.flow
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    def begin(self, flow: str, data: dict[str, Any] | None = None) -> None:
+        self.state.flow = flow
+        self.state.data = data or {}
+
+    def end(self) -> None:
+        self.state.flow = None
+        self.state.data = {}

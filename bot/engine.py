@@ -1,0 +1,237 @@
+"""The conversation engine: the only entry for conversations, whatever the channel.
+
+`Engine.handle(msg)` loads the member's state, applies the words that work anywhere
+(cancel, menu, help, back, language), routes to the active conversation or starts one,
+saves the state and returns the replies. A crashing handler gets an apology with a
+correlation id; its half-done changes are rolled back, so the state stays consistent.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, select
+
+from bot import i18n
+from bot.clock import Clock, clock as default_clock
+from bot.config import Settings
+from bot.context import Context
+from bot.messages import Address, IncomingMessage, Reply
+from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
+from storage.db import Database
+from storage.models import ConversationState, Member, MemberIdentity, ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+GLOBAL_WORDS: dict[str, list[str]] = {
+    "cancel": ["ยกเลิก", "cancel", "/cancel", "หยุด", "พอแล้ว", "ไม่เอาแล้ว"],
+    "menu": ["เมนู", "menu", "/menu", "เมนูหลัก", "หน้าหลัก", "main menu"],
+    "help": ["ช่วยเหลือ", "help", "/help", "วิธีใช้", "ช่วยด้วย"],
+    "back": ["ย้อนกลับ", "back", "กลับ", "ย้อน"],
+    "lang_en": ["english", "eng", "ภาษาอังกฤษ"],
+    "lang_th": ["ภาษาไทย", "thai", "ไทย"],
+}
+
+
+class Engine:
+    def __init__(self, db: Database, settings: Settings, clock: Clock = default_clock) -> None:
+        import handlers  # noqa: F401  (registers every conversation and intent)
+
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    # --- webhooks deliver at least once; this makes it exactly once ---------------------------
+    def seen_before(self, event_key: str) -> bool:
+        """Record `event_key`; True when it was already recorded (a redelivery)."""
+        try:
+            with self.db.session() as session:
+                session.add(ProcessedEvent(event_key=event_key))
+            return False
+        except IntegrityError:
+            return True
+
+    def handle(self, msg: IncomingMessage) -> list[Reply]:
+        correlation = uuid.uuid4().hex[:8]
+        try:
+            with self.db.session() as session:
+                ctx = self._context(session, msg)
+                replies = self._turn(ctx)
+                self._save_state(ctx)
+                return ctx.notes + replies
+        except Exception:
+            log.exception("handler failed [%s] for %s", correlation, msg.address.channel)
+            return [self._apology(msg, correlation)]
+
+    @staticmethod
+    def _save_state(ctx: Context) -> None:
+        state = ctx.state
+        if state.flow is None and state.locale is None and ctx.member is None:
+            # Nothing worth keeping (e.g. consent declined, data deleted): keep no trace of the chat.
+            if sa_inspect(state).persistent:
+                ctx.session.delete(state)
+            return
+        state.updated_at = ctx.clock.now()
+        ctx.session.add(state)
+        # Handlers edit `data` in place; a JSON column does not notice that by itself.
+        flag_modified(state, "data")
+
+    def _apology(self, msg: IncomingMessage, correlation: str) -> Reply:
+        locale = self.settings.default_locale
+        try:
+            with self.db.session() as session:
+                state = session.get(ConversationState, str(msg.address))
+                member = _member_for(session, str(msg.address))
+                locale = (member.locale if member else None) or (state.locale if state else None) or locale
+        except Exception:  # noqa: BLE001 - the database itself may be what failed
+            pass
+        return Reply(text=i18n.t("engine.apology", locale, ref=correlation))
+
+    def _context(self, session: Session, msg: IncomingMessage) -> Context:
+        address = str(msg.address)
+        state = session.get(ConversationState, address)
+        if state is None:
+            state = ConversationState(address=address)
+        identity = session.exec(select(MemberIdentity).where(MemberIdentity.address == address)).first()
+        member = session.get(Member, identity.member_id) if identity else None
+        ctx = Context(msg=msg, session=session, state=state, member=member, identity=identity,
+                      settings=self.settings, clock=self.clock, engine=self)
+        if msg.display_name and identity and identity.display_name != msg.display_name:
+            identity.display_name = msg.display_name
+            session.add(identity)
+        self._expire(ctx)
+        return ctx
+
+    def _expire(self, ctx: Context) -> None:
+        if not ctx.state.flow or ctx.state.updated_at is None:
+            return
+        age = ctx.clock.now() - _aware(ctx.state.updated_at)
+        if age > timedelta(hours=self.settings.conversation_ttl_hours):
+            ctx.end()
+            ctx.notes.append(ctx.say("engine.expired"))
+
+    # --- one turn ------------------------------------------------------------------------------
+    def _turn(self, ctx: Context) -> list[Reply]:
+        msg = ctx.msg
+        if msg.kind == "unfollow":
+            if ctx.identity:
+                ctx.identity.reachable = False
+                ctx.session.add(ctx.identity)
+            return []
+        if msg.kind in ("join", "leave"):
+            return [ctx.say("engine.group_intro")] if msg.kind == "join" else []
+        if msg.is_group:
+            return [ctx.say("engine.group_only_private")]
+        if msg.kind == "follow":
+            return self._follow(ctx)
+        if ctx.identity and not ctx.identity.reachable:
+            ctx.identity.reachable = True  # they wrote to us, so we can reach them again
+            ctx.session.add(ctx.identity)
+
+        text = msg.input.strip()
+        if text.startswith("go:"):
+            return self._start_intent(ctx, text)
+        word = _global_word(text) if text else None
+        if word:
+            return self._global(ctx, word)
+        if ctx.flow:
+            flow = FLOWS.get(ctx.flow)
+            if flow is not None:
+                return flow.handle(ctx)
+            ctx.end()
+        if not text and msg.attachments:
+            return [ctx.say("engine.attachment_not_expected", choices=menu_choices(ctx))]
+        if not ctx.signed_up:
+            return INTENTS["signup"].start(ctx, None)
+        found = find_intent(text) if text else None
+        if found and found.allowed(ctx):
+            return found.start(ctx, None)
+        return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
+
+    def _follow(self, ctx: Context) -> list[Reply]:
+        if ctx.signed_up:
+            name = ctx.member.full_name or ""  # type: ignore[union-attr]
+            return [ctx.say("engine.welcome_back", name=name, choices=menu_choices(ctx))]
+        return INTENTS["signup"].start(ctx, None)
+
+    def _start_intent(self, ctx: Context, text: str) -> list[Reply]:
+        _, _, rest = text.partition(":")
+        name, _, arg = rest.partition(":")
+        found = INTENTS.get(name)
+        if found is None:
+            return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
+        if not ctx.signed_up and found.audience != "anyone":
+            return INTENTS["signup"].start(ctx, None)
+        if not found.allowed(ctx):
+            return [ctx.say("engine.officers_only", choices=menu_choices(ctx))]
+        ctx.end()  # a button from a card starts its conversation afresh
+        return found.start(ctx, arg or None)
+
+    def _global(self, ctx: Context, word: str) -> list[Reply]:
+        if word == "cancel":
+            had_flow = ctx.flow is not None
+            ctx.end()
+            key = "engine.cancelled" if had_flow else "engine.nothing_to_cancel"
+            return [ctx.say(key, choices=menu_choices(ctx))]
+        if word == "menu":
+            ctx.end()
+            if not ctx.signed_up:
+                return INTENTS["signup"].start(ctx, None)
+            return [ctx.say("menu.title", choices=menu_choices(ctx))]
+        if word == "help":
+            help_reply = ctx.say("engine.help", choices=[] if ctx.flow else menu_choices(ctx))
+            return [help_reply] + (self._reprompt(ctx) if ctx.flow else [])
+        if word == "back":
+            flow = FLOWS.get(ctx.flow) if ctx.flow else None
+            if flow is None:
+                return [ctx.say("engine.nothing_to_go_back", choices=menu_choices(ctx))]
+            return flow.back(ctx)
+        if word in ("lang_en", "lang_th"):
+            return self.switch_language(ctx, "en" if word == "lang_en" else "th")
+        return []
+
+    def switch_language(self, ctx: Context, locale: str) -> list[Reply]:
+        if ctx.member is not None:
+            ctx.member.locale = locale
+            ctx.session.add(ctx.member)
+        ctx.state.locale = locale
+        done = ctx.say("engine.language_set")
+        if ctx.flow:
+            return [done] + self._reprompt(ctx)
+        if not ctx.signed_up:
+            return [done] + INTENTS["signup"].start(ctx, None)
+        return [Reply(text=done.text, choices=tuple(menu_choices(ctx)))]
+
+    def _reprompt(self, ctx: Context) -> list[Reply]:
+        flow = FLOWS.get(ctx.flow) if ctx.flow else None
+        return flow.reprompt(ctx) if flow else []
+
+    # --- used by channels and the outbox ----------------------------------------------------------
+    def locale_of(self, address: Address) -> str:
+        with self.db.session() as session:
+            member = _member_for(session, str(address))
+            if member:
+                return member.locale
+            state = session.get(ConversationState, str(address))
+            return (state.locale if state else None) or self.settings.default_locale
+
+
+def _member_for(session: Session, address: str) -> Member | None:
+    identity = session.exec(select(MemberIdentity).where(MemberIdentity.address == address)).first()
+    return session.get(Member, identity.member_id) if identity else None
+
+
+def _aware(dt):  # noqa: ANN001, ANN202
+    from datetime import timezone
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _global_word(text: str) -> str | None:
+    from bot.thai import match_keyword
+
+    return match_keyword(text, GLOBAL_WORDS)

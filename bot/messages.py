@@ -1,0 +1,119 @@
+"""Platform-neutral message types. No SDK type crosses this line.
+
+A channel adapter turns a webhook into `IncomingMessage`s and our `Reply`s into the
+platform's messages; the engine and handlers only ever see these types.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ChannelName = Literal["line", "telegram", "web"]
+CHANNELS: tuple[str, ...] = ("line", "telegram", "web")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a member can be reached: ``line:U123…``, ``telegram:123``, ``web:NAME``.
+
+    Stored as a string so the scheduler and broadcasts never need the original event.
+    """
+
+    channel: str
+    user_id: str
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}")
+        if not self.user_id:
+            raise ValueError("empty user id")
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Address":
+        channel, sep, user_id = text.partition(":")
+        if not sep:
+            raise ValueError(f"not an address: {text!r}")
+        return cls(channel, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the member sent. ``fetch_ref`` is channel-specific (a LINE message id, a Telegram file id)."""
+
+    kind: Literal["image", "sticker", "location", "file", "audio", "video", "other"]
+    fetch_ref: str | None = None
+    content_type: str | None = None
+    data: bytes | None = None  # filled when the channel already has the bytes (web chat)
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    address: Address
+    text: str | None = None
+    postback: str | None = None  # data of a button we sent (a Choice.value)
+    attachments: tuple[Attachment, ...] = ()
+    locale_hint: str | None = None  # the platform's language of the user, if it told us
+    event_id: str | None = None  # webhookEventId / update_id: used to drop duplicates
+    reply_token: str | None = None
+    received_at: datetime | None = None
+    kind: Literal["message", "follow", "unfollow", "join", "leave", "other"] = "message"
+    is_group: bool = False
+    display_name: str | None = None
+
+    @property
+    def input(self) -> str:
+        """What the member said or tapped, as text (postback value wins)."""
+        return (self.postback if self.postback is not None else self.text) or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button / quick reply. ``value`` comes back as the postback when tapped."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardField:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A rich card (LINE Flex bubble, Telegram formatted text + inline keyboard, HTML in web chat)."""
+
+    title: str
+    fields: tuple[CardField, ...] = ()
+    text: str | None = None
+    buttons: tuple[Choice, ...] = ()
+    image_url: str | None = None
+    link_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str | None = None
+    choices: tuple[Choice, ...] = ()  # at most 13 (LINE quick reply limit)
+    card: Card | None = None
+
+    def __post_init__(self) -> None:
+        if self.text is None and self.card is None:
+            raise ValueError("a reply needs text or a card")
+        if len(self.choices) > 13:
+            raise ValueError("at most 13 choices")
+
+
+@dataclass
+class Outgoing:
+    """Replies addressed to one member, as handed to a channel's send()."""
+
+    address: Address
+    replies: list[Reply] = field(default_factory=list)

@@ -1,0 +1,112 @@
+"""Conversations and the intents that start them. Handlers register themselves here on import.
+
+An intent is something a member can ask for from anywhere: typed words (matched tolerantly:
+particles, stretched letters, one-letter typos), a menu button, or a postback ``go:<intent>[:arg]``
+sent by a card.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from bot import i18n
+from bot.context import Context
+from bot.messages import Choice, Reply
+
+Audience = Literal["anyone", "member", "officer"]
+StartFn = Callable[[Context, str | None], list[Reply]]
+
+
+class Flow(Protocol):
+    """A multi-turn conversation. Its progress lives in `ctx.state.data`."""
+
+    name: str
+
+    def handle(self, ctx: Context) -> list[Reply]: ...
+
+    def back(self, ctx: Context) -> list[Reply]: ...
+
+    def reprompt(self, ctx: Context) -> list[Reply]: ...
+
+
+@dataclass
+class Intent:
+    name: str
+    start: StartFn
+    words: tuple[str, ...] = ()  # extra literal trigger words (both languages)
+    menu_key: str | None = None  # message key of its menu label; None = not in the menu
+    audience: Audience = "member"
+    order: int = 100
+    word_keys: tuple[str, ...] = field(default=())  # message keys whose th and en texts trigger it
+
+    def triggers(self) -> list[str]:
+        words = list(self.words)
+        for key in ((self.menu_key,) if self.menu_key else ()) + self.word_keys:
+            for lang in i18n.LANGUAGES:
+                if i18n.has(key, lang):
+                    words.append(i18n.t(key, lang))
+        return words
+
+    def allowed(self, ctx: Context) -> bool:
+        if self.audience == "anyone":
+            return True
+        if self.audience == "officer":
+            return ctx.is_officer
+        return ctx.signed_up
+
+
+FLOWS: dict[str, Flow] = {}
+INTENTS: dict[str, Intent] = {}
+
+
+def register_flow(flow: Flow) -> Flow:
+    FLOWS[flow.name] = flow
+    return flow
+
+
+def intent(name: str, *, words: tuple[str, ...] = (), menu_key: str | None = None,
+           audience: Audience = "member", order: int = 100,
+           word_keys: tuple[str, ...] = ()) -> Callable[[StartFn], StartFn]:
+    """Decorator: register `fn(ctx, arg)` as the start of intent `name`."""
+
+    def deco(fn: StartFn) -> StartFn:
+        INTENTS[name] = Intent(name, fn, words, menu_key, audience, order, word_keys)
+        _keyword_table.cache_clear()
+        return fn
+
+    return deco
+
+
+def _cache_clearable(fn):  # noqa: ANN001, ANN202
+    cache: dict[str, object] = {}
+
+    def wrapper():  # noqa: ANN202
+        if "v" not in cache:
+            cache["v"] = fn()
+        return cache["v"]
+
+    wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
+    return wrapper
+
+
+@_cache_clearable
+def _keyword_table() -> dict[str, list[str]]:
+    return {name: it.triggers() for name, it in INTENTS.items()}
+
+
+def find_intent(text: str) -> Intent | None:
+    from bot.thai import match_keyword
+
+    name = match_keyword(text, _keyword_table())
+    return INTENTS.get(name) if name else None
+
+
+def menu_choices(ctx: Context) -> list[Choice]:
+    items = sorted((it for it in INTENTS.values() if it.menu_key and it.allowed(ctx)), key=lambda i: i.order)
+    return [Choice(ctx.t(it.menu_key), f"go:{it.name}") for it in items][:13]  # type: ignore[arg-type]
+
+
+def go(intent_name: str, arg: str | int | None = None) -> str:
+    """The postback value that starts an intent from a button."""
+    return f"go:{intent_name}" + (f":{arg}" if arg is not None else "")

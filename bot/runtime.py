@@ -1,0 +1,24 @@
+"""Wires settings, database and engine together for the server, the CLI and tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, clock as default_clock
+from bot.config import Settings, get_settings
+from bot.engine import Engine
+from storage.db import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    engine: Engine
+    clock: Clock
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url, schema=settings.database_schema)
+    clk = clock or default_clock
+    return Runtime(settings=settings, db=db, engine=Engine(db, settings, clk), clock=clk)

@@ -1,0 +1,75 @@
+"""The HTTP server: channels' webhooks, the web chat, health, and (later) the officer console."""
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from bot.config import Settings
+from bot.runtime import Runtime, build
+
+log = logging.getLogger(__name__)
+
+
+def _optional(module: str):  # noqa: ANN202
+    """Import a capability module if this build has it (channels and jobs arrive one by one)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               start_scheduler: bool | None = None) -> FastAPI:
+    runtime = runtime or build(settings)
+    settings = runtime.settings
+    run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        started = time.perf_counter()
+        from bot.thai import warm_up
+
+        warm_up()  # builds PyThaiNLP's trie now, not on a member's first message
+        log.info("Thai text warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+        stoppers = []
+        for hook in getattr(app.state, "startup_hooks", []):
+            stop = await hook(runtime)
+            if stop is not None:
+                stoppers.append(stop)
+        scheduler = _optional("bot.scheduler")
+        if run_scheduler and scheduler is not None:
+            stoppers.append(scheduler.start(runtime))
+        try:
+            yield
+        finally:
+            for stop in reversed(stoppers):
+                result = stop()
+                if hasattr(result, "__await__"):
+                    await result
+            runtime.db.dispose()
+
+    app = FastAPI(title="khruakhai", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.runtime = runtime
+    app.state.startup_hooks = []
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        ok = runtime.db.ping()
+        return JSONResponse({"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"},
+                            status_code=200 if ok else 503)
+
+    from bot.channels import mount_channels
+
+    started = mount_channels(app, runtime)
+    log.info("channels started: %s", ", ".join(started))
+    console = _optional("bot.console")
+    if console is not None:
+        console.mount(app, runtime)
+    return app

@@ -1,0 +1,84 @@
+"""Command words typed as a whole message: ยกเลิก, เมนู, cancel, /menu ...
+
+Runs on every incoming message, so it avoids PyThaiNLP entirely: a translate table, two small regexes
+and a dict lookup per call, with the keyword table prepared once per distinct mapping.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz.distance import OSA
+
+from .textnorm import _RE_TRAILING_PARTICLES, _RE_ONLY_PARTICLES, prep
+
+_RE_EDGE = re.compile(r"^[\s/!.,~?:;'\"()\[\]*#-]+|[\s!.,~?:;'\"()\[\]*#ๆ-]+$")
+# People stretch the end of a word with a letter the word does not even end in (เมนูววว).
+_RE_TAIL_RUN = re.compile(r"(.)\1+$")
+
+_cache: dict[tuple, tuple[dict[str, str], list[tuple[str, str]]]] = {}
+
+
+def _clean(text: str) -> str:
+    s = prep(text)
+    s = _RE_EDGE.sub("", s)
+    if not s:
+        return s
+    if _RE_ONLY_PARTICLES.match(s):
+        return s
+    m = _RE_TRAILING_PARTICLES.search(s, max(0, len(s) - 40))
+    if m:
+        s = s[: m.start()]
+    return _RE_EDGE.sub("", s)
+
+
+def _index(keywords: Mapping[str, Iterable[str]]):
+    key = tuple((k, tuple(v)) for k, v in keywords.items())
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    exact: dict[str, str] = {}
+    fuzzy: list[tuple[str, str]] = []
+    for k, words in key:
+        for w in words:
+            c = _clean(w).replace(" ", "")
+            if not c:
+                continue
+            exact.setdefault(c, k)
+            if len(c) >= 4:
+                fuzzy.append((c, k))
+    if len(_cache) > 256:
+        _cache.clear()
+    _cache[key] = (exact, fuzzy)
+    return exact, fuzzy
+
+
+def match_keyword(text: str, keywords: Mapping[str, Iterable[str]]) -> str | None:
+    """The key whose word the whole message is ('ยกเลิกค่ะ', 'เมนูววว', ' Cancel! ', 'ยกลิก' -> its key),
+    or None. A sentence that merely contains the word is None."""
+    try:
+        exact, fuzzy = _index(keywords)
+        s = _clean(text).replace(" ", "")
+        if not s or len(s) > 40:
+            return None
+        hit = exact.get(s)
+        if hit is not None:
+            return hit
+        if len(s) > 2 and s[-1] * 2 in text.lower():
+            # normalize() already cut 'ววว' to 'ว'; the stretched letter itself is extra
+            hit = exact.get(s[:-1])
+            if hit is not None:
+                return hit
+        m = _RE_TAIL_RUN.search(s)
+        if m:
+            for cand in (s[: m.start() + 1], s[: m.start()]):
+                hit = exact.get(cand)
+                if hit is not None:
+                    return hit
+        if len(s) >= 4:
+            keys = {k for w, k in fuzzy if abs(len(w) - len(s)) <= 1 and OSA.distance(s, w, score_cutoff=1) <= 1}
+            if len(keys) == 1:
+                return keys.pop()
+        return None
+    except Exception:
+        return None

@@ -1,0 +1,185 @@
+"""Sign-up: PDPA consent, then link to an organization (fuzzy name search) or register a new one.
+
+Nothing personal is stored before consent; declining stores nothing. State diagram: docs/signup.mmd.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from bot import outbox
+from bot.context import Context
+from bot.forms import Field, Form, Invalid, Reask
+from bot.messages import Card, CardField, Choice, Reply
+from bot.registry import go, intent, menu_choices, register_flow
+from handlers.fields import (
+    clean_text, kind_choices, parse_district, parse_kind, parse_person_name, parse_phone_field,
+    parse_province_field, parse_text, parse_yes_no_field, show_kind, show_phone, show_yes_no, yes_no_choices,
+)
+from storage.models import Organization
+from storage.repositories import members as members_repo
+from storage.repositories import organizations as orgs_repo
+
+NEW = "new"
+
+
+def _is_new(v: dict[str, Any]) -> bool:
+    return v.get("org") == NEW
+
+
+def _consent_choices(ctx: Context) -> list[Choice]:
+    return [ctx.choice("signup.consent_yes", "yes"), ctx.choice("signup.consent_no", "no")]
+
+
+def _after_consent(ctx: Context, agreed: bool) -> list[Reply] | None:
+    if agreed:
+        ctx.data["consent_at"] = ctx.clock.now().isoformat()
+        return None
+    return [ctx.say("signup.consent_declined", choices=[ctx.choice("signup.start_again", "go:signup")])]
+
+
+def _matches(ctx: Context) -> list[tuple[Organization, float]]:
+    query = FORM.values(ctx).get("org_query") or ""
+    return orgs_repo.search(ctx.session, query=query, limit=5)
+
+
+def _org_choices(ctx: Context) -> list[Choice]:
+    choices = [Choice(f"{i}. {org.name}", f"org:{org.id}") for i, (org, _) in enumerate(_matches(ctx), 1)]
+    choices.append(ctx.choice("signup.register_new_org", NEW))
+    return choices
+
+
+def _org_prompt_values(ctx: Context) -> dict[str, object]:
+    found = _matches(ctx)
+    if not found:
+        return {"matches": ctx.t("signup.no_match", query=FORM.values(ctx).get("org_query", ""))}
+    lines = [f"{i}. {org.name} ({org.province})" for i, (org, _) in enumerate(found, 1)]
+    return {"matches": ctx.t("signup.matches_intro") + "\n" + "\n".join(lines)}
+
+
+def _parse_org(raw: str, ctx: Context) -> int | str:
+    if raw == NEW:
+        return NEW
+    if raw.startswith("org:") and raw[4:].isdigit():
+        org = ctx.session.get(Organization, int(raw[4:]))
+        if org is None:
+            raise Invalid()
+        return org.id  # type: ignore[return-value]
+    query = clean_text(raw)
+    if len(query) < 2:
+        raise Invalid()
+    # Not one of the choices: take it as a new search.
+    FORM.set_value(ctx, "org_query", query)
+    raise Reask()
+
+
+def _show_org(value: Any, ctx: Context) -> str:
+    if value == NEW:
+        return ctx.t("signup.new_org")
+    org = ctx.session.get(Organization, int(value))
+    return f"{org.name} ({org.province})" if org else "-"
+
+
+def _org_name_choices(ctx: Context) -> list[Choice]:
+    query = FORM.values(ctx).get("org_query")
+    return [Choice(query[:20], query)] if query else []
+
+
+def _parse_cert(raw: str, ctx: Context) -> str:
+    text = clean_text(raw)
+    if not any(ch.isdigit() for ch in text) or len(text) > 60:
+        raise Invalid("signup.bad_cert")
+    from bot.thai import normalize
+
+    return normalize(text)
+
+
+class SignupForm(Form):
+    name = "signup"
+    title = "signup.summary_title"
+    fields = (
+        Field("consent", "signup.consent", parse_yes_no_field, choices=_consent_choices,
+              after=_after_consent, editable=False),
+        Field("org_query", "signup.ask_org", parse_text(2, 200), example="signup.example_org", editable=False),
+        Field("org", "signup.pick_org", _parse_org, choices=_org_choices, show=_show_org,
+              prompt_values=_org_prompt_values),
+        Field("org_name", "signup.ask_org_name", parse_text(3, 300), example="signup.example_org",
+              choices=_org_name_choices, when=_is_new),
+        Field("kind", "signup.ask_kind", parse_kind, choices=kind_choices, show=show_kind, when=_is_new),
+        Field("province", "signup.ask_province", parse_province_field, example="signup.example_province",
+              when=_is_new),
+        Field("district", "signup.ask_district", parse_district, example="signup.example_district", when=_is_new),
+        Field("certification_no", "signup.ask_cert", _parse_cert, example="signup.example_cert",
+              optional=True, when=_is_new),
+        Field("listed", "signup.ask_listed", parse_yes_no_field, choices=yes_no_choices, show=show_yes_no,
+              when=_is_new),
+        Field("full_name", "signup.ask_name", parse_person_name, example="signup.example_name"),
+        Field("position", "signup.ask_position", parse_text(2, 120), example="signup.example_position"),
+        Field("phone", "signup.ask_phone", parse_phone_field, example="signup.example_phone", show=show_phone),
+    )
+
+    def on_confirm(self, ctx: Context, values: dict[str, Any]) -> list[Reply]:
+        from datetime import datetime
+
+        session = ctx.session
+        if values["org"] == NEW:
+            org = orgs_repo.create(session, name=values["org_name"], kind=values["kind"],
+                                   province=values["province"], district=values.get("district"),
+                                   certification_no=values.get("certification_no"),
+                                   contact_name=values["full_name"], phone=values["phone"],
+                                   listed=bool(values.get("listed", True)))
+        else:
+            org = session.get(Organization, int(values["org"]))
+            if org is None:  # deleted while the member was typing
+                return [ctx.say("signup.org_gone")] + self.start(ctx)
+        consent_at = datetime.fromisoformat(ctx.data["consent_at"]) if ctx.data.get("consent_at") else None
+        existing = ctx.member
+        if existing is not None:  # an officer granted before signing up, or a returning member
+            existing.organization_id = org.id
+            existing.full_name, existing.position, existing.phone = (
+                values["full_name"], values["position"], values["phone"])
+            existing.consent_at = consent_at or ctx.clock.now()
+            existing.locale = ctx.locale
+            session.add(existing)
+            member = existing
+        else:
+            member = members_repo.create(session, address=ctx.msg.address, organization_id=org.id,
+                                         full_name=values["full_name"], position=values["position"],
+                                         phone=values["phone"], locale=ctx.locale, consent_at=consent_at,
+                                         display_name=ctx.msg.display_name)
+        ctx.member = member
+        if values["org"] == NEW:
+            _tell_officers(ctx, org, member.id)  # type: ignore[arg-type]
+        return [ctx.say("signup.done", org=org.name, choices=menu_choices(ctx))]
+
+
+def _tell_officers(ctx: Context, org: Organization, member_id: int) -> None:
+    """New organization in a province: its officers (and national ones) are told, with a verify button."""
+    for officer in members_repo.officers_for(ctx.session, province=org.province):
+        if officer.id == member_id:
+            continue
+        loc = officer.locale
+        from bot import i18n
+
+        card = Card(
+            title=i18n.t("officer.new_org_title", loc),
+            fields=(CardField(i18n.t("signup.label.org_name", loc), org.name),
+                    CardField(i18n.t("signup.label.province", loc), org.province),
+                    CardField(i18n.t("signup.label.district", loc), org.district or "-"),
+                    CardField(i18n.t("signup.label.full_name", loc), org.contact_name or "-")),
+            buttons=(Choice(i18n.t("officer.verify_button", loc), go("org.verify", org.id)),),
+        )
+        for address in members_repo.addresses(ctx.session, member_id=officer.id):  # type: ignore[arg-type]
+            outbox.enqueue(ctx.session, key=f"notice:new_org:{org.id}:{address}", address=address,
+                           replies=[Reply(text=i18n.t("officer.new_org", loc, org=org.name), card=card)],
+                           kind="notice", member_id=officer.id, urgent=False)
+
+
+FORM = register_flow(SignupForm())
+
+
+@intent("signup", audience="anyone", words=("สมัคร", "ลงทะเบียนสมาชิก", "สมัครสมาชิก", "sign up", "/start"))
+def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
+    if ctx.signed_up:
+        return [ctx.say("signup.already", choices=menu_choices(ctx))]
+    intro = [ctx.say("signup.welcome")]
+    return FORM.start(ctx, intro=intro)

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel models, keyword-only repositories, Alembic migrations."""

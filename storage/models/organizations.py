@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from sqlmodel import Field, SQLModel
+
+from bot.clock import db_now
+
+
+class OrgKind(str, Enum):
+    public_benefit = "public_benefit"  # องค์กรสาธารณประโยชน์
+    community_welfare = "community_welfare"  # องค์กรสวัสดิการชุมชน
+    other = "other"
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    # The comparable core of the name (no มูลนิธิ/สมาคม prefix, normalized) for fuzzy search.
+    name_key: str = Field(default="", max_length=300, index=True)
+    kind: str = Field(default=OrgKind.other.value, max_length=32, index=True)
+    province: str = Field(max_length=64, index=True)
+    district: str | None = Field(default=None, max_length=120)
+    certification_no: str | None = Field(default=None, max_length=64)
+    contact_name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=20)
+    listed: bool = Field(default=True)  # agreed to appear in the network directory
+    verified: bool = Field(default=False)
+    verified_at: datetime | None = None
+    verified_by: int | None = None  # member id of the officer (no FK: members already point here)
+    is_demo: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=db_now)

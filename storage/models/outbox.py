@@ -1,0 +1,104 @@
+"""The outbox (one row per proactive message to one address), LINE send batches and broadcasts.
+
+Life of an outbox row (see docs/delivery.md and docs/broadcast.mmd)::
+
+    pending ──claim──> sending ──> delivered | failed | unreachable
+       ^                  │
+       └── retry later ───┘   (lease expired after a crash: reclaimed the same way)
+
+LINE rows are sent in `DeliveryBatch`es (≤500 recipients, one `X-Line-Retry-Key` per API call, stored
+*before* the call). Once a row belongs to a batch (`batch_id`), only the batch is retried, always with
+the same recipients, body and key, so a re-send after a crash or timeout answers 409 instead of
+sending twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.clock import db_now
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One proactive message to one address. `key` makes it exactly-once: a second enqueue is a no-op."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("key", name="uq_outbox_key"),
+                      Index("ix_outbox_claim", "channel", "status", "next_attempt_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    kind: str = Field(max_length=32, index=True)  # reminder | broadcast | waitlist | notice
+    address: str = Field(max_length=128, index=True)
+    channel: str = Field(default="", max_length=16)  # line | telegram | web (from the address)
+    member_id: int | None = Field(default=None, index=True)
+    content: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(default="", max_length=64, index=True)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|delivered|failed|unreachable
+    urgent: bool = Field(default=False)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=db_now, index=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    broadcast_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=db_now)
+    delivered_at: datetime | None = None
+    # --- claims (0002) -----------------------------------------------------------------------
+    claimed_by: str | None = Field(default=None, max_length=64)  # worker id holding the row
+    claimed_until: datetime | None = None  # lease: after this, another worker may reclaim
+    batch_id: int | None = Field(default=None, index=True)  # LINE: the batch that carries it
+    parts_sent: int = Field(default=0)  # Telegram: sendMessage calls already answered 200
+
+
+class DeliveryBatch(SQLModel, table=True):
+    """One LINE send (multicast ≤500 users, or push to one) of one content, possibly several API calls
+    (≤5 message objects each), each with its own `X-Line-Retry-Key`, all decided before the first call."""
+
+    __tablename__ = "delivery_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(default="line", max_length=16)
+    endpoint: str = Field(max_length=16)  # multicast | push
+    content_hash: str = Field(max_length=64)
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    chunks: list[list[dict[str, Any]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    retry_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    chunks_done: int = Field(default=0)
+    status: str = Field(default="sending", max_length=16, index=True)  # sending|pending|done|failed
+    urgent: bool = Field(default=False)
+    attempts: int = Field(default=1)
+    next_attempt_at: datetime = Field(default_factory=db_now, index=True)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=db_now)
+    finished_at: datetime | None = None
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement to an audience. Recipients are expanded into the outbox when it is due."""
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int | None = Field(default=None, index=True)  # officer member id (None = CLI)
+    text: str
+    event_id: int | None = None  # an attached event (its card goes with the text)
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    audience_label: str = Field(default="", max_length=300)
+    scope_province: str | None = Field(default=None, max_length=64)  # a provincial officer's limit
+    urgent: bool = Field(default=False)
+    # scheduled -> queued (due) -> sending (expanded) -> done
+    status: str = Field(default="queued", max_length=16, index=True)
+    scheduled_at: datetime = Field(default_factory=db_now, index=True)
+    content: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    total: int = Field(default=0)
+    delivered: int = Field(default=0)
+    failed: int = Field(default=0)
+    unreachable: int = Field(default=0)
+    opted_out: int = Field(default=0)
+    created_at: datetime = Field(default_factory=db_now)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

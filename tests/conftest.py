@@ -1,0 +1,107 @@
+"""Shared fixtures: a migrated database per test (SQLite, and PostgreSQL when TEST_DATABASE_URL is set),
+a runtime with a frozen clock, and an in-process chat for transcript tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import BANGKOK, Clock
+from bot.config import Settings
+from bot.runtime import Runtime, build
+from storage.db import Database
+from storage.migrate import upgrade
+from tests.transcript import Chat
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+RUN_ID = uuid.uuid4().hex[:8]
+
+pytest_plugins = ["tests.fakes.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> str | None:
+    """One fresh schema per run (dropped afterwards), so runs never collide."""
+    if not PG_URL:
+        yield None
+        return
+    schema = f"test_{RUN_ID}"
+    admin = Database(PG_URL)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    upgrade(PG_URL, schema=schema)
+    yield schema
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> tuple[str, str | None]:
+    if request.param == "sqlite":
+        path = tmp_path / "khruakhai.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}", None
+    schema = request.getfixturevalue("pg_schema")
+    db = Database(PG_URL, schema=schema)  # type: ignore[arg-type]
+    with db.engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
+            {"s": schema})]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    db.dispose()
+    return PG_URL, schema  # type: ignore[return-value]
+
+
+@pytest.fixture
+def settings(database_url: tuple[str, str | None]) -> Settings:
+    url, schema = database_url
+    return Settings(_env_file=None, database_url=url, database_schema=schema, scheduler_enabled=False,
+                    line_channel_secret=None, line_channel_access_token=None, telegram_bot_token=None)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The process clock, frozen on a Wednesday morning in Bangkok (inside working hours).
+
+    It is the one clock object everything reads (model defaults included), so moving it moves time
+    for the whole bot."""
+    from bot.clock import clock as process_clock
+
+    process_clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=BANGKOK))
+    yield process_clock
+    process_clock.set(None)
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: Clock) -> Runtime:
+    rt = build(settings, clock=clock)
+    yield rt
+    rt.db.dispose()
+
+
+@pytest.fixture
+def chat(runtime: Runtime) -> Chat:
+    return Chat(runtime, "somsri")
+
+
+@pytest.fixture
+def new_chat(runtime: Runtime):  # noqa: ANN201
+    """Make more members: `new_chat("name")`."""
+    return lambda name: Chat(runtime, name)

@@ -1,0 +1,33 @@
+"""Steps shared by transcript tests."""
+from __future__ import annotations
+
+from tests.transcript import Chat
+
+
+def sign_up_new_org(chat: Chat, *, org: str = "มูลนิธิรักษ์น้ำน่าน", province: str = "น่าน",
+                    name: str = "สมศรี ใจดี", phone: str = "081-234-5678") -> None:
+    chat.say("สวัสดีค่ะ")
+    chat.tap("ยินยอม")
+    chat.say(org)
+    chat.tap("ลงทะเบียนองค์กรใหม่")
+    chat.say(org)
+    chat.tap("องค์กรสาธารณประโยชน์")
+    chat.say(province)
+    chat.say("อ.เมือง")
+    chat.tap("ข้าม")
+    chat.tap("ใช่")
+    chat.say(name)
+    chat.say("ประธาน")
+    chat.say(phone)
+    assert "สรุปข้อมูลการสมัคร" in chat.text
+    chat.tap("ยืนยัน")
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text
+
+
+def seed_org(runtime, name: str, province: str = "พิษณุโลก", kind: str = "public_benefit",  # noqa: ANN001
+             listed: bool = True) -> int:
+    from storage.repositories import organizations as orgs_repo
+
+    with runtime.db.session() as session:
+        return orgs_repo.create(session, name=name, kind=kind, province=province, district="เมือง",
+                                listed=listed).id
