@@ -26,6 +26,11 @@ def _is_new(v: dict[str, Any]) -> bool:
     return v.get("org") == NEW
 
 
+def _needs_org(v: dict[str, Any]) -> bool:
+    # Officers granted from the CLI work for the provincial office, not for an organization.
+    return not v.get("officer")
+
+
 def _consent_choices(ctx: Context) -> list[Choice]:
     return [ctx.choice("signup.consent_yes", "yes"), ctx.choice("signup.consent_no", "no")]
 
@@ -99,9 +104,10 @@ class SignupForm(Form):
     fields = (
         Field("consent", "signup.consent", parse_yes_no_field, choices=_consent_choices,
               after=_after_consent, editable=False),
-        Field("org_query", "signup.ask_org", parse_text(2, 200), example="signup.example_org", editable=False),
+        Field("org_query", "signup.ask_org", parse_text(2, 200), example="signup.example_org", editable=False,
+              when=_needs_org),
         Field("org", "signup.pick_org", _parse_org, choices=_org_choices, show=_show_org,
-              prompt_values=_org_prompt_values),
+              prompt_values=_org_prompt_values, when=_needs_org),
         Field("org_name", "signup.ask_org_name", parse_text(3, 300), example="signup.example_org",
               choices=_org_name_choices, when=_is_new),
         Field("kind", "signup.ask_kind", parse_kind, choices=kind_choices, show=show_kind, when=_is_new),
@@ -121,7 +127,10 @@ class SignupForm(Form):
         from datetime import datetime
 
         session = ctx.session
-        if values["org"] == NEW:
+        org: Organization | None = None
+        if values.get("officer"):
+            pass
+        elif values["org"] == NEW:
             org = orgs_repo.create(session, name=values["org_name"], kind=values["kind"],
                                    province=values["province"], district=values.get("district"),
                                    certification_no=values.get("certification_no"),
@@ -134,7 +143,7 @@ class SignupForm(Form):
         consent_at = datetime.fromisoformat(ctx.data["consent_at"]) if ctx.data.get("consent_at") else None
         existing = ctx.member
         if existing is not None:  # an officer granted before signing up, or a returning member
-            existing.organization_id = org.id
+            existing.organization_id = org.id if org else None
             existing.full_name, existing.position, existing.phone = (
                 values["full_name"], values["position"], values["phone"])
             existing.consent_at = consent_at or ctx.clock.now()
@@ -142,11 +151,13 @@ class SignupForm(Form):
             session.add(existing)
             member = existing
         else:
-            member = members_repo.create(session, address=ctx.msg.address, organization_id=org.id,
+            member = members_repo.create(session, address=ctx.msg.address, organization_id=org.id if org else None,
                                          full_name=values["full_name"], position=values["position"],
                                          phone=values["phone"], locale=ctx.locale, consent_at=consent_at,
                                          display_name=ctx.msg.display_name)
         ctx.member = member
+        if org is None:
+            return [ctx.say("signup.done_officer", choices=menu_choices(ctx))]
         if values["org"] == NEW:
             _tell_officers(ctx, org, member.id)  # type: ignore[arg-type]
         return [ctx.say("signup.done", org=org.name, choices=menu_choices(ctx))]
@@ -182,4 +193,4 @@ def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.signed_up:
         return [ctx.say("signup.already", choices=menu_choices(ctx))]
     intro = [ctx.say("signup.welcome")]
-    return FORM.start(ctx, intro=intro)
+    return FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)

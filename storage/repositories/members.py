@@ -47,6 +47,7 @@ def grant_officer(session: Session, *, address: Address | str, province: str | N
     if member is None:
         member = create(session, address=address, organization_id=None, full_name=None, position=None,
                         phone=None)
+        member.consent_at = None  # they still give consent themselves on first contact
     member.role = "officer"
     member.officer_province = province
     session.add(member)

@@ -31,3 +31,18 @@ def seed_org(runtime, name: str, province: str = "พิษณุโลก", kin
     with runtime.db.session() as session:
         return orgs_repo.create(session, name=name, kind=kind, province=province, district="เมือง",
                                 listed=listed).id
+
+
+def make_officer(runtime, user: str, province: str | None, channel: str = "web") -> int:  # noqa: ANN001
+    """An officer who already went through sign-up (granted, consented, named)."""
+    from bot.clock import db_now
+    from bot.messages import Address
+    from storage.repositories import members as members_repo
+
+    with runtime.db.session() as session:
+        member = members_repo.grant_officer(session, address=Address(channel, user), province=province)
+        member.consent_at = db_now()
+        member.full_name = f"เจ้าหน้าที่ {user}"
+        session.add(member)
+        session.flush()
+        return member.id

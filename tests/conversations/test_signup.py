@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.runtime import build
 from storage.models import ConversationState, Member, MemberIdentity, Organization
-from tests.conversations.helpers import seed_org, sign_up_new_org
+from tests.conversations.helpers import make_officer, seed_org, sign_up_new_org
 from tests.transcript import Chat
 
 
@@ -226,13 +226,10 @@ def test_state_expires_after_a_day_of_silence(chat: Chat) -> None:
 
 
 def test_officer_of_the_province_is_told_and_can_verify(chat: Chat, new_chat) -> None:  # noqa: ANN001
-    from bot.messages import Address
     from storage.models import OutboxMessage
-    from storage.repositories import members as members_repo
 
-    with chat.runtime.db.session() as s:
-        members_repo.grant_officer(s, address=Address("web", "officer-nan"), province="น่าน")
-        members_repo.grant_officer(s, address=Address("web", "officer-other"), province="ตราด")
+    make_officer(chat.runtime, "officer-nan", "น่าน")
+    make_officer(chat.runtime, "officer-other", "ตราด")
     sign_up_new_org(chat, province="น่าน")
     with chat.runtime.db.session() as s:
         notices = s.exec(select(OutboxMessage)).all()
@@ -252,3 +249,23 @@ def test_members_cannot_use_officer_actions(chat: Chat) -> None:
     sign_up_new_org(chat)
     chat.postback("go:org.pending")
     assert "เฉพาะเจ้าหน้าที่" in chat.text or "สำหรับเจ้าหน้าที่" in chat.text
+
+
+def test_an_officer_signs_up_without_an_organization(chat: Chat) -> None:
+    from bot.messages import Address
+    from storage.repositories import members as members_repo
+
+    with chat.runtime.db.session() as s:
+        members_repo.grant_officer(s, address=Address("web", "somsri"), province="พิษณุโลก")
+    chat.say("สวัสดีค่ะ")
+    chat.tap("ยินยอม")
+    assert "ชื่อ-นามสกุล" in chat.text  # no organization questions for provincial staff
+    chat.say("ยุพิน นาใจ")
+    chat.say("หัวหน้ากลุ่มการพัฒนาสังคมและสวัสดิการ")
+    chat.say("055-258-111")
+    chat.tap("ยืนยัน")
+    assert "เจ้าหน้าที่ พมจ." in chat.text
+    assert "องค์กรรอตรวจสอบ" in chat.labels
+    with chat.runtime.db.session() as s:
+        member = s.exec(select(Member)).one()
+        assert member.role == "officer" and member.organization_id is None and member.consent_at is not None
