@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         started = time.perf_counter()
         from bot.thai import warm_up
 
-        warm_up()  # builds PyThaiNLP's trie now, not on a member's first message
+        warm_up()  # province tables, normalizer and parser paths now, not on a member's first message
         log.info("Thai text warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
         stoppers = []
         for hook in getattr(app.state, "startup_hooks", []):

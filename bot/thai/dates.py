@@ -94,11 +94,14 @@ _YEAR = (
     r"(?:\s*,?\s*(?:(?P<{e}>พ\.?\s?ศ\.?|ค\.?\s?ศ\.?|ปี|b\.?e\.?|a\.?d\.?|c\.?e\.?)\s*)?"
     r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)" + _NOT_TIME + ")?"
 )
-_NUMWORD = r"(?:\d{1,3}|[หนึ่งสองามีห้ากเจ็ดแปดก้าสิบยี่เอ็ดร้อยครึ่ง]+?)"
+_NUMWORD = r"(?:\d{1,3}|[หนึ่งสองามีห้ากเจ็ดแปดก้าสิบยี่เอ็ดร้อยครึ่ง]{1,30}?)"
 _UNIT = r"(?P<{u}>วัน|สัปดาห์|สัปดา|อาทิตย์|อาทิต|อาทิด|อาทืตย์|เดือน|ปี|days?|weeks?|months?|years?)"
 
+# Every atom starts with one of these characters; checking that first is ~3x faster than letting
+# the engine try all alternatives at every position of a long report message.
+_FIRST = "(?=[0-9a-zวทพมเอใสปจศหแยรค])"
 _ATOM = re.compile(
-    "|".join(
+    _FIRST + "(?:" + "|".join(
         [
             # ISO yyyy-mm-dd (also BE: 2563-03-01)
             r"(?P<iso>(?<!\d)(?P<iy>\d{4})\s*[-/]\s*(?P<im>[01]?\d)\s*[-/]\s*(?P<id>[0-3]?\d)(?!\d))",
@@ -131,6 +134,7 @@ _ATOM = re.compile(
             r"(?:\s*(?P<daym>เดือนนี้|เดือนหน้า|เดือนที่แล้ว|เดือนก่อน))?)",
         ]
     )
+    + ")"
 )
 _RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru)\s*(?:วันที่|วัน)?\s*$")
 _PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")

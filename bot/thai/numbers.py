@@ -88,12 +88,12 @@ def _evaluate(run) -> tuple[Decimal | None, int]:
                 val = Decimal(text) if kind == "d" else Decimal(_DIGITS[text])
             except InvalidOperation:
                 break
-            # After a multiplier only a single digit may follow (2 แสน 5 หมื่น, หมื่นห้า); "ร้อย 110"
-            # is two quantities.
-            if prev == "mult" and val >= 10:
+            # After a multiplier only a smaller number may follow (2 แสน 5 หมื่น, 1 ร้อย 20, หมื่นห้า);
+            # "ร้อย 110" is two quantities.
+            if prev == "mult" and last_mult is not None and val >= min(last_mult, 1000):
                 break
             pending = val
-            pending_word_digit = prev == "mult"
+            pending_word_digit = prev == "mult" and val < 10
             prev = "num"
         elif kind == "w" and text == "เอ็ด":
             if prev != "mult" or last_mult is None:

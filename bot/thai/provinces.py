@@ -128,8 +128,9 @@ def match_province(text: str) -> str | None:
         if len(found) > 1:
             return None
         if len(k) >= 3:
-            pre = {th for key, th in _names if key.startswith(k)}
-            if len(pre) == 1:
+            # a unique prefix, which is not also inside other names ('บุรี' starts one name, ends twelve)
+            pre = {th for key, th in _names if k in key}
+            if len(pre) == 1 and any(key.startswith(k) for key, _th in _names):
                 return pre.pop()
             if len(pre) > 1:
                 return None
