@@ -1,21 +1,24 @@
 """The persistent outbox: every proactive message is a row with a unique idempotency key.
 
 `enqueue` is called inside the caller's transaction, so a message exists exactly when the
-change that caused it was committed. Draining (sending) is in `bot.delivery`.
+change that caused it was committed. A second enqueue of the same key is a no-op, also when two
+processes race (``INSERT … ON CONFLICT DO NOTHING``). Draining (sending) is in `bot.delivery`;
+quiet hours are decided here (`in_quiet_hours`) and applied by the drain.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from bot.clock import db_now
+from bot.clock import db_now, to_local
+from bot.config import Settings
 from bot.messages import Address, Card, CardField, Choice, Reply
 from storage.models.outbox import OutboxMessage
 
@@ -42,16 +45,89 @@ def content_hash(content: list[dict[str, Any]]) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def _insert(session: Session):  # noqa: ANN202
+    """A dialect INSERT that supports ON CONFLICT DO NOTHING (SQLite ≥ 3.24 and PostgreSQL both do)."""
+    dialect = session.get_bind().dialect.name
+    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OutboxMessage.__table__)
+
+
+def outbox_row(*, key: str, address: Address | str, content: list[dict[str, Any]], kind: str,
+               member_id: int | None = None, urgent: bool = False, not_before: datetime | None = None,
+               broadcast_id: int | None = None, digest: str | None = None, now: datetime | None = None) -> dict:
+    """The column values of one outbox row (for `enqueue_many`)."""
+    addr = str(address)
+    channel = Address.parse(addr).channel
+    now = now or db_now()
+    return {"key": key, "kind": kind, "address": addr, "channel": channel, "member_id": member_id,
+            "content": content, "content_hash": digest or content_hash(content), "status": "pending",
+            "urgent": urgent, "attempts": 0, "next_attempt_at": not_before or now, "broadcast_id": broadcast_id,
+            "created_at": now, "parts_sent": 0}
+
+
 def enqueue(session: Session, *, key: str, address: Address | str, replies: Sequence[Reply], kind: str,
             member_id: int | None = None, urgent: bool = False, not_before: datetime | None = None,
             broadcast_id: int | None = None) -> bool:
     """Add a message unless `key` is already there. Returns True when added."""
-    exists = session.execute(select(OutboxMessage.id).where(OutboxMessage.key == key)).first()
-    if exists:
+    row = outbox_row(key=key, address=address, content=replies_to_json(replies), kind=kind,
+                     member_id=member_id, urgent=urgent, not_before=not_before, broadcast_id=broadcast_id)
+    stmt = _insert(session).values(**row).on_conflict_do_nothing(index_elements=["key"])
+    return session.execute(stmt.returning(OutboxMessage.__table__.c.id)).first() is not None
+
+
+def enqueue_many(session: Session, rows: Iterable[dict], *, chunk: int = 2000) -> int:
+    """Bulk `enqueue` of `outbox_row(...)` dicts; existing keys are skipped. Returns how many were added."""
+    added = 0
+    buf: list[dict] = []
+
+    def flush() -> int:
+        if not buf:
+            return 0
+        result = session.execute(_insert(session).on_conflict_do_nothing(index_elements=["key"]), buf)
+        n = result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(buf)
+        buf.clear()
+        return n
+
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= chunk:
+            added += flush()
+    added += flush()
+    return added
+
+
+# --- quiet hours ----------------------------------------------------------------------------------
+def in_quiet_hours(now: datetime, settings: Settings) -> bool:
+    """True when `now` (aware) falls in the quiet hours (default 21:00–07:00 Asia/Bangkok)."""
+    start, end = settings.quiet_hours_start, settings.quiet_hours_end
+    if start == end:
         return False
-    content = replies_to_json(replies)
-    session.add(OutboxMessage(key=key, kind=kind, address=str(address), member_id=member_id,
-                              content=content, content_hash=content_hash(content), urgent=urgent,
-                              next_attempt_at=not_before or db_now(), broadcast_id=broadcast_id))
+    hour = to_local(now, settings.tz).hour
+    return start <= hour < end if start < end else (hour >= start or hour < end)
+
+
+def quiet_hours_end(now: datetime, settings: Settings) -> datetime:
+    """When the current quiet period ends (aware UTC); `now` itself when it is not quiet."""
+    if not in_quiet_hours(now, settings):
+        return now
+    local = to_local(now, settings.tz)
+    end = local.replace(hour=settings.quiet_hours_end, minute=0, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(now.tzinfo)
+
+
+# --- broadcasts -----------------------------------------------------------------------------------
+def create_broadcast(session: Session, *, text: str, audience: dict[str, Any], scope_province: str | None,
+                     created_by: int | None = None, urgent: bool = False, event_id: int | None = None,
+                     scheduled_at: datetime | None = None, audience_label: str = "") -> Any:
+    """Record a broadcast. The drain (or the scheduler, for a later `scheduled_at`) expands it into one
+    outbox row per recipient when it is due; the officer who sent it gets the result when it is done."""
+    from storage.models.outbox import Broadcast
+
+    now = db_now()
+    b = Broadcast(text=text, audience=audience, scope_province=scope_province, created_by=created_by,
+                  urgent=urgent, event_id=event_id, audience_label=audience_label[:300],
+                  status="queued", scheduled_at=scheduled_at or now, created_at=now)
+    session.add(b)
     session.flush()
-    return True
+    return b

@@ -46,3 +46,73 @@ def find_due(session: Session, now: datetime, settings: Settings) -> list[DueRem
     for source in SOURCES:
         due.extend(source(session, now, settings))
     return due
+
+
+# --- the scan --------------------------------------------------------------------------------------
+@dataclass
+class ScanItem:
+    reminder: DueReminder
+    outcome: str  # queued | already | opted_out | would_send | waiting (quiet hours: queued for the morning)
+
+
+@dataclass
+class ScanReport:
+    now: datetime
+    quiet: bool
+    items: list[ScanItem] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.items if i.outcome == outcome)
+
+
+def _opted_out(session: Session, member_ids: set[int]) -> set[int]:
+    from sqlalchemy import select
+
+    from storage.models import Member
+
+    if not member_ids:
+        return set()
+    return set(session.execute(select(Member.id).where(Member.id.in_(list(member_ids)),  # type: ignore[union-attr]
+                                                       Member.announcements_opt_out == True)).scalars())  # noqa: E712
+
+
+def send_due_reminders(runtime, now: datetime | None = None, dry_run: bool = False) -> ScanReport:  # noqa: ANN001
+    """One scan: put every due reminder in the outbox under its key (so exactly once, whatever the
+    number of scans or processes). In quiet hours they are queued for the end of the quiet period.
+    Reminders that are not about the member's own obligations skip members who stopped announcements.
+    `dry_run` changes nothing and reports what would be sent."""
+    from sqlalchemy import select
+
+    from bot.outbox import enqueue, in_quiet_hours, quiet_hours_end
+    from storage.models.outbox import OutboxMessage
+
+    now = now or runtime.clock.now()
+    settings = runtime.settings
+    quiet = in_quiet_hours(now, settings)
+    report = ScanReport(now=now, quiet=quiet)
+    session = Session(runtime.db.engine, expire_on_commit=False)
+    try:
+        due = find_due(session, now, settings)
+        opted = _opted_out(session, {r.member_id for r in due if r.member_id is not None
+                                     and not r.about_own_obligation})
+        for r in due:
+            if r.member_id in opted and not r.about_own_obligation:
+                report.items.append(ScanItem(r, "opted_out"))
+                continue
+            if dry_run:
+                exists = session.execute(select(OutboxMessage.id).where(OutboxMessage.key == r.key)).first()
+                report.items.append(ScanItem(r, "already" if exists else "would_send"))
+                continue
+            added = enqueue(session, key=r.key, address=r.address, replies=r.replies, kind=r.kind,
+                            member_id=r.member_id, not_before=quiet_hours_end(now, settings) if quiet else now)
+            report.items.append(ScanItem(r, ("waiting" if quiet else "queued") if added else "already"))
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    return report

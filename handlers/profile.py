@@ -38,7 +38,8 @@ def _my_card(ctx: Context) -> Card:
     if m.is_officer:
         rows.append(CardField(ctx.t("profile.officer_of"), m.officer_province or ctx.t("profile.national")))
     buttons = (ctx.choice("menu.edit_profile", go("profile.edit")),
-               ctx.choice("menu.delete_me", go("profile.delete")))
+               ctx.choice("menu.delete_me", go("profile.delete")),
+               ctx.choice("link.menu_label", go("account.link")))  # channels: link LINE <-> Telegram
     return Card(title=ctx.t("profile.title"), fields=tuple(rows), buttons=buttons)
 
 

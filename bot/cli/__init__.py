@@ -9,7 +9,7 @@ app = typer.Typer(help="khruakhai: a LINE and Telegram assistant for social-welf
                   no_args_is_help=True, pretty_exceptions_enable=False)
 
 # Modules that add commands to `app`; a module missing from this build is skipped.
-COMMAND_MODULES = ("serve", "chat", "db", "officer", "export", "events", "deadlines", "reminders",
+COMMAND_MODULES = ("serve", "chat", "db", "officer", "officer_login", "export", "events", "deadlines", "reminders",
                    "broadcast", "line", "telegram")
 
 for _name in COMMAND_MODULES:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session, col, or_, select
 
 from bot.clock import db_now
@@ -54,8 +56,21 @@ def grant_officer(session: Session, *, address: Address | str, province: str | N
     return member
 
 
+# Capabilities that copy personal data elsewhere (e.g. attendee names on registrations) register a
+# function here that erases their copy; `erase_personal_data` calls each before clearing the member.
+Eraser = Callable[[Session, Member], None]
+ERASERS: list[Eraser] = []
+
+
+def eraser(fn: Eraser) -> Eraser:
+    ERASERS.append(fn)
+    return fn
+
+
 def erase_personal_data(session: Session, *, member: Member, current_address: str | None = None) -> None:
     """Delete what identifies the person; keep the row only as an anonymous reference for past reports."""
+    for erase in ERASERS:
+        erase(session, member)
     for identity in session.exec(select(MemberIdentity).where(MemberIdentity.member_id == member.id)):
         # The current chat's state is reset by the engine itself at the end of the turn.
         state = session.get(ConversationState, identity.address) if identity.address != current_address else None

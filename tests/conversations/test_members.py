@@ -141,3 +141,30 @@ def test_a_crashing_handler_apologises_and_keeps_state(chat: Chat, monkeypatch) 
     monkeypatch.setattr(signup.FORM.fields[1], "parse", original)
     chat.say("มูลนิธิทดสอบ")
     assert "ลงทะเบียนองค์กรใหม่" in chat.labels  # the conversation carried on from where it was
+
+
+def test_deleting_my_data_erases_my_copies_on_registrations(chat: Chat) -> None:
+    from datetime import timedelta
+
+    from bot.clock import db_now
+    from storage.models.events import EventAttendee, EventRegistration
+    from storage.repositories import events as events_repo
+
+    sign_up_new_org(chat, name="สมศรี ใจดี", phone="0812345678")
+    with chat.runtime.db.session() as s:
+        member = s.exec(select(Member)).one()
+        event = events_repo.create(s, title="อบรมทดสอบ", starts_at=db_now() + timedelta(days=10),
+                                   ends_at=db_now() + timedelta(days=11), venue="ศาลากลาง", province="น่าน",
+                                   capacity=10)
+        events_repo.publish(s, event=event, now=db_now())
+        result = events_repo.register(s, event_id=event.id, member_id=member.id, organization_id=member.organization_id,
+                             attendees=[("สมศรี ใจดี", "ประธาน"), ("สมชาย ใจงาม", "เหรัญญิก")],
+                             phone="0812345678", now=db_now())
+        assert result.outcome == "registered"
+    chat.say("ลบข้อมูลของฉัน")
+    chat.say("ใช่")
+    with chat.runtime.db.session() as s:
+        reg = s.exec(select(EventRegistration)).one()
+        names = sorted(a.name for a in s.exec(select(EventAttendee)))
+    assert reg.phone is None
+    assert names == ["-", "สมชาย ใจงาม"]  # the colleague they registered is not theirs to delete

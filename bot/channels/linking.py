@@ -1,0 +1,381 @@
+"""Cross-channel pieces (no SDK): account linking, long button values, ordered per-member work.
+
+**Account linking.** A signed-up member asks for a one-time code in "ข้อมูลของฉัน" (intent
+``account.link``, `handlers/linking.py`); on the *other* app they send the code — typed as a
+message on LINE or Telegram, or through the Telegram deep link ``t.me/<bot>?start=<CODE>`` — and
+that chat account becomes another `MemberIdentity` of the same member. Codes are 8 characters from an
+alphabet without look-alikes (no 0/O, 1/I/L), always contain a letter and a digit (so ordinary answers
+are never mistaken for one), are shown as ``ABCD-2345``, are valid for 15 minutes and for one use; a
+new code replaces the member's previous unused ones.
+
+Channels call `route_code(db, msg, now)` before the engine: a message that is exactly a valid code
+becomes the postback ``go:account.redeem:<CODE>`` (an intent open to anyone, so even a brand-new
+chat account that has not signed up reaches it).
+
+**Long button values.** `install_callback_store(db)` backs `bot.channels.telegram_format`'s token map
+with the ``callback_values`` table. Writes go through one background thread, so converting replies
+never opens a second write transaction inside a caller's own (which would wait on SQLite's lock).
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import queue
+import re
+import secrets
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.messages import Address, IncomingMessage
+from storage.db import Database
+from storage.models import ConversationState, Member, MemberIdentity
+from storage.models.links import CallbackValue, LinkCode
+
+log = logging.getLogger(__name__)
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+CODE_TTL = timedelta(minutes=15)
+_CODE_RE = re.compile(rf"^[{ALPHABET}]{{4}}-?[{ALPHABET}]{{4}}$")
+
+# Set by the Telegram channel once it knows its bot (getMe), for deep links in the code message.
+telegram_username: str | None = None
+
+
+def telegram_deep_link(code: str) -> str | None:
+    return f"https://t.me/{telegram_username}?start={code}" if telegram_username else None
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalize_code(text: str | None) -> str | None:
+    """The stored form of a code the member typed (``abcd 2345`` → ``ABCD2345``), or None."""
+    if not text:
+        return None
+    candidate = re.sub(r"[\s\u200b]+", "", text).upper()
+    if not _CODE_RE.match(candidate):
+        return None
+    candidate = candidate.replace("-", "")
+    if not (any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate)):
+        return None
+    return candidate
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import timezone
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _random_code() -> str:
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code
+
+
+def new_code(session: Session, *, member_id: int, address: str, now: datetime) -> LinkCode:
+    """A fresh one-time code for `member_id`; the member's earlier unused codes stop working."""
+    for old in session.exec(select(LinkCode).where(LinkCode.member_id == member_id,
+                                                   LinkCode.used_at == None)):  # noqa: E711
+        session.delete(old)
+    session.flush()
+    for _ in range(5):
+        code = _random_code()
+        if session.get(LinkCode, code) is None:
+            break
+    link = LinkCode(code=code, member_id=member_id, created_from=address, created_at=now,
+                    expires_at=now + CODE_TTL)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def valid_code(session: Session, code: str, now: datetime) -> LinkCode | None:
+    link = session.get(LinkCode, code)
+    if link is None or link.used_at is not None or _aware(link.expires_at) <= now:
+        return None
+    return link
+
+
+def redeem(session: Session, *, code: str, address: str, now: datetime) -> tuple[str, Member | None]:
+    """Link `address` to the member behind `code`.
+
+    Returns (status, member): ``linked`` (new identity), ``already`` (the address already belongs to
+    that member), ``taken`` (it belongs to another signed-up member: we never merge two people's
+    data silently), ``invalid`` (unknown, used or expired code).
+    """
+    link = valid_code(session, code, now)
+    if link is None:
+        return "invalid", None
+    member = session.get(Member, link.member_id)
+    if member is None:
+        return "invalid", None
+    identity = session.exec(select(MemberIdentity).where(MemberIdentity.address == address)).first()
+    if identity is not None:
+        if identity.member_id == member.id:
+            return "already", member
+        other = session.get(Member, identity.member_id)
+        if other is not None and other.consent_at is not None:
+            return "taken", None
+        session.delete(identity)  # a leftover identity of an unfinished sign-up: replace it
+        session.flush()
+    addr = Address.parse(address)
+    session.add(MemberIdentity(member_id=member.id, address=address, channel=addr.channel))  # type: ignore[arg-type]
+    link.used_at = now
+    link.used_by = address
+    session.add(link)
+    state = session.get(ConversationState, address)
+    if state is not None:  # a sign-up in progress on this account is moot now
+        state.flow, state.data, state.locale = None, {}, None
+        session.add(state)
+    session.flush()
+    return "linked", member
+
+
+def may_be_code(msg: IncomingMessage) -> bool:
+    return msg.postback is None and msg.kind == "message" and normalize_code(msg.text) is not None
+
+
+def route_code(db: Database, msg: IncomingMessage, now: datetime) -> IncomingMessage:
+    """A message that is exactly a valid linking code becomes the redeem postback."""
+    code = normalize_code(msg.text) if msg.postback is None and msg.kind == "message" else None
+    if code is None:
+        return msg
+    with db.session() as session:
+        if valid_code(session, code, now) is None:
+            return msg
+    return replace(msg, postback=f"go:account.redeem:{code}", text=None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# callback_values: the database side of telegram_format's token map
+# ---------------------------------------------------------------------------------------------------
+class _CallbackWriter:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.queue: "queue.Queue[tuple[str, str] | None]" = queue.Queue()
+        self.seen: set[str] = set()
+        self.thread = threading.Thread(target=self._run, name="callback-values", daemon=True)
+        self.thread.start()
+
+    def put(self, token: str, value: str) -> None:
+        if token not in self.seen:
+            self.seen.add(token)
+            self.queue.put((token, value))
+
+    def get(self, token: str) -> str | None:
+        try:
+            with self.db.session() as session:
+                row = session.get(CallbackValue, token)
+                return row.value if row else None
+        except Exception:  # noqa: BLE001 - a lookup failure is an unknown button, not a crash
+            log.exception("callback value lookup failed")
+            return None
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            token, value = item
+            try:
+                with self.db.session() as session:
+                    if session.get(CallbackValue, token) is None:
+                        session.add(CallbackValue(token=token, value=value))
+            except IntegrityError:
+                pass  # another process stored the same token (same value: it is a hash)
+            except Exception:  # noqa: BLE001
+                log.exception("could not store a callback value")
+                self.seen.discard(token)
+
+    def flush(self, timeout: float = 5.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.queue.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout=5)
+
+
+_writer: _CallbackWriter | None = None
+
+
+def install_callback_store(db: Database) -> _CallbackWriter:
+    """Back long-button tokens with the database (idempotent per database)."""
+    global _writer
+    from bot.channels import telegram_format
+
+    if _writer is None or _writer.db is not db:
+        if _writer is not None:
+            _writer.stop()
+        _writer = _CallbackWriter(db)
+        telegram_format.set_callback_store(_writer.put, _writer.get)
+    return _writer
+
+
+def resolve_postback(data: str) -> str | None:
+    from bot.channels.telegram_format import resolve_callback_data
+
+    return resolve_callback_data(data)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Shared by the LINE and Telegram channels: ordered per-member work after a fast 200
+# ---------------------------------------------------------------------------------------------------
+class KeyedQueue:
+    """In-process work queues, one per key (a member's address): items of one key run in order,
+    one at a time; different keys run concurrently (each active key has one asyncio task, which ends
+    when its queue is empty). `pending` counts submitted items not finished yet; `wait_idle` (from any
+    thread) and `drain` (async) wait until it is zero.
+    """
+
+    def __init__(self, worker, name: str = "work") -> None:  # noqa: ANN001 - async fn(item) -> None
+        self._worker = worker
+        self._name = name
+        self._queues: dict[str, collections.deque] = {}
+        self._tasks: set = set()
+        self._cond = threading.Condition()
+        self.pending = 0
+        self.processed = 0
+
+    def submit(self, key: str, item: object) -> None:
+        with self._cond:
+            self.pending += 1
+        q = self._queues.get(key)
+        if q is not None:
+            q.append(item)
+            return
+        q = self._queues[key] = collections.deque([item])
+        task = asyncio.get_running_loop().create_task(self._drain_key(key, q), name=f"{self._name}:{key[-6:]}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain_key(self, key: str, q: collections.deque) -> None:
+        try:
+            while q:
+                item = q[0]
+                try:
+                    await self._worker(item)
+                except Exception:  # noqa: BLE001 - one bad event must not stop the member's queue
+                    log.exception("%s: processing failed", self._name)
+                finally:
+                    q.popleft()
+                    with self._cond:
+                        self.pending -= 1
+                        self.processed += 1
+                        if self.pending == 0:
+                            self._cond.notify_all()
+        finally:
+            if self._queues.get(key) is q:
+                del self._queues[key]
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block (in a thread other than the event loop's) until nothing is pending."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.pending == 0, timeout=timeout)
+
+    async def drain(self, timeout: float = 10.0) -> bool:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.pending and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        return self.pending == 0
+
+    def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+
+def please_type(engine, msg: IncomingMessage) -> list:  # noqa: ANN001 - bot.engine.Engine
+    """The reply to a sticker, location, voice message...: a short note, then the question the member
+    was answering (or the menu), without touching their conversation (a sticker is not an answer)."""
+    from bot import i18n
+    from bot.messages import Reply
+    from bot.registry import menu_choices
+
+    try:
+        with engine.db.session() as session:
+            ctx = engine._context(session, msg)
+            note = i18n.t("channels.please_type", ctx.locale)
+            if ctx.flow:
+                replies = [Reply(text=note)] + engine._reprompt(ctx)
+            else:
+                replies = [Reply(text=note, choices=tuple(menu_choices(ctx)) if ctx.signed_up else ())]
+            session.rollback()  # read-only: keep the conversation exactly as it was
+            return replies
+    except Exception:  # noqa: BLE001
+        log.exception("please-type reply failed")
+        return [Reply(text=i18n.t("channels.please_type", engine.settings.default_locale))]
+
+
+class Deduper:
+    """Records webhook event keys in ``processed_events`` in batches: every key that arrives while a
+    write is under way goes into the next single transaction (``INSERT ... ON CONFLICT DO NOTHING
+    RETURNING``), so a burst of events costs one commit, not one each. `seen_before(key)` resolves to
+    True for a key that was already recorded (a redelivery), exactly like `Engine.seen_before`.
+    Runs its writes on `executor` (the channel's engine thread on SQLite, so writers never contend).
+    """
+
+    MAX_BATCH = 500
+
+    def __init__(self, db: Database, executor) -> None:  # noqa: ANN001 - concurrent.futures.Executor
+        self.db = db
+        self.executor = executor
+        self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._running = False
+
+    async def seen_before(self, key: str) -> bool:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future = loop.create_future()
+        self._waiting.setdefault(key, []).append(fut)
+        if not self._running:
+            self._running = True
+            loop.create_task(self._flush_loop())
+        return await fut
+
+    async def _flush_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._waiting:
+                keys = list(self._waiting)[: self.MAX_BATCH]
+                futures = {k: self._waiting.pop(k) for k in keys}
+                try:
+                    inserted = await loop.run_in_executor(self.executor, self._insert, keys)
+                except Exception as exc:  # noqa: BLE001
+                    for futs in futures.values():
+                        for f in futs:
+                            if not f.done():
+                                f.set_exception(exc)
+                    continue
+                for key, futs in futures.items():
+                    first_new = key in inserted
+                    for i, f in enumerate(futs):  # the same key twice in one batch: only the first is new
+                        if not f.done():
+                            f.set_result(not (first_new and i == 0))
+        finally:
+            self._running = False
+
+    def _insert(self, keys: list[str]) -> set[str]:
+        from bot.clock import db_now
+        from storage.models import ProcessedEvent
+
+        now = db_now()
+        rows = [{"event_key": k, "received_at": now} for k in keys]
+        if self.db.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        stmt = insert(ProcessedEvent).values(rows).on_conflict_do_nothing(index_elements=["event_key"]) \
+            .returning(ProcessedEvent.event_key)  # type: ignore[attr-defined]
+        with self.db.session() as session:
+            return set(session.exec(stmt).scalars())  # type: ignore[call-overload]

@@ -1,0 +1,174 @@
+"""The network directory: search, filter, verify, edit, export."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.console import redirect, render
+from bot.console.audit import changes, record
+from bot.console.auth import Officer, Refused, current_officer
+from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of, provinces
+from storage.models import Member, MemberIdentity, Organization
+from storage.repositories import organizations as orgs_repo
+
+router = APIRouter()
+
+
+def _query(session: Session, officer: Officer, *, q: str | None, kind: str | None, verified: str | None,
+           province: str | None) -> list[Organization]:
+    """Every organization the officer may see (listed or not), filtered; a search matches words of the
+    name, district, contact, phone or certification number, or the name fuzzily (typos welcome)."""
+    scope = officer.scope(province)
+    stmt = select(Organization)
+    if scope:
+        stmt = stmt.where(Organization.province == scope)
+    if kind in KIND_KEYS:
+        stmt = stmt.where(Organization.kind == kind)
+    if verified in ("yes", "no"):
+        stmt = stmt.where(Organization.verified == (verified == "yes"))
+    orgs = list(session.exec(stmt.order_by(Organization.name)))
+    if q:
+        from bot.thai import fuzzy_org_score, normalize
+
+        needle = normalize(q).strip().lower()
+        digits = "".join(ch for ch in needle if ch.isdigit())
+
+        def hit(o: Organization) -> float:
+            hay = " ".join(filter(None, (o.name, o.district, o.contact_name, o.certification_no))).lower()
+            if needle in hay or (len(digits) >= 4 and digits in (o.phone or "")):
+                return 200.0
+            return fuzzy_org_score(q, o.name)
+
+        scored = [(o, hit(o)) for o in orgs]
+        orgs = [o for o, s in sorted(scored, key=lambda p: -p[1]) if s >= 60]
+    return orgs
+
+
+def _member_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(Member.organization_id, func.count())
+                             .where(col(Member.organization_id).in_(ids), col(Member.consent_at).is_not(None))
+                             .group_by(Member.organization_id)).all())
+
+
+@router.get("/orgs")
+def directory(request: Request, q: str | None = None, kind: str | None = None, verified: str | None = None,
+              province: str | None = None, page: str | None = None,
+              officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    n = page_of(page)
+    with console.runtime.db.session() as session:
+        orgs = _query(session, officer, q=clean(q), kind=kind, verified=verified, province=province)
+        shown = orgs[(n - 1) * PAGE_SIZE: n * PAGE_SIZE]
+        counts = _member_counts(session, [o.id for o in shown])  # type: ignore[misc]
+        all_provinces = provinces(session) if officer.national else []
+    return render(request, "directory.html", officer, active="orgs", orgs=shown, total=len(orgs), counts=counts,
+                  page=n, pages=max(1, -(-len(orgs) // PAGE_SIZE)), q=q or "", kind=kind or "",
+                  verified=verified or "", province=province or "", provinces=all_provinces, kinds=KIND_KEYS)
+
+
+@router.get("/orgs/export")
+def export(request: Request, fmt: str = "csv", q: str | None = None, kind: str | None = None,
+           verified: str | None = None, province: str | None = None,
+           officer: Officer = Depends(current_officer)) -> Response:
+    from bot.cli.export import ORG_COLUMNS
+
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        orgs = _query(session, officer, q=clean(q), kind=kind, verified=verified, province=province)
+        counts = _member_counts(session, [o.id for o in orgs])  # type: ignore[misc]
+        rows = [{"id": o.id, "name": o.name, "kind": o.kind, "province": o.province, "district": o.district,
+                 "certification_no": o.certification_no, "contact_name": o.contact_name, "phone": o.phone,
+                 "members": counts.get(o.id, 0), "verified": o.verified, "created_at": o.created_at}
+                for o in orgs]
+        record(session, officer, "export.organizations", province=officer.scope(province),
+               details={"format": fmt, "rows": len(rows)}, request=request)
+    return export_response(fmt, ORG_COLUMNS, rows, "organizations")
+
+
+def _org(session: Session, officer: Officer, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise Refused(404, "console.error.not_found")
+    officer.check(org.province)
+    return org
+
+
+@router.get("/orgs/{org_id}")
+def detail(request: Request, org_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        org = _org(session, officer, org_id)
+        members = list(session.exec(select(Member).where(Member.organization_id == org.id,
+                                                         col(Member.consent_at).is_not(None))
+                                    .order_by(Member.id)))
+        channels: dict[int, list[str]] = {}
+        for ident in session.exec(select(MemberIdentity).where(
+                col(MemberIdentity.member_id).in_([m.id for m in members] or [0]))):
+            channels.setdefault(ident.member_id, []).append(ident.channel + ("" if ident.reachable else " ✕"))
+    return render(request, "org.html", officer, active="orgs", org=org, members=members, channels=channels,
+                  kinds=KIND_KEYS, errors={})
+
+
+@router.post("/orgs/{org_id}")
+def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("other"),
+         province: str = Form(""), district: str = Form(""), certification_no: str = Form(""),
+         contact_name: str = Form(""), phone: str = Form(""), listed: str | None = Form(None),
+         officer: Officer = Depends(current_officer)) -> Response:
+    from bot.thai import match_province, org_name_key, parse_phone
+
+    console = request.app.state.console
+    errors: dict[str, str] = {}
+    name_v = clean(name, 300)
+    if not name_v or len(name_v) < 3:
+        errors["name"] = "console.org.error.name"
+    if kind not in KIND_KEYS:
+        errors["kind"] = "console.org.error.kind"
+    phone_v = clean(phone, 40)
+    if phone_v:
+        parsed = parse_phone(phone_v)
+        if parsed is None:
+            errors["phone"] = "console.org.error.phone"
+        else:
+            phone_v = parsed
+    with console.runtime.db.session() as session:
+        org = _org(session, officer, org_id)
+        new_province = org.province
+        if officer.national and clean(province):
+            new_province = match_province(clean(province) or "") or ""
+            if not new_province:
+                errors["province"] = "console.org.error.province"
+        if errors:
+            session.rollback()
+            members = list(session.exec(select(Member).where(Member.organization_id == org.id)))
+            draft = org.model_copy(update={"name": name, "kind": kind, "district": district,
+                                           "certification_no": certification_no, "contact_name": contact_name,
+                                           "phone": phone, "listed": listed is not None})
+            return render(request, "org.html", officer, code=422, active="orgs", org=draft, members=members,
+                          channels={}, kinds=KIND_KEYS, errors=errors)
+        old_province = org.province
+        diff = changes(org, {"name": name_v, "kind": kind, "province": new_province,
+                             "district": clean(district, 120), "certification_no": clean(certification_no, 64),
+                             "contact_name": clean(contact_name), "phone": phone_v, "listed": listed is not None})
+        if "name" in diff:
+            org.name_key = org_name_key(org.name)
+        if diff:
+            session.add(org)
+            record(session, officer, "org.edit", province=old_province, target_type="organization",
+                   target_id=org.id, details={"name": org.name, "changes": diff}, request=request)
+    return redirect(f"/admin/orgs/{org_id}", "console.flash.saved" if diff else "console.flash.unchanged")
+
+
+@router.post("/orgs/{org_id}/verify")
+def verify(request: Request, org_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        org = _org(session, officer, org_id)
+        if not org.verified:
+            orgs_repo.verify(session, organization=org, officer_id=officer.login.member_id)
+            record(session, officer, "org.verify", province=org.province, target_type="organization",
+                   target_id=org.id, details={"name": org.name}, request=request)
+    return redirect(f"/admin/orgs/{org_id}", "console.flash.verified")

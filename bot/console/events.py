@@ -1,0 +1,386 @@
+"""Events: list, create, edit, publish, registrants, waitlist, attendance, export.
+
+Data changes go through `storage.repositories.events`; telling members (the announcement when an event is
+published, offers when seats free up, notices of changes) goes through the events capability's notifier
+(`handlers.event_notify`) in the same transaction, exactly as the chat does.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from bot.clock import clock, local_to_utc, to_local
+from bot.console import redirect, render
+from bot.console.audit import record
+from bot.console.auth import Officer, Refused, current_officer
+from bot.console.common import KIND_KEYS, clean, export_response, provinces
+from storage.models import Organization
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+EVENT_KINDS = ("training", "seminar", "forum")
+STATUSES = ("draft", "published", "finished", "cancelled")
+
+
+def _repo():  # noqa: ANN202
+    from storage.repositories import events as events_repo
+
+    return events_repo
+
+
+def _notifier():  # noqa: ANN202
+    """The events capability's notifier module, when this build has it."""
+    try:
+        return importlib.import_module("handlers.event_notify")
+    except ModuleNotFoundError as exc:
+        if exc.name != "handlers.event_notify":
+            raise
+        return None
+
+
+def _notify(name: str, session: Session, **kwargs: Any) -> Any:
+    notifier = _notifier()
+    fn = getattr(notifier, name, None) if notifier is not None else None
+    if fn is None:
+        log.warning("events notifier has no %s(): members are not told from the console", name)
+        return None
+    return fn(session, **kwargs)
+
+
+def _event(session: Session, officer: Officer, event_id: int):  # noqa: ANN202
+    event = _repo().get(session, event_id=event_id)
+    if event is None:
+        raise Refused(404, "console.error.not_found")
+    officer.check(event.province)
+    return event
+
+
+@router.get("/events")
+def events_list(request: Request, status: str | None = None, province: str | None = None,
+                officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    scope = officer.scope(province)
+    repo = _repo()
+    with console.runtime.db.session() as session:
+        statuses = [status] if status in STATUSES else None
+        events = repo.list_events(session, province=scope, statuses=statuses, limit=500)
+        events.sort(key=lambda e: (e.status in ("finished", "cancelled"), e.starts_at if e.status not in (
+            "finished", "cancelled") else -e.starts_at.timestamp()))  # type: ignore[operator]
+        rows = [{"event": e, "counts": repo.counts(session, event_id=e.id)} for e in events]  # type: ignore[arg-type]
+        all_provinces = provinces(session) if officer.national else []
+    return render(request, "events.html", officer, active="events", rows=rows, status=status or "",
+                  statuses=STATUSES, province=province or "", provinces=all_provinces)
+
+
+# --- create / edit ------------------------------------------------------------------------------
+def _form_values(event: Any | None, officer: Officer) -> dict[str, Any]:
+    if event is None:
+        start = to_local(clock.now()).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=14)
+        return {"title": "", "kind": "training", "description": "", "venue": "", "map_url": "",
+                "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": start.replace(hour=16).strftime("%Y-%m-%dT%H:%M"),
+                "registration_deadline": "", "capacity": "100", "seats_per_org": "2",
+                "audience_kinds": [], "all_provinces": False, "province": officer.province or ""}
+    deadline = event.registration_deadline
+    return {"title": event.title, "kind": event.kind, "description": event.description or "",
+            "venue": event.venue, "map_url": event.map_url or "",
+            "starts_at": to_local(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": to_local(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
+            "registration_deadline": (to_local(deadline) - timedelta(seconds=1)).date().isoformat() if deadline else "",
+            "capacity": str(event.capacity), "seats_per_org": str(event.seats_per_org),
+            "audience_kinds": list(event.audience_kinds), "all_provinces": not event.audience_provinces,
+            "province": event.province}
+
+
+def _parse_local(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return local_to_utc(datetime.fromisoformat(value.strip()))
+    except ValueError:
+        return None
+
+
+def _parse_form(form: Any, officer: Officer) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(raw values for re-showing the form, parsed values, errors by field)."""
+    from bot.thai import match_province
+
+    raw = {k: (form.get(k) or "") for k in ("title", "kind", "description", "venue", "map_url", "starts_at",
+                                            "ends_at", "registration_deadline", "capacity", "seats_per_org",
+                                            "province")}
+    raw["audience_kinds"] = [k for k in form.getlist("audience_kinds") if k in KIND_KEYS]
+    raw["all_provinces"] = bool(form.get("all_provinces"))
+    errors: dict[str, str] = {}
+    title = clean(raw["title"], 300)
+    if not title or len(title) < 3:
+        errors["title"] = "console.events.error.title"
+    kind = raw["kind"] if raw["kind"] in EVENT_KINDS else None
+    if kind is None:
+        errors["kind"] = "console.events.error.kind"
+    venue = clean(raw["venue"], 300)
+    if not venue:
+        errors["venue"] = "console.events.error.venue"
+    starts, ends = _parse_local(raw["starts_at"]), _parse_local(raw["ends_at"])
+    if starts is None:
+        errors["starts_at"] = "console.events.error.starts_at"
+    if ends is None or (starts is not None and ends < starts):
+        errors["ends_at"] = "console.events.error.ends_at"
+    reg_deadline = None
+    if raw["registration_deadline"].strip():
+        try:
+            day = date.fromisoformat(raw["registration_deadline"].strip())
+            reg_deadline = local_to_utc(datetime.combine(day + timedelta(days=1), time(0, 0)))
+        except ValueError:
+            errors["registration_deadline"] = "console.events.error.deadline"
+        else:
+            if starts is not None and reg_deadline > starts + timedelta(days=1):
+                errors["registration_deadline"] = "console.events.error.deadline_after"
+    numbers = {}
+    for name, low in (("capacity", 1), ("seats_per_org", 1)):
+        try:
+            numbers[name] = int(str(raw[name]).strip().replace(",", ""))
+            if numbers[name] < low or numbers[name] > 100000:
+                raise ValueError
+        except ValueError:
+            errors[name] = f"console.events.error.{name}"
+    province = officer.province
+    if officer.national:
+        province = match_province(raw["province"]) if raw["province"].strip() else None
+        if not province:
+            errors["province"] = "console.events.error.province"
+    map_url = clean(raw["map_url"], 500)
+    if map_url and not map_url.startswith(("https://", "http://")):
+        errors["map_url"] = "console.events.error.map_url"
+    parsed = {"title": title, "kind": kind, "description": clean(raw["description"], 2000) if raw["description"]
+              else None, "venue": venue, "map_url": map_url, "starts_at": starts, "ends_at": ends,
+              "registration_deadline": reg_deadline, "capacity": numbers.get("capacity"),
+              "seats_per_org": numbers.get("seats_per_org"), "audience_kinds": raw["audience_kinds"],
+              "province": province}
+    parsed["audience_provinces"] = [] if raw["all_provinces"] else [province]
+    if raw["description"]:
+        parsed["description"] = raw["description"].strip()[:2000] or None
+    return raw, parsed, errors
+
+
+def _form_page(request: Request, officer: Officer, event: Any | None, values: dict[str, Any],
+               errors: dict[str, str], status: int = 200) -> Response:
+    return render(request, "event_form.html", officer, code=status, active="events", event=event, v=values,
+                  errors=errors, kinds=KIND_KEYS, event_kinds=EVENT_KINDS)
+
+
+@router.get("/events/new")
+def new_event(request: Request, officer: Officer = Depends(current_officer)) -> Response:
+    return _form_page(request, officer, None, _form_values(None, officer), {})
+
+
+@router.post("/events/new")
+async def create_event(request: Request, officer: Officer = Depends(current_officer)) -> Response:
+    form = await request.form()
+    raw, v, errors = _parse_form(form, officer)
+    if errors:
+        return _form_page(request, officer, None, raw, errors, 422)
+    return await _run(request, _create, officer, v)
+
+
+def _create(request: Request, officer: Officer, v: dict[str, Any]) -> Response:
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        event = _repo().create(session, title=v["title"], starts_at=v["starts_at"], ends_at=v["ends_at"],
+                               venue=v["venue"], province=v["province"], capacity=v["capacity"], kind=v["kind"],
+                               description=v["description"], seats_per_org=v["seats_per_org"],
+                               registration_deadline=v["registration_deadline"], map_url=v["map_url"],
+                               audience_kinds=v["audience_kinds"], audience_provinces=v["audience_provinces"],
+                               created_by=officer.login.member_id)
+        record(session, officer, "event.create", province=event.province, target_type="event", target_id=event.id,
+               details={"title": event.title, "starts_at": v["starts_at"].isoformat()}, request=request)
+        event_id = event.id
+    return redirect(f"/admin/events/{event_id}", "console.flash.event_created")
+
+
+async def _run(request: Request, fn: Any, *args: Any) -> Response:
+    """Database work off the event loop (the async routes only read the form)."""
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, request, *args)
+
+
+@router.get("/events/{event_id}/edit")
+def edit_event(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+    if event.status in ("cancelled", "finished"):
+        raise Refused(409, "console.events.error.closed")
+    return _form_page(request, officer, event, _form_values(event, officer), {})
+
+
+@router.post("/events/{event_id}/edit")
+async def save_event(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    form = await request.form()
+    raw, v, errors = _parse_form(form, officer)
+    if errors:
+        from starlette.concurrency import run_in_threadpool
+
+        def show() -> Response:
+            with request.app.state.console.runtime.db.session() as session:
+                event = _event(session, officer, event_id)
+            return _form_page(request, officer, event, raw, errors, 422)
+
+        return await run_in_threadpool(show)
+    return await _run(request, _save, officer, event_id, v)
+
+
+def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) -> Response:
+    console = request.app.state.console
+    repo = _repo()
+    now = clock.now()
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+        if event.status in ("cancelled", "finished"):
+            raise Refused(409, "console.events.error.closed")
+        fields = {k: v[k] for k in ("title", "kind", "description", "venue", "map_url", "starts_at", "ends_at",
+                                    "registration_deadline", "seats_per_org", "audience_kinds",
+                                    "audience_provinces", "province")}
+        changed = repo.update(session, event=event, now=now, **fields)
+        seat_change = None
+        if v["capacity"] != event.capacity:
+            notifier = _notifier()
+            offer_from = notifier.offer_from(now, console.settings) if notifier is not None else None
+            seat_change = repo.set_capacity(session, event_id=event.id, capacity=v["capacity"], now=now,
+                                            offer_from=offer_from)
+            changed.append("capacity")
+        if changed:
+            notifier = _notifier()
+            told = set(getattr(notifier, "CHANGE_LABELS", {}))
+            if event.status == "published" and told & set(changed):
+                _notify("notify_change", session, event=event, changed=[c for c in changed if c in told])
+            if seat_change is not None and seat_change.offers:
+                _notify("send_offers", session, event=event, offers=seat_change.offers)
+            record(session, officer, "event.edit", province=event.province, target_type="event",
+                   target_id=event.id, details={"title": event.title, "changed": changed}, request=request)
+    return redirect(f"/admin/events/{event_id}", "console.flash.saved" if changed else "console.flash.unchanged")
+
+
+# --- detail, publish, attendance, export --------------------------------------------------------
+@router.get("/events/{event_id}")
+def event_detail(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    repo = _repo()
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+        counts = repo.counts(session, event_id=event_id)
+        regs = repo.registrations_of_event(session, event_id=event_id)
+        org_ids = {r.organization_id for r in regs if r.organization_id}
+        orgs = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids or {0})))}
+        people = {r.id: repo.attendees_of(session, registration_id=r.id) for r in regs}  # type: ignore[arg-type]
+        positions = {r.id: repo.waitlist_position(session, registration=r) for r in regs if r.status == "waitlisted"}
+        audience = repo.audience_count(session, event=event) if event.status == "draft" else None
+        feedback = repo.feedback_summary(session, event_id=event_id)
+    seated = [r for r in regs if r.status == "registered"]
+    waiting = [r for r in regs if r.status in ("waitlisted", "offered")]
+    cancelled = [r for r in regs if r.status == "cancelled"]
+    return render(request, "event.html", officer, active="events", event=event, counts=counts, seated=seated,
+                  waiting=waiting, cancelled=cancelled, orgs=orgs, people=people, positions=positions,
+                  audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now())
+
+
+@router.post("/events/{event_id}/publish")
+def publish_event(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    now = clock.now()
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+        if event.starts_at <= now:
+            raise Refused(409, "console.events.error.past")
+        if not _repo().publish(session, event=event, now=now):
+            return redirect(f"/admin/events/{event_id}", "console.flash.unchanged")
+        announced = _notify("announce", session, event=event)
+        record(session, officer, "event.publish", province=event.province, target_type="event",
+               target_id=event.id, details={"title": event.title,
+                                            "announced": announced if isinstance(announced, int) else None},
+               request=request)
+    return redirect(f"/admin/events/{event_id}", "console.flash.published")
+
+
+@router.post("/events/{event_id}/cancel")
+def cancel_event(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    now = clock.now()
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+        if event.status == "cancelled":
+            return redirect(f"/admin/events/{event_id}", "console.flash.unchanged")
+        event, regs = _repo().cancel_event(session, event_id=event_id, now=now)
+        if regs:
+            _notify("notify_cancelled", session, event=event, registrations=regs)
+        record(session, officer, "event.cancel", province=event.province, target_type="event",  # type: ignore[union-attr]
+               target_id=event_id, details={"title": event.title, "registrations": len(regs)},  # type: ignore[union-attr]
+               request=request)
+    return redirect(f"/admin/events/{event_id}", "console.flash.event_cancelled")
+
+
+@router.post("/events/{event_id}/attendance")
+async def attendance(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+    form = await request.form()
+    present = {int(x) for x in form.getlist("present") if str(x).isdigit()}
+    return await _run(request, _attendance, officer, event_id, present)
+
+
+def _attendance(request: Request, officer: Officer, event_id: int, present: set[int]) -> Response:
+    console = request.app.state.console
+    repo = _repo()
+    now = clock.now()
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+        marked, unmarked = [], []
+        for attendee, _reg in repo.seated_attendees(session, event_id=event_id):
+            want = attendee.id in present
+            if attendee.attended != want:
+                repo.set_attended(session, attendee=attendee, attended=want, now=now)
+                (marked if want else unmarked).append(attendee.name)
+        if marked or unmarked:
+            record(session, officer, "event.attendance", province=event.province, target_type="event",
+                   target_id=event_id, details={"present": marked, "absent": unmarked}, request=request)
+    return redirect(f"/admin/events/{event_id}#attendance",
+                    "console.flash.saved" if (marked or unmarked) else "console.flash.unchanged")
+
+
+EVENT_EXPORT_STATUS = {"registered": "ลงทะเบียน", "waitlisted": "รอคิว", "cancelled": "ยกเลิก",
+                       "attended": "เข้าร่วมแล้ว"}
+
+
+def event_columns():  # noqa: ANN201
+    """The events capability's export columns when it has them, else the same fields with Thai headers."""
+    try:
+        module = importlib.import_module("bot.cli.events")
+        columns = getattr(module, "REGISTRATION_COLUMNS", None) or getattr(module, "EVENT_COLUMNS", None)
+        if columns:
+            return columns
+    except ModuleNotFoundError:
+        pass
+    from bot.export import Column, thai_date_value
+
+    return (Column("event_id", "รหัสกิจกรรม"), Column("event_title", "ชื่อกิจกรรม"),
+            Column("organization", "องค์กร"), Column("province", "จังหวัด"),
+            Column("attendee_name", "ชื่อผู้เข้าร่วม"), Column("position", "ตำแหน่ง"),
+            Column("phone", "เบอร์โทร"), Column("status", "สถานะ", lambda s: EVENT_EXPORT_STATUS.get(s, s)),
+            Column("registered_at", "วันที่ลงทะเบียน", thai_date_value))
+
+
+@router.get("/events/{event_id}/export")
+def export_event(request: Request, event_id: int, fmt: str = "csv",
+                 officer: Officer = Depends(current_officer)) -> Response:
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        event = _event(session, officer, event_id)
+        rows = _repo().export_rows(session, event_id=event_id)
+        record(session, officer, "export.registrations", province=event.province, target_type="event",
+               target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
+    return export_response(fmt, event_columns(), rows, f"event-{event_id}")

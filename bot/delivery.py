@@ -1,0 +1,689 @@
+"""The outbox drain: claim due rows, send them, record the outcome. Crash-safe and multi-process.
+
+One pass (`Drainer.drain`) expands broadcasts that are due into outbox rows, then runs one pipeline
+per channel until nothing is due:
+
+* **Claims.** Rows are claimed in one short transaction (``UPDATE … WHERE id IN (SELECT … FOR UPDATE
+  SKIP LOCKED) RETURNING …`` on PostgreSQL, so several processes never claim the same row); a claim
+  is a lease (`claimed_until`). A row (or LINE batch) whose process died is reclaimed by anyone once
+  the lease is over. SQLite takes the write lock at BEGIN, so claims are atomic there too; run one
+  process on SQLite (docs/delivery.md).
+* **LINE.** Claimed rows with the same content become `DeliveryBatch`es of ≤500 users (push for one),
+  each call's `X-Line-Retry-Key` stored with the batch *in the claiming transaction*, before any call.
+  From then on only the batch is retried, always with the same users, body and key: LINE answers
+  409 to a key it already accepted, which we count as delivered. So a crash between LINE's 200 and
+  our commit re-sends nothing.
+* **Telegram.** One row = one or more ``sendMessage`` calls; each answered part is committed at once
+  (`parts_sent`). The Bot API has no idempotency key, so the only window for a duplicate is a crash
+  between Telegram's answer and that commit (milliseconds, at most the calls in flight).
+* **Web.** Put in the web inbox and marked delivered in the same transaction: exactly once.
+* **Quiet hours.** While it is quiet (21:00–07:00 Asia/Bangkok by default) only urgent rows are
+  claimed; the rest wait for the morning.
+* **Outcomes.** delivered; failed (a 4xx other than 429: LINE's/Telegram's reason is kept; or after
+  `max_attempts`); unreachable (Telegram 403, or the member's identity is marked unreachable — then
+  the identity is updated too); retry (rescheduled with capped exponential backoff + jitter).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import socket
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlmodel import Session, col
+
+from bot import i18n
+from bot.clock import Clock
+from bot.messages import Choice, Reply
+from bot.outbox import (enqueue, enqueue_many, in_quiet_hours, outbox_row, replies_from_json,
+                        replies_to_json, content_hash)
+from bot.runtime import Runtime
+from bot.senders import DeliveryConfig, LineSender, Outcome, TelegramSender, backoff
+from storage.models import Member, MemberIdentity
+from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
+
+log = logging.getLogger(__name__)
+
+LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+OPEN = ("pending", "sending")
+STOP_ANNOUNCEMENTS = "go:announcements.stop"
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class DrainStats:
+    outcomes: Counter = field(default_factory=Counter)  # "line delivered", "telegram unreachable"...
+    calls: Counter = field(default_factory=Counter)  # "multicast 200", "sendMessage 429"...
+    batches: int = 0
+
+    def add(self, channel: str, status: str, n: int = 1) -> None:
+        self.outcomes[f"{channel} {status}"] += n
+
+
+@dataclass
+class _Batch:
+    id: int
+    endpoint: str
+    recipients: list[str]
+    chunks: list[list[dict[str, Any]]]
+    keys: list[str]
+    chunks_done: int
+    attempts: int
+
+
+@dataclass
+class _Row:
+    id: int
+    address: str
+    content_hash: str
+    parts_sent: int
+    attempts: int
+
+
+class _Recorder:
+    """Group commit: outcomes from many concurrent sends are written in one transaction at a time.
+
+    With SQLite (one writer) this keeps the gap between a platform's answer and our commit short even
+    at thousands of recipients a second; on PostgreSQL it just saves round trips."""
+
+    def __init__(self, db) -> None:  # noqa: ANN001
+        self.db = db
+        self.items: list[tuple[Any, asyncio.Future]] = []
+        self.wake = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.closing = False
+
+    def start(self) -> None:
+        self.closing = False
+        self.task = asyncio.create_task(self._run())
+
+    async def record(self, fn: Any) -> None:
+        fut = asyncio.get_running_loop().create_future()
+        self.items.append((fn, fut))
+        self.wake.set()
+        await fut
+
+    async def close(self) -> None:
+        self.closing = True
+        self.wake.set()
+        if self.task is not None:
+            await self.task
+            self.task = None
+
+    def _apply(self, items: list[tuple[Any, asyncio.Future]]) -> None:
+        with self.db.session() as session:
+            for fn, _ in items:
+                fn(session)
+
+    async def _run(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            items, self.items = self.items, []
+            if items:
+                try:
+                    await asyncio.to_thread(self._apply, items)
+                except Exception as exc:  # noqa: BLE001 - the rows stay claimed; their lease brings them back
+                    for _, fut in items:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                else:
+                    for _, fut in items:
+                        if not fut.done():
+                            fut.set_result(None)
+            if self.closing and not self.items:
+                return
+
+
+class Drainer:
+    """Drains the outbox for one process. Create once per event loop; `aclose()` when done."""
+
+    def __init__(self, runtime: Runtime, cfg: DeliveryConfig | None = None, *, worker: str | None = None,
+                 line: LineSender | None = None, telegram: TelegramSender | None = None) -> None:
+        self.rt = runtime
+        self.cfg = cfg or DeliveryConfig()
+        self.worker = worker or worker_id()
+        self._line = line
+        self._telegram = telegram
+        self._line_content: dict[str, list[list[dict[str, Any]]]] = {}
+        self._tg_content: dict[str, list[dict[str, Any]]] = {}
+        self.stats = DrainStats()
+        self._lock = asyncio.Lock()
+        # What this process is sending right now: its leases are renewed while it works on them.
+        self.inflight_rows: set[int] = set()
+        self.inflight_batches: set[int] = set()
+
+    # --- senders --------------------------------------------------------------------------------
+    @property
+    def line(self) -> LineSender:
+        if self._line is None:
+            self._line = LineSender(self.rt.settings, self.cfg)
+        return self._line
+
+    @property
+    def telegram(self) -> TelegramSender:
+        if self._telegram is None:
+            self._telegram = TelegramSender(self.rt.settings, self.cfg)
+        return self._telegram
+
+    async def aclose(self) -> None:
+        for sender in (self._line, self._telegram):
+            if sender is not None:
+                await sender.aclose()
+        self._line = self._telegram = None
+
+    @property
+    def clock(self) -> Clock:
+        return self.rt.clock
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _lease(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.cfg.lease_seconds)
+
+    def _reschedule_at(self, now: datetime, attempts: int, retry_after: float | None = None) -> datetime:
+        delay = backoff(attempts, self.cfg.reschedule_base_seconds, self.cfg.reschedule_cap_seconds)
+        return now + timedelta(seconds=max(delay, retry_after or 0))
+
+    # --- one pass -----------------------------------------------------------------------------
+    async def drain(self, *, max_seconds: float | None = None) -> DrainStats:
+        """Send everything that is due, until nothing is (or `max_seconds` passed)."""
+        async with self._lock:  # one pass at a time per process
+            deadline = time.monotonic() + max_seconds if max_seconds else None
+            await asyncio.to_thread(prepare_due_broadcasts, self.rt)
+            self.rec = _Recorder(self.rt.db)
+            self.rec.start()
+            heartbeat = asyncio.create_task(self._heartbeat())
+            try:
+                await asyncio.gather(self._drain_web(deadline), self._drain_line(deadline),
+                                     self._drain_telegram(deadline))
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+                await self.rec.close()
+            await asyncio.to_thread(finish_broadcasts, self.rt)
+            for sender in (self._line, self._telegram):
+                if sender is not None:
+                    self.stats.calls.update(sender.calls)
+                    sender.calls.clear()
+            return self.stats
+
+    async def _heartbeat(self) -> None:
+        """Renew the leases of what this process is still sending (rows waiting for the rate limiter,
+        batches being retried), so nobody — this process included — reclaims them while they are alive."""
+        while True:
+            await asyncio.sleep(max(0.05, self.cfg.lease_seconds / 3))
+            rows, batches = list(self.inflight_rows), list(self.inflight_batches)
+            if not rows and not batches:
+                continue
+
+            def renew(session: Session) -> None:
+                until = self._lease(self._now())
+                for i in range(0, len(rows), 1000):
+                    session.execute(update(O).where(col(O.id).in_(rows[i:i + 1000]), O.status == "sending",
+                                                    O.claimed_by == self.worker).values(claimed_until=until)
+                                    .execution_options(synchronize_session=False))
+                if batches:
+                    session.execute(update(DeliveryBatch).where(
+                        col(DeliveryBatch.id).in_(batches), DeliveryBatch.status == "sending",
+                        DeliveryBatch.claimed_by == self.worker).values(claimed_until=until)
+                        .execution_options(synchronize_session=False))
+
+            try:
+                await self.rec.record(renew)
+            except Exception:  # noqa: BLE001
+                log.exception("lease renewal failed")
+
+    @staticmethod
+    def _expired(deadline: float | None) -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
+    # --- claims -----------------------------------------------------------------------------------
+    def _due_rows(self, channel: str, now: datetime, limit: int, *, reclaim: bool) -> Any:
+        due = and_(O.status == "pending", col(O.next_attempt_at) <= now)
+        if channel == "line":
+            due = and_(due, col(O.batch_id).is_(None))
+        cond = or_(due, and_(O.status == "sending", col(O.claimed_until) < now)) if reclaim else due
+        stmt = select(O.id).where(O.channel == channel, cond)
+        if in_quiet_hours(now, self.rt.settings):
+            stmt = stmt.where(O.urgent == True)  # noqa: E712
+        return stmt.order_by(O.id).limit(limit).with_for_update(skip_locked=True)
+
+    def _claim(self, session: Session, channel: str, limit: int, *, reclaim: bool) -> list[Any]:
+        now = self._now()
+        ids = self._due_rows(channel, now, limit, reclaim=reclaim)
+        stmt = (update(O).where(col(O.id).in_(ids.scalar_subquery()))
+                .values(status="sending", claimed_by=self.worker, claimed_until=self._lease(now),
+                        attempts=O.attempts + 1)
+                .returning(O.id, O.address, O.content_hash, O.urgent, O.parts_sent, O.attempts, O.member_id)
+                .execution_options(synchronize_session=False))
+        return list(session.execute(stmt).all())
+
+    def _drop_unreachable(self, session: Session, channel: str, rows: list[Any]) -> list[Any]:
+        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue)."""
+        addresses = list({r.address for r in rows})
+        dead: set[str] = set()
+        for i in range(0, len(addresses), 1000):
+            dead.update(session.execute(select(MemberIdentity.address).where(
+                col(MemberIdentity.address).in_(addresses[i:i + 1000]),
+                MemberIdentity.reachable == False)).scalars())  # noqa: E712
+        if not dead:
+            return rows
+        gone = [r.id for r in rows if r.address in dead]
+        session.execute(update(O).where(col(O.id).in_(gone)).values(
+            status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
+            .execution_options(synchronize_session=False))
+        self.stats.add(channel, "unreachable", len(gone))
+        return [r for r in rows if r.address not in dead]
+
+    def _content(self, session: Session, row_id: int) -> list[dict[str, Any]]:
+        return session.execute(select(O.content).where(O.id == row_id)).scalar_one()
+
+    # --- web ------------------------------------------------------------------------------------
+    async def _drain_web(self, deadline: float | None) -> None:
+        while not self._expired(deadline):
+            n = await asyncio.to_thread(self._web_pass)
+            if n == 0:
+                return
+
+    def _web_pass(self) -> int:
+        from bot import web_inbox
+
+        with self.rt.db.session() as session:
+            rows = self._claim(session, "web", self.cfg.claim_web, reclaim=True)
+            rows = self._drop_unreachable(session, "web", rows)
+            now = self._now()
+            for r in rows:
+                web_inbox.put(session, address=r.address, replies=replies_from_json(self._content(session, r.id)))
+            if rows:
+                session.execute(update(O).where(col(O.id).in_([r.id for r in rows])).values(
+                    status="delivered", delivered_at=now, claimed_until=None)
+                    .execution_options(synchronize_session=False))
+                self.stats.add("web", "delivered", len(rows))
+            return len(rows)
+
+    # --- LINE -----------------------------------------------------------------------------------
+    async def _drain_line(self, deadline: float | None) -> None:
+        sem = asyncio.Semaphore(self.cfg.line_concurrency)
+        tasks: set[asyncio.Task] = set()
+        limit = self.cfg.line_concurrency * 4
+        try:
+            while not self._expired(deadline):
+                if len(tasks) >= limit:
+                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                jobs: list[_Batch] | None = await asyncio.to_thread(self._claim_line_batches)
+                if not jobs:
+                    jobs = await asyncio.to_thread(self._claim_line_rows)
+                if jobs is None:
+                    if not tasks:
+                        return
+                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                for job in jobs:
+                    self.inflight_batches.add(job.id)
+                    tasks.add(asyncio.create_task(self._send_batch(job, sem)))
+        finally:
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _line_chunks(self, session: Session, digest: str, row_id: int) -> list[list[dict[str, Any]]]:
+        chunks = self._line_content.get(digest)
+        if chunks is None:
+            from bot.channels.line_format import chunk_messages, to_line_messages
+
+            chunks = chunk_messages(to_line_messages(replies_from_json(self._content(session, row_id))))
+            if len(self._line_content) > 256:
+                self._line_content.clear()
+            self._line_content[digest] = chunks
+        return chunks
+
+    def _claim_line_rows(self) -> list[_Batch] | None:
+        """Claim fresh LINE rows and turn them into batches, keys included, in one transaction.
+        None when nothing was due."""
+        with self.rt.db.session() as session:
+            rows = self._claim(session, "line", self.cfg.claim_line, reclaim=False)
+            if not rows:
+                return None
+            rows = self._drop_unreachable(session, "line", rows)
+            now = self._now()
+            groups: dict[tuple[str, bool], list[Any]] = {}
+            for r in rows:
+                groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
+            plans: list[tuple[DeliveryBatch, list[int]]] = []
+            for (digest, urgent), members in groups.items():
+                chunks = self._line_chunks(session, digest, members[0].id)
+                users = [r for r in members if LINE_USER_ID.match(r.address[5:])]
+                others = [r for r in members if not LINE_USER_ID.match(r.address[5:])]
+                size = max(1, min(500, self.cfg.line_multicast_size))
+                parts = [users[i:i + size] for i in range(0, len(users), size)] + [[r] for r in others]
+                for part in parts:
+                    batch = DeliveryBatch(channel="line", endpoint="multicast" if len(part) > 1 else "push",
+                                          content_hash=digest, recipients=[r.address[5:] for r in part],
+                                          chunks=chunks, retry_keys=[str(uuid.uuid4()) for _ in chunks],
+                                          urgent=urgent, status="sending", attempts=1, next_attempt_at=now,
+                                          claimed_by=self.worker, claimed_until=self._lease(now), created_at=now)
+                    plans.append((batch, [r.id for r in part]))
+            session.add_all([b for b, _ in plans])
+            session.flush()
+            for batch, ids in plans:
+                session.execute(update(O).where(col(O.id).in_(ids)).values(batch_id=batch.id)
+                                .execution_options(synchronize_session=False))
+            self.stats.batches += len(plans)
+            return [_Batch(b.id, b.endpoint, b.recipients, b.chunks, b.retry_keys, 0, 1)  # type: ignore[arg-type]
+                    for b, _ in plans]
+
+    def _claim_line_batches(self) -> list[_Batch]:
+        """Batches due for a retry, or left behind by a process that died (lease over)."""
+        now = self._now()
+        due = or_(and_(DeliveryBatch.status == "pending", col(DeliveryBatch.next_attempt_at) <= now),
+                  and_(DeliveryBatch.status == "sending", col(DeliveryBatch.claimed_until) < now))
+        ids = select(DeliveryBatch.id).where(due)
+        if in_quiet_hours(now, self.rt.settings):
+            ids = ids.where(DeliveryBatch.urgent == True)  # noqa: E712
+        ids = ids.order_by(DeliveryBatch.id).limit(self.cfg.line_concurrency).with_for_update(skip_locked=True)
+        with self.rt.db.session() as session:
+            rows = session.execute(
+                update(DeliveryBatch).where(col(DeliveryBatch.id).in_(ids.scalar_subquery()))
+                .values(status="sending", claimed_by=self.worker, claimed_until=self._lease(now),
+                        attempts=DeliveryBatch.attempts + 1)
+                .returning(DeliveryBatch.id, DeliveryBatch.endpoint, DeliveryBatch.recipients,
+                           DeliveryBatch.chunks, DeliveryBatch.retry_keys, DeliveryBatch.chunks_done,
+                           DeliveryBatch.attempts)
+                .execution_options(synchronize_session=False)).all()
+            return [_Batch(*r) for r in rows]
+
+    async def _send_batch(self, job: _Batch, sem: asyncio.Semaphore) -> None:
+        try:
+            if job.attempts > self.cfg.max_attempts:
+                outcome = Outcome("failed", f"gave up after {job.attempts - 1} attempts")
+            else:
+                async def progress(n: int) -> None:
+                    await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
+
+                async with sem:
+                    outcome = await self.line.send(job.endpoint, job.recipients, job.chunks, job.keys,
+                                                   start=job.chunks_done,
+                                                   on_progress=progress if len(job.chunks) > 1 else None)
+            await self.rec.record(lambda session: self._finish_batch(session, job, outcome))
+        except Exception:  # noqa: BLE001 - the lease brings it back; never kill the pass
+            log.exception("LINE batch %s failed unexpectedly; it will be retried after its lease", job.id)
+        finally:
+            self.inflight_batches.discard(job.id)
+
+    def _batch_progress(self, session: Session, batch_id: int, done: int) -> None:
+        session.execute(update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
+                        .values(chunks_done=done, claimed_until=self._lease(self._now())))
+
+    def _finish_batch(self, session: Session, job: _Batch, outcome: Outcome) -> None:
+        now = self._now()
+        n = len(job.recipients)
+        rows = update(O).where(O.batch_id == job.id, col(O.status).in_(OPEN)) \
+            .execution_options(synchronize_session=False)
+        batch = update(DeliveryBatch).where(DeliveryBatch.id == job.id)
+        if outcome.status == "delivered":
+            session.execute(batch.values(status="done", chunks_done=len(job.chunks), finished_at=now,
+                                         claimed_by=None, claimed_until=None))
+            session.execute(rows.values(status="delivered", delivered_at=now, claimed_by=self.worker,
+                                        claimed_until=None, last_error=None))
+        elif outcome.status == "retry" and job.attempts < self.cfg.max_attempts:
+            at = self._reschedule_at(now, job.attempts, outcome.retry_after)
+            session.execute(batch.values(status="pending", next_attempt_at=at, chunks_done=outcome.progress,
+                                         claimed_by=None, claimed_until=None, last_error=outcome.error))
+            session.execute(rows.values(status="pending", next_attempt_at=at, claimed_by=None,
+                                        claimed_until=None, last_error=outcome.error))
+        else:
+            status = "unreachable" if outcome.status == "unreachable" else "failed"
+            error = outcome.error if outcome.status != "retry" else f"gave up: {outcome.error}"
+            session.execute(batch.values(status="failed", finished_at=now, claimed_by=None,
+                                         claimed_until=None, last_error=error))
+            session.execute(rows.values(status=status, claimed_by=None, claimed_until=None, last_error=error))
+            outcome = Outcome(status, error)
+        self.stats.add("line", outcome.status, n)
+
+    # --- Telegram -------------------------------------------------------------------------------
+    async def _drain_telegram(self, deadline: float | None) -> None:
+        sem = asyncio.Semaphore(self.cfg.telegram_concurrency)
+        tasks: set[asyncio.Task] = set()
+        low_water = max(1, self.cfg.claim_telegram // 3)
+        try:
+            while not self._expired(deadline):
+                if len(tasks) > low_water:
+                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                rows = await asyncio.to_thread(self._claim_telegram_rows)
+                if rows is None:
+                    if not tasks:
+                        return
+                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                for row, payloads in rows:
+                    self.inflight_rows.add(row.id)
+                    tasks.add(asyncio.create_task(self._send_telegram(row, payloads, sem)))
+        finally:
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _claim_telegram_rows(self) -> list[tuple[_Row, list[dict[str, Any]]]] | None:
+        from bot.channels.telegram_format import to_telegram_messages
+
+        with self.rt.db.session() as session:
+            rows = self._claim(session, "telegram", self.cfg.claim_telegram, reclaim=True)
+            if not rows:
+                return None
+            rows = self._drop_unreachable(session, "telegram", rows)
+            out = []
+            for r in rows:
+                payloads = self._tg_content.get(r.content_hash)
+                if payloads is None:
+                    payloads = to_telegram_messages(replies_from_json(self._content(session, r.id)))
+                    if len(self._tg_content) > 256:
+                        self._tg_content.clear()
+                    self._tg_content[r.content_hash] = payloads
+                out.append((_Row(r.id, r.address, r.content_hash, r.parts_sent, r.attempts), payloads))
+            return out
+
+    async def _send_telegram(self, row: _Row, payloads: list[dict[str, Any]], sem: asyncio.Semaphore) -> None:
+        try:
+            if row.attempts > self.cfg.max_attempts:
+                outcome = Outcome("failed", f"gave up after {row.attempts - 1} attempts")
+            else:
+                user = row.address.split(":", 1)[1]
+                chat_id: int | str = int(user) if user.lstrip("-").isdigit() else user
+
+                async def progress(n: int) -> None:
+                    if n < len(payloads):  # the last part is recorded with the final status
+                        await self.rec.record(lambda session: self._row_progress(session, row.id, n))
+
+                async with sem:
+                    outcome = await self.telegram.send(chat_id, payloads, start=row.parts_sent,
+                                                       on_progress=progress)
+            await self.rec.record(lambda session: self._finish_row(session, row, outcome, len(payloads)))
+        except Exception:  # noqa: BLE001
+            log.exception("Telegram message %s failed unexpectedly; it will be retried after its lease", row.id)
+        finally:
+            self.inflight_rows.discard(row.id)
+
+    def _row_progress(self, session: Session, row_id: int, parts: int) -> None:
+        session.execute(update(O).where(O.id == row_id).values(parts_sent=parts))
+
+    def _finish_row(self, session: Session, row: _Row, outcome: Outcome, parts: int) -> None:
+        now = self._now()
+        status = outcome.status
+        stmt = update(O).where(O.id == row.id, col(O.status).in_(OPEN))
+        if status == "delivered":
+            session.execute(stmt.values(status="delivered", delivered_at=now, parts_sent=parts,
+                                        claimed_by=self.worker, claimed_until=None, last_error=None))
+        elif status == "retry" and row.attempts < self.cfg.max_attempts:
+            session.execute(stmt.values(status="pending", parts_sent=outcome.progress, claimed_by=None,
+                                        claimed_until=None, last_error=outcome.error,
+                                        next_attempt_at=self._reschedule_at(now, row.attempts,
+                                                                            outcome.retry_after)))
+        else:
+            if status == "retry":
+                status, outcome.error = "failed", f"gave up: {outcome.error}"
+            session.execute(stmt.values(status=status, parts_sent=outcome.progress, claimed_by=None,
+                                        claimed_until=None, last_error=outcome.error))
+            if status == "unreachable":
+                session.execute(update(MemberIdentity).where(MemberIdentity.address == row.address)
+                                .values(reachable=False))
+        self.stats.add("telegram", status)
+
+
+# --- broadcasts ---------------------------------------------------------------------------------------
+def broadcast_replies(session: Session, broadcast: Broadcast, locale: str) -> list[Reply]:
+    """What the members get: the announcement (a button to stop announcements) and the event card."""
+    from bot.audiences import event_hooks
+
+    replies = [Reply(text=i18n.t("broadcast.message", locale, text=broadcast.text),
+                     choices=(Choice(i18n.t("broadcast.stop_button", locale), STOP_ANNOUNCEMENTS),))]
+    hooks = event_hooks()
+    if broadcast.event_id is not None and hooks is not None:
+        card = hooks.card(session, broadcast.event_id, locale)
+        if card is not None:
+            replies.append(card)
+    return replies
+
+
+def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> int:
+    """Put one outbox row per recipient (keys ``broadcast:<id>:member:<member id>``). Idempotent."""
+    from bot import audiences
+
+    contents: dict[str, tuple[list[dict[str, Any]], str]] = {}
+
+    def content_for(locale: str) -> tuple[list[dict[str, Any]], str]:
+        if locale not in contents:
+            data = replies_to_json(broadcast_replies(session, broadcast, locale))
+            contents[locale] = (data, content_hash(data))
+        return contents[locale]
+
+    total = opted = 0
+    rows = []
+    for rec, opted_out, _rank in audiences.iter_recipients(session, broadcast.audience, broadcast.scope_province):
+        if opted_out:
+            opted += 1
+            continue
+        total += 1
+        data, digest = content_for(i18n.normalize_locale(rec.locale))
+        rows.append(outbox_row(key=f"broadcast:{broadcast.id}:member:{rec.member_id}", address=rec.address,
+                               content=data, digest=digest, kind="broadcast", member_id=rec.member_id,
+                               urgent=broadcast.urgent, broadcast_id=broadcast.id, now=now))
+        if len(rows) >= 5000:
+            enqueue_many(session, rows)
+            rows.clear()
+    enqueue_many(session, rows)
+    broadcast.total, broadcast.opted_out = total, opted
+    broadcast.status, broadcast.started_at = "sending", now
+    session.add(broadcast)
+    return total
+
+
+def prepare_due_broadcasts(runtime: Runtime) -> int:
+    """Expand queued broadcasts whose time has come (scheduled ones included). Safe with several processes."""
+    now = runtime.clock.now()
+    expanded = 0
+    for _ in range(100):
+        with runtime.db.session() as session:
+            b = session.execute(select(Broadcast).where(Broadcast.status == "queued",
+                                                        col(Broadcast.scheduled_at) <= now)
+                                .order_by(Broadcast.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
+            if b is None:
+                return expanded
+            expand_broadcast(session, b, now)
+            expanded += 1
+    return expanded
+
+
+def broadcast_counts(session: Session, broadcast_id: int) -> Counter:
+    rows = session.execute(select(O.status, func.count()).where(O.broadcast_id == broadcast_id)
+                           .group_by(O.status)).all()
+    return Counter({status: n for status, n in rows})
+
+
+def finish_broadcasts(runtime: Runtime) -> list[int]:
+    """Close broadcasts with nothing left to send and tell the officer the result (exactly once)."""
+    done: list[int] = []
+    with runtime.db.session() as session:
+        sending = session.execute(select(Broadcast).where(Broadcast.status == "sending")
+                                  .with_for_update(skip_locked=True)).scalars().all()
+        for b in sending:
+            counts = broadcast_counts(session, b.id)  # type: ignore[arg-type]
+            if counts["pending"] or counts["sending"]:
+                continue
+            now = runtime.clock.now()
+            b.delivered, b.failed, b.unreachable = counts["delivered"], counts["failed"], counts["unreachable"]
+            b.status, b.finished_at = "done", now
+            session.add(b)
+            if b.created_by is not None:
+                notify_officer(session, b)
+            done.append(b.id)  # type: ignore[arg-type]
+    return done
+
+
+def notify_officer(session: Session, b: Broadcast) -> bool:
+    from bot import audiences
+
+    officer = session.get(Member, b.created_by)
+    if officer is None:
+        return False
+    addresses = session.execute(select(MemberIdentity.address).where(
+        MemberIdentity.member_id == officer.id, MemberIdentity.reachable == True)  # noqa: E712
+        .order_by(MemberIdentity.id)).scalars().all()
+    if not addresses:
+        return False
+    address = sorted(addresses, key=lambda a: audiences.CHANNEL_PREFERENCE.get(a.split(":", 1)[0], 9))[0]
+    locale = officer.locale or "th"
+    text = i18n.t("broadcast.result", locale, id=b.id, audience=audiences.describe(session, b.audience, locale),
+                  total=b.total, delivered=b.delivered, failed=b.failed, unreachable=b.unreachable,
+                  opted_out=b.opted_out)
+    return enqueue(session, key=f"broadcast:{b.id}:result", address=address, replies=[Reply(text=text)],
+                   kind="notice", member_id=officer.id)
+
+
+def drain_once(runtime: Runtime, cfg: DeliveryConfig | None = None, *, max_seconds: float | None = None,
+               worker: str | None = None) -> DrainStats:
+    """One synchronous pass (tests, the CLI): a fresh drainer on a fresh event loop."""
+
+    async def run() -> DrainStats:
+        drainer = Drainer(runtime, cfg, worker=worker)
+        try:
+            return await drainer.drain(max_seconds=max_seconds)
+        finally:
+            await drainer.aclose()
+
+    return asyncio.run(run())
+
+
+def pending_count(runtime: Runtime, *, broadcast_id: int | None = None) -> int:
+    with runtime.db.session() as session:
+        stmt = select(func.count()).select_from(O).where(col(O.status).in_(OPEN))
+        if broadcast_id is not None:
+            stmt = stmt.where(O.broadcast_id == broadcast_id)
+        return int(session.execute(stmt).scalar_one())
+
+
+def next_due(runtime: Runtime) -> datetime | None:
+    """When the next open row or batch becomes due (None: nothing open)."""
+    with runtime.db.session() as session:
+        a = session.execute(select(func.min(O.next_attempt_at)).where(
+            O.status == "pending", or_(O.channel != "line", col(O.batch_id).is_(None)))).scalar()
+        b = session.execute(select(func.min(DeliveryBatch.next_attempt_at)).where(
+            DeliveryBatch.status == "pending")).scalar()
+        c = session.execute(select(func.min(O.claimed_until)).where(O.status == "sending")).scalar()
+        d = session.execute(select(func.min(DeliveryBatch.claimed_until)).where(
+            DeliveryBatch.status == "sending")).scalar()
+    times = [t for t in (a, b, c, d) if t is not None]
+    return min(times) if times else None
+

@@ -1,0 +1,99 @@
+"""Jobs inside `khruakhai serve`: the due-reminders scan, the outbox drain and scheduled broadcasts.
+
+`start(runtime)` starts an APScheduler 3 `AsyncIOScheduler` on the running event loop and returns a
+coroutine function that stops it. Jobs:
+
+* ``reminders`` every minute (`DELIVERY_REMINDER_SCAN_SECONDS`): `bot.reminders.send_due_reminders`
+  as of now; reminders are derived from data with unique keys, so a scan after downtime catches up and
+  a repeated scan (or one in another process) never sends twice.
+* ``drain`` every few seconds (`DELIVERY_DRAIN_INTERVAL_SECONDS`): wakes the drain worker, a single
+  task that runs `Drainer.drain` until nothing is due and then waits for the next wake-up (a long
+  broadcast is one long pass, not a pile of overlapping jobs).
+* ``broadcasts`` (`DELIVERY_BROADCAST_CHECK_SECONDS`): scheduled broadcasts whose time has come are
+  expanded into the outbox, then the drain is woken.
+
+Every process running this shares the work through the database (row claims, unique keys).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.delivery import Drainer, prepare_due_broadcasts
+from bot.reminders import send_due_reminders
+from bot.runtime import Runtime
+from bot.senders import DeliveryConfig
+
+log = logging.getLogger(__name__)
+
+
+def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], Awaitable[None]]:
+    cfg = cfg or DeliveryConfig()
+    loop = asyncio.get_running_loop()
+    drainer = Drainer(runtime, cfg)
+    wake = asyncio.Event()
+    stopping = asyncio.Event()
+
+    async def drain_worker() -> None:
+        while not stopping.is_set():
+            wake.clear()
+            try:
+                stats = await drainer.drain()
+                if stats.outcomes:
+                    log.debug("drain: %s", dict(stats.outcomes))
+            except Exception:  # noqa: BLE001 - log and keep the worker alive
+                log.exception("outbox drain failed")
+            if stopping.is_set():
+                break
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=max(cfg.drain_interval_seconds * 10, 30))
+            except asyncio.TimeoutError:
+                pass
+
+    def kick() -> None:
+        loop.call_soon_threadsafe(wake.set)
+
+    async def reminders_job() -> None:
+        try:
+            report = await asyncio.to_thread(send_due_reminders, runtime)
+            if report.count("queued") or report.count("waiting"):
+                log.info("reminders: %d queued, %d waiting for the morning",
+                         report.count("queued"), report.count("waiting"))
+                kick()
+        except Exception:  # noqa: BLE001
+            log.exception("reminder scan failed")
+
+    async def broadcasts_job() -> None:
+        try:
+            if await asyncio.to_thread(prepare_due_broadcasts, runtime):
+                kick()
+        except Exception:  # noqa: BLE001
+            log.exception("scheduled broadcasts failed")
+
+    scheduler = AsyncIOScheduler(event_loop=loop, timezone=runtime.settings.tz)
+    soon = datetime.now(timezone.utc) + timedelta(seconds=1)
+    scheduler.add_job(reminders_job, "interval", seconds=cfg.reminder_scan_seconds, id="reminders",
+                      next_run_time=soon, max_instances=1, coalesce=True, misfire_grace_time=30)
+    scheduler.add_job(kick, "interval", seconds=cfg.drain_interval_seconds, id="drain",
+                      max_instances=1, coalesce=True)
+    scheduler.add_job(broadcasts_job, "interval", seconds=cfg.broadcast_check_seconds, id="broadcasts",
+                      max_instances=1, coalesce=True)
+    scheduler.start()
+    worker = loop.create_task(drain_worker(), name="outbox-drain")
+    log.info("scheduler started (worker %s)", drainer.worker)
+
+    async def stop() -> None:
+        stopping.set()
+        wake.set()
+        scheduler.shutdown(wait=False)
+        try:
+            await asyncio.wait_for(asyncio.shield(worker), timeout=5)
+        except (asyncio.TimeoutError, Exception):  # noqa: BLE001
+            worker.cancel()
+        await drainer.aclose()
+
+    return stop

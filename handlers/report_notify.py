@@ -1,0 +1,121 @@
+"""Deadline reminders, the officer's nudge, and the broadcast audience "organizations missing a report".
+
+Reminders go 14, 7, 3 and 1 days before the due date, on the day, and 3 and 7 days after, to every
+member of each organization that owes the deadline and has not submitted (a submission by any member
+counts). Key: ``reminder:deadline:<id>:member:<member id>:<offset>d`` — once per member per offset,
+forever. A scan sends only the most recent offset that has come (after downtime, the missed earlier
+ones are skipped: one reminder, whose text says how many days are really left), and nothing once the
+last offset is more than `GRACE_DAYS` old.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, false, select
+from sqlmodel import Session, col
+from sqlmodel import select as sm_select
+
+from bot import i18n
+from bot.audiences import CHANNEL_PREFERENCE, audience_provider
+from bot.clock import to_local
+from bot.config import Settings
+from bot.messages import Card, CardField, Choice, Reply
+from bot.registry import go
+from bot.reminders import DueReminder, reminder_source
+from storage.models import Member, MemberIdentity
+from storage.models.reports import ReportDeadline
+from storage.repositories import reports as repo
+
+OFFSETS = (14, 7, 3, 1, 0, -3, -7)  # days before the due date (negative: after)
+GRACE_DAYS = 3
+
+
+def current_offset(due: date, today: date) -> int | None:
+    """The most recent reminder offset that has come by `today` (None: too early, or all long past)."""
+    days_left = (due - today).days
+    if days_left < min(OFFSETS) - GRACE_DAYS:
+        return None
+    come = [o for o in OFFSETS if o >= days_left]
+    return min(come) if come else None
+
+
+def member_addresses(session: Session, member_ids: Select | Iterable[int]) -> Iterator[tuple[int, str, str]]:
+    """(member id, preferred reachable address, locale) for each consented member among `member_ids`."""
+    ids = member_ids if isinstance(member_ids, Select) else list(member_ids)
+    stmt = (select(Member.id, Member.locale, MemberIdentity.address, MemberIdentity.channel)
+            .join(MemberIdentity, col(MemberIdentity.member_id) == col(Member.id))
+            .where(MemberIdentity.reachable == True, col(Member.consent_at).is_not(None),  # noqa: E712
+                   col(Member.id).in_(ids.scalar_subquery() if isinstance(ids, Select) else ids))
+            .order_by(col(Member.id)))
+    best: dict[int, tuple[int, str, str]] = {}
+    for member_id, locale, address, channel in session.execute(stmt):
+        rank = CHANNEL_PREFERENCE.get(channel, 9)
+        if member_id not in best or rank < best[member_id][0]:
+            best[member_id] = (rank, address, locale or "th")
+    for member_id, (_rank, address, locale) in best.items():
+        yield member_id, address, locale
+
+
+def when_text(due: date, today: date, locale: str) -> str:
+    days = (due - today).days
+    if days > 0:
+        return i18n.t("reports.due_in", locale, days=days)
+    if days == 0:
+        return i18n.t("reports.due_today", locale)
+    return i18n.t("reports.overdue", locale, days=-days)
+
+
+def deadline_card(deadline: ReportDeadline, today: date, locale: str, intro_key: str) -> Reply:
+    """The reminder / nudge: what is due, when, and a button that starts the report."""
+    due = i18n.format_date(deadline.due_date, locale)
+    card = Card(title=deadline.title,
+                fields=(CardField(i18n.t("reports.label.due", locale), due),
+                        CardField(i18n.t("reports.label.status", locale), when_text(deadline.due_date, today, locale))),
+                buttons=(Choice(i18n.t("reports.menu.report", locale), go("report.start", deadline.id)),))
+    return Reply(text=i18n.t(intro_key, locale, title=deadline.title, due=due,
+                             when=when_text(deadline.due_date, today, locale)), card=card)
+
+
+@reminder_source
+def deadline_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[DueReminder]:
+    today = to_local(now, settings.tz).date()
+    stmt = sm_select(ReportDeadline).where(
+        col(ReportDeadline.due_date) <= today + timedelta(days=max(OFFSETS)),
+        col(ReportDeadline.due_date) >= today + timedelta(days=min(OFFSETS) - GRACE_DAYS))
+    for deadline in session.exec(stmt).all():
+        offset = current_offset(deadline.due_date, today)
+        if offset is None:
+            continue
+        missing = repo.missing_member_ids(session, deadline=deadline)
+        for member_id, address, locale in member_addresses(session, missing):
+            yield DueReminder(
+                key=f"reminder:deadline:{deadline.id}:member:{member_id}:{offset}d", address=address,
+                replies=(deadline_card(deadline, today, locale, "reports.reminder"),), member_id=member_id,
+                kind="reminder", about_own_obligation=True,
+                description=f"deadline {deadline.id} ({deadline.due_date}) {offset:+d}d → member {member_id}")
+
+
+# --- broadcast audience -----------------------------------------------------------------------------
+def _missing_ids(session: Session, param: str | None, scope: str | None) -> Select:
+    deadline = repo.get_deadline(session, deadline_id=param)
+    if deadline is None:
+        return select(Member.id).where(false())
+    return repo.missing_member_ids(session, deadline=deadline, province=scope)
+
+
+def _options(session: Session, scope: str | None, locale: str) -> list[tuple[str, str]]:
+    from bot.clock import clock
+
+    since = clock.today() - timedelta(days=repo.LATE_DAYS)
+    return [(f"{d.title} ({i18n.format_date(d.due_date, locale)})", str(d.id))
+            for d in repo.list_deadlines(session, province=scope, since=since, limit=12)]
+
+
+def _describe(session: Session, param: str | None, locale: str) -> str:
+    deadline = repo.get_deadline(session, deadline_id=param)
+    return deadline.title if deadline else "-"
+
+
+audience_provider("report_missing", label_key="reports.audience_missing", options=_options, describe=_describe,
+                  about_own_obligation=True, order=40)(_missing_ids)

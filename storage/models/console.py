@@ -1,0 +1,49 @@
+"""The officer web console: logins (email + argon2 password hash) and the audit log of every change."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.clock import db_now
+
+
+class OfficerLogin(SQLModel, table=True):
+    """A console account. `province` None = national administrator (sees every province)."""
+
+    __tablename__ = "console_logins"
+    __table_args__ = (UniqueConstraint("email", name="uq_console_logins_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)  # stored lower-cased
+    password_hash: str = Field(max_length=300)
+    province: str | None = Field(default=None, max_length=64)
+    display_name: str | None = Field(default=None, max_length=200)
+    # The chat officer (member) this login acts as, when linked; audit rows still name the login.
+    member_id: int | None = Field(default=None, index=True)
+    active: bool = Field(default=True)
+    failed_attempts: int = Field(default=0)
+    locked_until: datetime | None = None
+    # Bumped at logout and password change: older session cookies stop working.
+    session_version: int = Field(default=1)
+    last_login_at: datetime | None = None
+    created_at: datetime = Field(default_factory=db_now)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change made in the console (or a security event such as a lockout): who, what, when, details."""
+
+    __tablename__ = "console_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=db_now, index=True)
+    login_id: int | None = Field(default=None, index=True)
+    email: str = Field(default="", max_length=254)  # kept even if the login is later removed
+    province: str | None = Field(default=None, max_length=64, index=True)  # the province the change concerns
+    action: str = Field(max_length=64, index=True)  # e.g. org.verify, event.publish, login.failed
+    target_type: str | None = Field(default=None, max_length=32)
+    target_id: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ip: str | None = Field(default=None, max_length=64)

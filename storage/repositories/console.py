@@ -1,0 +1,151 @@
+"""Officer console logins (argon2 hashes, lockout) and the audit log."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlmodel import Session, col, func, select
+
+from bot.clock import db_now
+from storage.models.console import AuditEntry, OfficerLogin
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-khruakhai")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def by_email(session: Session, *, email: str) -> OfficerLogin | None:
+    return session.exec(select(OfficerLogin).where(OfficerLogin.email == normalize_email(email))).first()
+
+
+def get(session: Session, *, login_id: int) -> OfficerLogin | None:
+    return session.get(OfficerLogin, login_id)
+
+
+def create_login(session: Session, *, email: str, password: str, province: str | None,
+                 display_name: str | None = None, member_id: int | None = None) -> OfficerLogin:
+    """A new console login. Raises ValueError when the email is taken or the password too short."""
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ValueError(f"not an email address: {email!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if by_email(session, email=email) is not None:
+        raise ValueError(f"a login for {email} already exists")
+    login = OfficerLogin(email=email, password_hash=hash_password(password), province=province,
+                         display_name=display_name, member_id=member_id)
+    session.add(login)
+    session.flush()
+    return login
+
+
+def set_password(session: Session, *, login: OfficerLogin, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    login.password_hash = hash_password(password)
+    login.session_version += 1
+    login.failed_attempts = 0
+    login.locked_until = None
+    session.add(login)
+
+
+@dataclass
+class LoginResult:
+    login: OfficerLogin | None  # set only on success
+    outcome: str  # ok | bad | locked | inactive
+    account: OfficerLogin | None = None  # the account the attempt was about (for the audit), if it exists
+    locked_until: datetime | None = None
+    just_locked: bool = False
+
+
+def authenticate(session: Session, *, email: str, password: str, now: datetime | None = None) -> LoginResult:
+    """Check a password, counting failures: the fifth wrong password in a row locks the login for 15 minutes.
+
+    While locked, even the right password is refused (and attempts do not extend the lock)."""
+    now = now or db_now()
+    login = by_email(session, email=email)
+    if login is None:
+        check_password(_DUMMY_HASH, password)
+        return LoginResult(None, "bad")
+    if login.locked_until is not None and login.locked_until > now:
+        return LoginResult(None, "locked", login, login.locked_until)
+    if not check_password(login.password_hash, password):
+        if login.locked_until is not None:  # an old lock has run out: count afresh
+            login.locked_until = None
+            login.failed_attempts = 0
+        login.failed_attempts += 1
+        just_locked = login.failed_attempts >= MAX_FAILED_ATTEMPTS
+        if just_locked:
+            login.locked_until = now + LOCKOUT
+        session.add(login)
+        return LoginResult(None, "locked" if just_locked else "bad", login, login.locked_until, just_locked)
+    if not login.active:
+        return LoginResult(None, "inactive", login)
+    login.failed_attempts = 0
+    login.locked_until = None
+    login.last_login_at = now
+    if _hasher.check_needs_rehash(login.password_hash):
+        login.password_hash = hash_password(password)
+    session.add(login)
+    return LoginResult(login, "ok", login)
+
+
+def end_sessions(session: Session, *, login: OfficerLogin) -> None:
+    """Log out everywhere: cookies carrying the old session version stop working."""
+    login.session_version += 1
+    session.add(login)
+
+
+def logins(session: Session) -> list[OfficerLogin]:
+    return list(session.exec(select(OfficerLogin).order_by(OfficerLogin.email)))
+
+
+# --- audit log ------------------------------------------------------------------------------------
+def record(session: Session, *, action: str, login: OfficerLogin | None = None, email: str | None = None,
+           province: str | None = None, target_type: str | None = None, target_id: Any = None,
+           details: dict[str, Any] | None = None, ip: str | None = None) -> AuditEntry:
+    entry = AuditEntry(at=db_now(), login_id=login.id if login else None,
+                       email=(login.email if login else (email or ""))[:254], province=province, action=action,
+                       target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
+                       details=details or {}, ip=(ip or None))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def audit_entries(session: Session, *, province: str | None, national: bool, action: str | None = None,
+                  limit: int = 50, offset: int = 0) -> tuple[list[AuditEntry], int]:
+    """Newest first. A provincial officer sees the entries about their province only."""
+    stmt = select(AuditEntry)
+    count = select(func.count()).select_from(AuditEntry)
+    if not national:
+        stmt = stmt.where(AuditEntry.province == province)
+        count = count.where(AuditEntry.province == province)
+    if action:
+        stmt = stmt.where(col(AuditEntry.action).startswith(action))
+        count = count.where(col(AuditEntry.action).startswith(action))
+    rows = list(session.exec(stmt.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+                             .offset(offset).limit(limit)))
+    return rows, session.exec(count).one()

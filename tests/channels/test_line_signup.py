@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from tests.channels.helpers import LineUser, sign_up
+
+
+def test_whole_signup_through_signed_line_webhooks(line_client, fake_line) -> None:  # noqa: ANN001
+    client, channel = line_client
+    user = LineUser(client, fake_line, channel)
+    fake_line.set_profile(user.user_id, "สมศรี")
+    user.follow()
+    assert user.last, "follow gets a welcome"
+    sign_up(user, first="")
+    assert not fake_line.violations
