@@ -16,7 +16,7 @@ from sqlalchemy import Select, false, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
-from bot import i18n
+from bot import i18n, outbox
 from bot.audiences import CHANNEL_PREFERENCE, audience_provider
 from bot.clock import to_local
 from bot.config import Settings
@@ -24,7 +24,7 @@ from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go
 from bot.reminders import DueReminder, reminder_source
 from storage.models import Member, MemberIdentity
-from storage.models.reports import ReportDeadline
+from storage.models.reports import Report, ReportDeadline
 from storage.repositories import reports as repo
 
 OFFSETS = (14, 7, 3, 1, 0, -3, -7)  # days before the due date (negative: after)
@@ -119,3 +119,20 @@ def _describe(session: Session, param: str | None, locale: str) -> str:
 
 audience_provider("report_missing", label_key="reports.audience_missing", options=_options, describe=_describe,
                   about_own_obligation=True, order=40)(_missing_ids)
+
+
+def notify_returned(session: Session, *, report: Report, note: str) -> int:
+    """Tell every member of the organization that their report came back for correction (the chat's
+    and the console's "return" both end here). Returns how many members were told; the key includes
+    the return's number, so a second return is a new message and a repeated call is not."""
+    deadline = session.get(ReportDeadline, report.deadline_id) if report.deadline_id else None
+    members = sm_select(Member.id).where(Member.organization_id == report.organization_id,
+                                         col(Member.consent_at).is_not(None))
+    told = 0
+    for member_id, address, locale in member_addresses(session, members):
+        title = deadline.title if deadline else i18n.t("reports.outside_deadline", locale)
+        reply = Reply(text=i18n.t("reports.returned_message", locale, title=title, note=note),
+                      choices=(Choice(i18n.t("reports.fix_button", locale), go("report.fix", report.id)),))
+        told += int(outbox.enqueue(session, key=f"report:return:{report.id}:{report.return_count}:member:{member_id}",
+                                   address=address, replies=[reply], kind="notice", member_id=member_id))
+    return told

@@ -15,7 +15,7 @@ from bot.forms import Field, Form, Invalid
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers.fields import KIND_KEYS, parse_text
-from handlers.report_notify import deadline_card, member_addresses, when_text
+from handlers.report_notify import deadline_card, member_addresses, notify_returned, when_text
 from handlers.reports import deadline_line, show_dates, show_money
 from storage.models import Member, Organization
 from storage.models.reports import Report, ReportDeadline, ReportStatus
@@ -266,26 +266,12 @@ class ReturnForm(Form):
         if found is None or found[0].status != ReportStatus.submitted:
             return [ctx.say("reports.gone", choices=menu_choices(ctx))]
         report, org = found
-        n = repo.return_for_correction(ctx.session, report=report, officer_id=ctx.member.id if ctx.member else None,
+        repo.return_for_correction(ctx.session, report=report, officer_id=ctx.member.id if ctx.member else None,
                                        note=values["note"])
-        deadline = ctx.session.get(ReportDeadline, report.deadline_id) if report.deadline_id else None
-        members = [m.id for m in ctx.session.exec(_org_members(org.id))]
-        told = 0
-        for member_id, address, locale in member_addresses(ctx.session, members):
-            title = deadline.title if deadline else i18n.t("reports.outside_deadline", locale)
-            reply = Reply(text=i18n.t("reports.returned_message", locale, title=title, note=values["note"]),
-                          choices=(Choice(i18n.t("reports.fix_button", locale), go("report.fix", report.id)),))
-            told += int(outbox.enqueue(ctx.session, key=f"report:return:{report.id}:{n}:member:{member_id}",
-                                       address=address, replies=[reply], kind="notice", member_id=member_id))
+        told = notify_returned(ctx.session, report=report, note=values["note"])
         return [ctx.say("reports.returned", org=org.name, members=told,
                         choices=[ctx.choice("reports.menu.status", go("report.status", report.deadline_id))
                                  if report.deadline_id else ctx.choice("menu.back_to_menu", go("menu"))])]
-
-
-def _org_members(org_id: int):  # noqa: ANN202
-    from sqlmodel import col, select
-
-    return select(Member).where(Member.organization_id == org_id, col(Member.consent_at).is_not(None))
 
 
 RETURN_FORM = register_flow(ReturnForm())

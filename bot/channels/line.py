@@ -8,9 +8,11 @@ The webhook answers fast and does the work after:
 2. Turn every event into a job and put it on the member's in-process queue (`KeyedQueue`): one
    member's events run in order, different members in parallel. Answer 200. No database or API call
    happens before the 200; the p99 acknowledgement stays far below LINE's timeout.
-3. For each job, in a worker thread: record ``line:<webhookEventId>`` in ``processed_events``
-   (`Engine.seen_before`) *before* anything else — a redelivery, or the same body posted twice,
-   changes nothing — then run `Engine.handle`.
+3. For each job: record ``line:<webhookEventId>`` in ``processed_events`` *before* anything else
+   (`linking.Deduper`: the keys of a burst go into one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
+   transaction) — a redelivery, or the same body posted twice, to this or another server process,
+   changes nothing — then run `Engine.handle` in a worker thread (one on SQLite, whose writes are
+   serialised anyway; several on PostgreSQL).
 4. Send the replies: with the reply token when it is younger than 50 s, otherwise (or when LINE
    rejects it) by push with an ``X-Line-Retry-Key`` derived from the event id, so a retried push is
    never delivered twice. At most 5 messages per request; further chunks are pushed. If the engine

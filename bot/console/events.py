@@ -6,7 +6,6 @@ published, offers when seats free up, notices of changes) goes through the event
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +19,10 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response, provinces
+from bot.cli.events import REGISTRATION_COLUMNS
+from handlers import event_notify
 from storage.models import Organization
+from storage.repositories import events as events_repo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -29,33 +31,8 @@ EVENT_KINDS = ("training", "seminar", "forum")
 STATUSES = ("draft", "published", "finished", "cancelled")
 
 
-def _repo():  # noqa: ANN202
-    from storage.repositories import events as events_repo
-
-    return events_repo
-
-
-def _notifier():  # noqa: ANN202
-    """The events capability's notifier module, when this build has it."""
-    try:
-        return importlib.import_module("handlers.event_notify")
-    except ModuleNotFoundError as exc:
-        if exc.name != "handlers.event_notify":
-            raise
-        return None
-
-
-def _notify(name: str, session: Session, **kwargs: Any) -> Any:
-    notifier = _notifier()
-    fn = getattr(notifier, name, None) if notifier is not None else None
-    if fn is None:
-        log.warning("events notifier has no %s(): members are not told from the console", name)
-        return None
-    return fn(session, **kwargs)
-
-
 def _event(session: Session, officer: Officer, event_id: int):  # noqa: ANN202
-    event = _repo().get(session, event_id=event_id)
+    event = events_repo.get(session, event_id=event_id)
     if event is None:
         raise Refused(404, "console.error.not_found")
     officer.check(event.province)
@@ -67,13 +44,12 @@ def events_list(request: Request, status: str | None = None, province: str | Non
                 officer: Officer = Depends(current_officer)) -> Response:
     console = request.app.state.console
     scope = officer.scope(province)
-    repo = _repo()
     with console.runtime.db.session() as session:
         statuses = [status] if status in STATUSES else None
-        events = repo.list_events(session, province=scope, statuses=statuses, limit=500)
+        events = events_repo.list_events(session, province=scope, statuses=statuses, limit=500)
         events.sort(key=lambda e: (e.status in ("finished", "cancelled"), e.starts_at if e.status not in (
             "finished", "cancelled") else -e.starts_at.timestamp()))  # type: ignore[operator]
-        rows = [{"event": e, "counts": repo.counts(session, event_id=e.id)} for e in events]  # type: ignore[arg-type]
+        rows = [{"event": e, "counts": events_repo.counts(session, event_id=e.id)} for e in events]  # type: ignore[arg-type]
         all_provinces = provinces(session) if officer.national else []
     return render(request, "events.html", officer, active="events", rows=rows, status=status or "",
                   statuses=STATUSES, province=province or "", provinces=all_provinces)
@@ -192,7 +168,7 @@ async def create_event(request: Request, officer: Officer = Depends(current_offi
 def _create(request: Request, officer: Officer, v: dict[str, Any]) -> Response:
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        event = _repo().create(session, title=v["title"], starts_at=v["starts_at"], ends_at=v["ends_at"],
+        event = events_repo.create(session, title=v["title"], starts_at=v["starts_at"], ends_at=v["ends_at"],
                                venue=v["venue"], province=v["province"], capacity=v["capacity"], kind=v["kind"],
                                description=v["description"], seats_per_org=v["seats_per_org"],
                                registration_deadline=v["registration_deadline"], map_url=v["map_url"],
@@ -239,7 +215,6 @@ async def save_event(request: Request, event_id: int, officer: Officer = Depends
 
 def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) -> Response:
     console = request.app.state.console
-    repo = _repo()
     now = clock.now()
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
@@ -248,21 +223,19 @@ def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) 
         fields = {k: v[k] for k in ("title", "kind", "description", "venue", "map_url", "starts_at", "ends_at",
                                     "registration_deadline", "seats_per_org", "audience_kinds",
                                     "audience_provinces", "province")}
-        changed = repo.update(session, event=event, now=now, **fields)
+        changed = events_repo.update(session, event=event, now=now, **fields)
         seat_change = None
         if v["capacity"] != event.capacity:
-            notifier = _notifier()
-            offer_from = notifier.offer_from(now, console.settings) if notifier is not None else None
-            seat_change = repo.set_capacity(session, event_id=event.id, capacity=v["capacity"], now=now,
+            offer_from = event_notify.offer_from(now, console.settings)
+            seat_change = events_repo.set_capacity(session, event_id=event.id, capacity=v["capacity"], now=now,
                                             offer_from=offer_from)
             changed.append("capacity")
         if changed:
-            notifier = _notifier()
-            told = set(getattr(notifier, "CHANGE_LABELS", {}))
+            told = set(event_notify.CHANGE_LABELS)
             if event.status == "published" and told & set(changed):
-                _notify("notify_change", session, event=event, changed=[c for c in changed if c in told])
+                event_notify.notify_change(session, event=event, changed=[c for c in changed if c in told])
             if seat_change is not None and seat_change.offers:
-                _notify("send_offers", session, event=event, offers=seat_change.offers)
+                event_notify.send_offers(session, event=event, offers=seat_change.offers)
             record(session, officer, "event.edit", province=event.province, target_type="event",
                    target_id=event.id, details={"title": event.title, "changed": changed}, request=request)
     return redirect(f"/admin/events/{event_id}", "console.flash.saved" if changed else "console.flash.unchanged")
@@ -272,17 +245,16 @@ def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) 
 @router.get("/events/{event_id}")
 def event_detail(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
     console = request.app.state.console
-    repo = _repo()
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
-        counts = repo.counts(session, event_id=event_id)
-        regs = repo.registrations_of_event(session, event_id=event_id)
+        counts = events_repo.counts(session, event_id=event_id)
+        regs = events_repo.registrations_of_event(session, event_id=event_id)
         org_ids = {r.organization_id for r in regs if r.organization_id}
         orgs = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids or {0})))}
-        people = {r.id: repo.attendees_of(session, registration_id=r.id) for r in regs}  # type: ignore[arg-type]
-        positions = {r.id: repo.waitlist_position(session, registration=r) for r in regs if r.status == "waitlisted"}
-        audience = repo.audience_count(session, event=event) if event.status == "draft" else None
-        feedback = repo.feedback_summary(session, event_id=event_id)
+        people = {r.id: events_repo.attendees_of(session, registration_id=r.id) for r in regs}  # type: ignore[arg-type]
+        positions = {r.id: events_repo.waitlist_position(session, registration=r) for r in regs if r.status == "waitlisted"}
+        audience = events_repo.audience_count(session, event=event) if event.status == "draft" else None
+        feedback = events_repo.feedback_summary(session, event_id=event_id)
     seated = [r for r in regs if r.status == "registered"]
     waiting = [r for r in regs if r.status in ("waitlisted", "offered")]
     cancelled = [r for r in regs if r.status == "cancelled"]
@@ -299,9 +271,9 @@ def publish_event(request: Request, event_id: int, officer: Officer = Depends(cu
         event = _event(session, officer, event_id)
         if event.starts_at <= now:
             raise Refused(409, "console.events.error.past")
-        if not _repo().publish(session, event=event, now=now):
+        if not events_repo.publish(session, event=event, now=now):
             return redirect(f"/admin/events/{event_id}", "console.flash.unchanged")
-        announced = _notify("announce", session, event=event)
+        announced = event_notify.announce(session, event=event)
         record(session, officer, "event.publish", province=event.province, target_type="event",
                target_id=event.id, details={"title": event.title,
                                             "announced": announced if isinstance(announced, int) else None},
@@ -317,9 +289,9 @@ def cancel_event(request: Request, event_id: int, officer: Officer = Depends(cur
         event = _event(session, officer, event_id)
         if event.status == "cancelled":
             return redirect(f"/admin/events/{event_id}", "console.flash.unchanged")
-        event, regs = _repo().cancel_event(session, event_id=event_id, now=now)
+        event, regs = events_repo.cancel_event(session, event_id=event_id, now=now)
         if regs:
-            _notify("notify_cancelled", session, event=event, registrations=regs)
+            event_notify.notify_cancelled(session, event=event, registrations=regs)
         record(session, officer, "event.cancel", province=event.province, target_type="event",  # type: ignore[union-attr]
                target_id=event_id, details={"title": event.title, "registrations": len(regs)},  # type: ignore[union-attr]
                request=request)
@@ -335,15 +307,14 @@ async def attendance(request: Request, event_id: int, officer: Officer = Depends
 
 def _attendance(request: Request, officer: Officer, event_id: int, present: set[int]) -> Response:
     console = request.app.state.console
-    repo = _repo()
     now = clock.now()
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
         marked, unmarked = [], []
-        for attendee, _reg in repo.seated_attendees(session, event_id=event_id):
+        for attendee, _reg in events_repo.seated_attendees(session, event_id=event_id):
             want = attendee.id in present
             if attendee.attended != want:
-                repo.set_attended(session, attendee=attendee, attended=want, now=now)
+                events_repo.set_attended(session, attendee=attendee, attended=want, now=now)
                 (marked if want else unmarked).append(attendee.name)
         if marked or unmarked:
             record(session, officer, "event.attendance", province=event.province, target_type="event",
@@ -352,27 +323,6 @@ def _attendance(request: Request, officer: Officer, event_id: int, present: set[
                     "console.flash.saved" if (marked or unmarked) else "console.flash.unchanged")
 
 
-EVENT_EXPORT_STATUS = {"registered": "ลงทะเบียน", "waitlisted": "รอคิว", "cancelled": "ยกเลิก",
-                       "attended": "เข้าร่วมแล้ว"}
-
-
-def event_columns():  # noqa: ANN201
-    """The events capability's export columns when it has them, else the same fields with Thai headers."""
-    try:
-        module = importlib.import_module("bot.cli.events")
-        columns = getattr(module, "REGISTRATION_COLUMNS", None) or getattr(module, "EVENT_COLUMNS", None)
-        if columns:
-            return columns
-    except ModuleNotFoundError:
-        pass
-    from bot.export import Column, thai_date_value
-
-    return (Column("event_id", "รหัสกิจกรรม"), Column("event_title", "ชื่อกิจกรรม"),
-            Column("organization", "องค์กร"), Column("province", "จังหวัด"),
-            Column("attendee_name", "ชื่อผู้เข้าร่วม"), Column("position", "ตำแหน่ง"),
-            Column("phone", "เบอร์โทร"), Column("status", "สถานะ", lambda s: EVENT_EXPORT_STATUS.get(s, s)),
-            Column("registered_at", "วันที่ลงทะเบียน", thai_date_value))
-
 
 @router.get("/events/{event_id}/export")
 def export_event(request: Request, event_id: int, fmt: str = "csv",
@@ -380,7 +330,7 @@ def export_event(request: Request, event_id: int, fmt: str = "csv",
     console = request.app.state.console
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
-        rows = _repo().export_rows(session, event_id=event_id)
+        rows = events_repo.export_rows(session, event_id=event_id)
         record(session, officer, "export.registrations", province=event.province, target_type="event",
                target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, event_columns(), rows, f"event-{event_id}")
+    return export_response(fmt, REGISTRATION_COLUMNS, rows, f"event-{event_id}")

@@ -6,7 +6,6 @@ goes through the reports capability's notifier, in the same transaction.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import date
 from typing import Any
@@ -20,23 +19,20 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response
+from bot.cli.deadlines import REPORT_COLUMNS
+from handlers.report_notify import notify_returned
 from storage.models import Member, Organization
+from storage.repositories import reports as reports_repo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-def _repo():  # noqa: ANN202
-    from storage.repositories import reports as reports_repo
-
-    return reports_repo
-
-
 def _deadline(session: Session, officer: Officer, deadline_id: int):  # noqa: ANN202
-    deadline = _repo().get_deadline(session, deadline_id=deadline_id)
+    deadline = reports_repo.get_deadline(session, deadline_id=deadline_id)
     if deadline is None:
         raise Refused(404, "console.error.not_found")
-    if not _repo().visible_to_province(deadline, officer.province):
+    if not reports_repo.visible_to_province(deadline, officer.province):
         raise Refused(403, "console.error.other_province")
     return deadline
 
@@ -55,12 +51,11 @@ def _report(session: Session, officer: Officer, report_id: int):  # noqa: ANN202
 @router.get("/deadlines")
 def deadlines(request: Request, officer: Officer = Depends(current_officer)) -> Response:
     console = request.app.state.console
-    repo = _repo()
     scope = officer.province
     with console.runtime.db.session() as session:
         rows = []
-        for d in repo.list_deadlines(session, province=scope, limit=500):
-            submitted, missing = repo.compliance(session, deadline=d, province=scope)
+        for d in reports_repo.list_deadlines(session, province=scope, limit=500):
+            submitted, missing = reports_repo.compliance(session, deadline=d, province=scope)
             owed = len(submitted) + len(missing)
             rows.append({"deadline": d, "submitted": len(submitted), "missing": len(missing), "owed": owed,
                          "pct": round(100 * len(submitted) / owed) if owed else 0})
@@ -104,15 +99,15 @@ def _create_deadline(request: Request, officer: Officer, form: Any) -> Response:
     if errors:
         with console.runtime.db.session() as session:
             rows = []
-            for d in _repo().list_deadlines(session, province=officer.province, limit=500):
-                submitted, missing = _repo().compliance(session, deadline=d, province=officer.province)
+            for d in reports_repo.list_deadlines(session, province=officer.province, limit=500):
+                submitted, missing = reports_repo.compliance(session, deadline=d, province=officer.province)
                 owed = len(submitted) + len(missing)
                 rows.append({"deadline": d, "submitted": len(submitted), "missing": len(missing), "owed": owed,
                              "pct": round(100 * len(submitted) / owed) if owed else 0})
         return render(request, "deadlines.html", officer, code=422, active="reports", rows=rows,
                       kinds=KIND_KEYS, today=clock.today(), errors=errors, v=v)
     with console.runtime.db.session() as session:
-        deadline = _repo().create_deadline(session, title=title, due_date=due, kinds=v["kinds"],  # type: ignore[arg-type]
+        deadline = reports_repo.create_deadline(session, title=title, due_date=due, kinds=v["kinds"],  # type: ignore[arg-type]
                                            provinces=provinces, created_by=officer.login.member_id)
         record(session, officer, "deadline.create", province=officer.province, target_type="deadline",
                target_id=deadline.id, details={"title": title, "due_date": due.isoformat(),  # type: ignore[union-attr]
@@ -127,10 +122,9 @@ def deadline_detail(request: Request, deadline_id: int, status: str | None = Non
     from storage.models.reports import Report
 
     console = request.app.state.console
-    repo = _repo()
     with console.runtime.db.session() as session:
         deadline = _deadline(session, officer, deadline_id)
-        submitted, missing = repo.compliance(session, deadline=deadline, province=officer.province)
+        submitted, missing = reports_repo.compliance(session, deadline=deadline, province=officer.province)
         reports = {r.organization_id: r for r in session.exec(select(Report).where(Report.deadline_id == deadline_id))}
         rows = []
         for org in sorted(submitted + missing, key=lambda o: o.name):
@@ -149,40 +143,16 @@ def deadline_detail(request: Request, deadline_id: int, status: str | None = Non
                   overdue=overdue, kinds=KIND_KEYS)
 
 
-def report_columns():  # noqa: ANN201
-    """The reports capability's export columns when it has them, else the same fields with Thai headers."""
-    for module_name in ("bot.cli.deadlines", "bot.cli.reports"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        columns = getattr(module, "REPORT_COLUMNS", None)
-        if columns:
-            return columns
-    from bot.export import Column, thai_date_value
-
-    return (Column("report_id", "รหัสรายงาน"), Column("deadline_id", "รหัสกำหนดส่ง"),
-            Column("organization", "องค์กร"),
-            Column("organization_kind", "ประเภทองค์กร", lambda k: {"public_benefit": "องค์กรสาธารณประโยชน์",
-                                                                   "community_welfare": "องค์กรสวัสดิการชุมชน"}.get(k, "อื่น ๆ")),
-            Column("province", "จังหวัด"), Column("activity", "กิจกรรม"),
-            Column("start_date", "วันที่เริ่ม", thai_date_value), Column("end_date", "วันที่สิ้นสุด", thai_date_value),
-            Column("participants", "ผู้เข้าร่วม (คน)"), Column("budget_thb", "งบประมาณ (บาท)"),
-            Column("funding_source", "แหล่งงบประมาณ"), Column("target_group", "กลุ่มเป้าหมาย"),
-            Column("photos", "จำนวนรูป"), Column("submitted_by", "ผู้ส่ง"),
-            Column("submitted_at", "วันที่ส่ง", thai_date_value))
-
-
 @router.get("/deadlines/{deadline_id}/export")
 def export_deadline(request: Request, deadline_id: int, fmt: str = "csv",
                     officer: Officer = Depends(current_officer)) -> Response:
     console = request.app.state.console
     with console.runtime.db.session() as session:
         deadline = _deadline(session, officer, deadline_id)
-        rows = list(_repo().export_rows(session, deadline_id=deadline.id, province=officer.province))
+        rows = list(reports_repo.export_rows(session, deadline_id=deadline.id, province=officer.province))
         record(session, officer, "export.reports", province=officer.province, target_type="deadline",
                target_id=deadline_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, report_columns(), rows, f"reports-{deadline_id}")
+    return export_response(fmt, REPORT_COLUMNS, rows, f"reports-{deadline_id}")
 
 
 @router.get("/reports/{report_id}")
@@ -190,11 +160,10 @@ def report_detail(request: Request, report_id: int, officer: Officer = Depends(c
     from storage.models.reports import ReportPhoto
 
     console = request.app.state.console
-    repo = _repo()
     with console.runtime.db.session() as session:
         report, org = _report(session, officer, report_id)
-        deadline = repo.get_deadline(session, deadline_id=report.deadline_id)
-        activities = repo.activities(session, report_id=report.id)
+        deadline = reports_repo.get_deadline(session, deadline_id=report.deadline_id)
+        activities = reports_repo.activities(session, report_id=report.id)
         photos: dict[int, list] = {}
         for photo in session.exec(select(ReportPhoto).where(
                 col(ReportPhoto.activity_id).in_([a.id for a in activities] or [0])).order_by(ReportPhoto.id)):
@@ -222,20 +191,6 @@ def photo(request: Request, photo_id: int, officer: Officer = Depends(current_of
                                                             "X-Content-Type-Options": "nosniff"})
 
 
-def _notify_returned(session: Session, report: Any, org: Organization, note: str) -> int | None:
-    """Tell the organization through the reports capability's notifier, when this build has one."""
-    for module_name in ("handlers.report_notify", "handlers.reports"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        fn = getattr(module, "notify_returned", None)
-        if fn is not None:
-            return fn(session, report=report, note=note)
-    log.warning("the reports capability has no notify_returned(): the organization is not told from the console")
-    return None
-
-
 @router.post("/reports/{report_id}/return")
 def return_report(request: Request, report_id: int, note: str = Form(""),
                   officer: Officer = Depends(current_officer)) -> Response:
@@ -249,8 +204,8 @@ def return_report(request: Request, report_id: int, note: str = Form(""),
         report, org = _report(session, officer, report_id)
         if report.status != ReportStatus.submitted:
             raise Refused(409, "console.reports.error.not_submitted")
-        n = _repo().return_for_correction(session, report=report, officer_id=officer.login.member_id, note=note_v)
-        told = _notify_returned(session, report, org, note_v)
+        n = reports_repo.return_for_correction(session, report=report, officer_id=officer.login.member_id, note=note_v)
+        told = notify_returned(session, report=report, note=note_v)
         record(session, officer, "report.return", province=org.province if org else None, target_type="report",
                target_id=report.id, details={"organization": org.name if org else None, "note": note_v,
                                              "return": n, "told": told}, request=request)

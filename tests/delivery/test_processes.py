@@ -109,10 +109,11 @@ def test_sigkill_mid_broadcast_then_restart_delivers_exactly_once(runtime, datab
             assert len(web_inbox.take(s, address=a)) == 1
     tg_counts = Counter(d["chat_id"] for d in fake_telegram.deliveries)
     assert all(tg_counts[int(a[9:])] >= 1 for a in tg), "a Telegram member was missed"
-    # Telegram has no idempotency key: a kill between its answer and our commit can repeat the message in
-    # flight at that instant (a window of a few ms). Never more than the calls in flight.
+    # Telegram has no idempotency key: a kill between Telegram's answer and our (group) commit repeats the
+    # messages answered in that window — at 10/s and a commit lag of ~0.1 s, at most a couple; never a
+    # whole claim (leases are renewed while a process works), never a chat more than twice.
     dup = sum(n - 1 for n in tg_counts.values())
-    assert dup <= 1, (dup, log)
+    assert dup <= 3 and max(tg_counts.values()) <= 2, (dup, log)
     with runtime.db.session() as s:
         b = s.exec(select(Broadcast)).one()
         assert (b.status, b.total, b.delivered) == ("done", 2050, 2050)
