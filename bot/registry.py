@@ -39,6 +39,9 @@ class Intent:
     audience: Audience = "member"
     order: int = 100
     word_keys: tuple[str, ...] = field(default=())  # message keys whose th and en texts trigger it
+    # Only shown in the menu to members of an organization (reports, trainings); officers of the
+    # provincial office have none. Started anyway, the handler explains what is needed.
+    needs_org: bool = False
 
     def triggers(self) -> list[str]:
         words = list(self.words)
@@ -67,11 +70,11 @@ def register_flow(flow: Flow) -> Flow:
 
 def intent(name: str, *, words: tuple[str, ...] = (), menu_key: str | None = None,
            audience: Audience = "member", order: int = 100,
-           word_keys: tuple[str, ...] = ()) -> Callable[[StartFn], StartFn]:
+           word_keys: tuple[str, ...] = (), needs_org: bool = False) -> Callable[[StartFn], StartFn]:
     """Decorator: register `fn(ctx, arg)` as the start of intent `name`."""
 
     def deco(fn: StartFn) -> StartFn:
-        INTENTS[name] = Intent(name, fn, words, menu_key, audience, order, word_keys)
+        INTENTS[name] = Intent(name, fn, words, menu_key, audience, order, word_keys, needs_org)
         _keyword_table.cache_clear()
         return fn
 
@@ -103,7 +106,9 @@ def find_intent(text: str) -> Intent | None:
 
 
 def menu_choices(ctx: Context) -> list[Choice]:
-    items = sorted((it for it in INTENTS.values() if it.menu_key and it.allowed(ctx)), key=lambda i: i.order)
+    has_org = ctx.member is not None and ctx.member.organization_id is not None
+    items = sorted((it for it in INTENTS.values()
+                    if it.menu_key and it.allowed(ctx) and (has_org or not it.needs_org)), key=lambda i: i.order)
     return [Choice(ctx.t(it.menu_key), f"go:{it.name}") for it in items][:13]  # type: ignore[arg-type]
 
 

@@ -40,7 +40,7 @@ def _back_choices(ctx: Context) -> list[Choice]:
 
 
 # --- the list -----------------------------------------------------------------------------------------
-@intent("event.list", menu_key="menu.events", order=20,
+@intent("event.list", needs_org=True, menu_key="menu.events", order=20,
         words=("อบรม", "สัมมนา", "อบรมสัมมนา", "งานอบรม", "เวทีเสวนา", "trainings", "events"))
 def list_events(ctx: Context, arg: str | None) -> list[Reply]:
     now = ctx.clock.now()
@@ -227,7 +227,7 @@ def start_register(ctx: Context, arg: str | None) -> list[Reply]:
 
 
 # --- my registrations ----------------------------------------------------------------------------------
-@intent("event.mine", menu_key="menu.my_registrations", order=22,
+@intent("event.mine", needs_org=True, menu_key="menu.my_registrations", order=22,
         words=("ลงทะเบียนของฉัน", "การลงทะเบียน", "my registrations"))
 def my_registrations(ctx: Context, arg: str | None) -> list[Reply]:
     m = ctx.member

@@ -115,7 +115,8 @@ class DeadlineForm(Form):
 DEADLINE_FORM = register_flow(DeadlineForm())
 
 
-@intent("report.deadline.new", audience="officer", order=100, word_keys=("reports.word.new_deadline",),
+@intent("report.deadline.new", audience="officer", order=46, menu_key="reports.menu.new_deadline",
+        word_keys=("reports.word.new_deadline",),
         words=("สร้างกำหนดส่งรายงาน", "new deadline"))
 def new_deadline(ctx: Context, arg: str | None) -> list[Reply]:
     own = _province(ctx)

@@ -361,7 +361,7 @@ def _needs_org(ctx: Context) -> list[Reply] | None:
     return None
 
 
-@intent("report.start", menu_key="reports.menu.report", order=20, word_keys=("reports.word.report",),
+@intent("report.start", needs_org=True, menu_key="reports.menu.report", order=20, word_keys=("reports.word.report",),
         words=("ส่งรายงาน", "รายงานผล", "รายงานกิจกรรม", "report"))
 def start_report(ctx: Context, arg: str | None) -> list[Reply]:
     if (stop := _needs_org(ctx)) is not None:

@@ -265,7 +265,8 @@ def test_an_officer_signs_up_without_an_organization(chat: Chat) -> None:
     chat.say("055-258-111")
     chat.tap("ยืนยัน")
     assert "เจ้าหน้าที่ พมจ." in chat.text
-    assert "องค์กรรอตรวจสอบ" in chat.labels
+    assert "องค์กรรอตรวจสอบ" in chat.labels and "สร้างกำหนดส่งรายงาน" in chat.labels
+    assert "ส่งรายงาน" not in chat.labels  # an office has no organization to report for
     with chat.runtime.db.session() as s:
         member = s.exec(select(Member)).one()
         assert member.role == "officer" and member.organization_id is None and member.consent_at is not None
