@@ -163,8 +163,8 @@ def _ids_clause(ids: Any):  # noqa: ANN202
     return col(Member.id).in_(list(ids))
 
 
-def iter_recipients(session: Session, audience: dict[str, Any], scope_province: str | None, *,
-                    with_opted_out: bool = False) -> Iterator[tuple[Recipient, bool, int]]:
+def iter_recipients(session: Session, audience: dict[str, Any], scope_province: str | None
+                    ) -> Iterator[tuple[Recipient, bool, int]]:
     """Each member of the audience once, with their preferred reachable address: (recipient, opted_out, rank).
 
     Members without a reachable channel or without consent are not recipients at all.

@@ -125,12 +125,16 @@ class Engine:
         if msg.kind in ("join", "leave"):
             return [ctx.say("engine.group_intro")] if msg.kind == "join" else []
         if msg.is_group:
-            return [ctx.say("engine.group_only_private")]
-        if msg.kind == "follow":
-            return self._follow(ctx)
+            # Forms run only in 1:1 chats. In a group we answer only someone calling on the bot
+            # (a menu word or a capability), not every line of the group's own conversation.
+            text = msg.input.strip()
+            called = msg.kind == "follow" or text.startswith("go:") or _global_word(text) or find_intent(text)
+            return [ctx.say("engine.group_only_private")] if called else []
         if ctx.identity and not ctx.identity.reachable:
             ctx.identity.reachable = True  # they wrote to us, so we can reach them again
             ctx.session.add(ctx.identity)
+        if msg.kind == "follow":
+            return self._follow(ctx)
 
         text = msg.input.strip()
         if text.startswith("go:"):
@@ -143,10 +147,12 @@ class Engine:
             if flow is not None:
                 return flow.handle(ctx)
             ctx.end()
-        if not text and msg.attachments:
-            return [ctx.say("engine.attachment_not_expected", choices=menu_choices(ctx))]
-        if not ctx.signed_up:
+        if not ctx.signed_up:  # a first sticker or photo is a hello like any other
             return INTENTS["signup"].start(ctx, None)
+        if not text and msg.attachments:
+            key = "engine.attachment_not_expected" if any(a.kind == "image" for a in msg.attachments) \
+                else "engine.please_type"
+            return [ctx.say(key, choices=menu_choices(ctx))]
         found = find_intent(text) if text else None
         if found and found.allowed(ctx):
             return found.start(ctx, None)

@@ -56,6 +56,9 @@ class Field:
     # Called with the parsed value; returning replies ends the form with them (e.g. consent declined).
     after: Callable[[Context, Any], list[Reply] | None] | None = None
     prompt_values: Callable[[Context], dict[str, object]] | None = None
+    # Attachment kinds this field takes as an answer ("image", "location"); any other attachment
+    # without text is not an answer: the question is asked again and no attempt is counted.
+    accepts: tuple[str, ...] = ()
 
 
 class Form:
@@ -173,6 +176,8 @@ class Form:
         return [ctx.say(field.prompt, choices=self._choices(ctx, field), **values)]
 
     def _on_answer(self, ctx: Context, field: Field, text: str) -> list[Reply]:
+        if not text and ctx.msg.attachments and not any(a.kind in field.accepts for a in ctx.msg.attachments):
+            return [ctx.say("engine.please_type")] + self._prompt(ctx, field)
         choices = self._choices(ctx, field)
         picked = _pick(text, choices)
         raw = picked if picked is not None else text

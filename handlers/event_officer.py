@@ -205,6 +205,7 @@ class EventForm(Form):
         Field("when", "event.new.ask_when", _parse_when, example="event.new.example_when", show=_show_when),
         Field("venue", "event.new.ask_venue", parse_text(3, 300), example="event.new.example_venue"),
         Field("map", "event.new.ask_map", _parse_map, example="event.new.example_map", optional=True,
+              accepts=("location",),
               show=_show_map),
         Field("province", "event.new.ask_province", _parse_event_province, choices=_province_choices,
               example="signup.example_province"),

@@ -267,6 +267,7 @@ class ActivityForm(Form):
         Field("target_group", "reports.ask_target", parse_text(2, 300), example="reports.example_target",
               optional=True),
         Field("photos", "reports.ask_photos", _parse_photos, choices=_photo_choices, show=_show_photos,
+              accepts=("image",),
               prompt_values=lambda ctx: {"count": _photo_count(ctx), "max": MAX_PHOTOS}),
     )
 

@@ -24,6 +24,8 @@ def main(domain: str, source: str) -> None:
             with path.open("rb") as fh:
                 catalog = read_po(fh, locale=lang, domain=domain)
         for key, texts in messages.items():
+            if key in catalog:  # Catalog.add would keep the old text of an existing key
+                catalog.delete(key)
             catalog.add(key, texts[idx])
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:

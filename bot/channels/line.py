@@ -76,7 +76,6 @@ class LineJob:
     reply_token: str | None
     event_ms: int
     received: float = field(default_factory=time.monotonic)
-    special: str | None = None  # "please_type": answered without the engine
     user_id: str | None = None  # a 1:1 chat's user (profile, loading animation)
 
 
@@ -125,7 +124,6 @@ def event_to_job(event: dict[str, Any]) -> LineJob | None:
     event_ms = int(ts) if isinstance(ts, (int, float)) else int(time.time() * 1000)
     token = event.get("replyToken") if isinstance(event.get("replyToken"), str) else None
     base = dict(address=address, event_id=event_id, reply_token=token, received_at=db_now(), is_group=is_group)
-    special = None
     if etype == "message":
         m = event.get("message") or {}
         mtype = m.get("type")
@@ -139,7 +137,6 @@ def event_to_job(event: dict[str, Any]) -> LineJob | None:
             att = Attachment(kind, fetch_ref=str(m.get("id")) if m.get("id") else None,  # type: ignore[arg-type]
                              latitude=m.get("latitude"), longitude=m.get("longitude"))
             msg = IncomingMessage(attachments=(att,), **base)
-            special = "please_type"
     elif etype == "postback":
         data = str((event.get("postback") or {}).get("data") or "")
         value = linking.resolve_postback(data) if data else None
@@ -154,7 +151,7 @@ def event_to_job(event: dict[str, Any]) -> LineJob | None:
     else:
         return None
     return LineJob(msg=msg, event_key=f"line:{event_id}", target=chat_id, reply_token=token, event_ms=event_ms,
-                   special=special, user_id=user_id if not is_group else None)
+                   user_id=user_id if not is_group else None)
 
 
 class LineChannel:
@@ -260,7 +257,7 @@ class LineChannel:
 
             msg = replace(msg, display_name=name, locale_hint=language)
         turn = loop.run_in_executor(self.executor, self._turn, job, msg)
-        if job.user_id and job.special is None:
+        if job.user_id:
             try:
                 replies = await asyncio.wait_for(asyncio.shield(turn), LOADING_AFTER)
             except asyncio.TimeoutError:
@@ -272,8 +269,6 @@ class LineChannel:
             await self.send(job, replies)
 
     def _turn(self, job: LineJob, msg: IncomingMessage) -> list[Reply]:
-        if job.special == "please_type":
-            return linking.please_type(self.runtime.engine, msg)
         return self.runtime.engine.handle(msg)
 
     async def _profile(self, user_id: str | None) -> None:

@@ -296,28 +296,6 @@ class KeyedQueue:
             task.cancel()
 
 
-def please_type(engine, msg: IncomingMessage) -> list:  # noqa: ANN001 - bot.engine.Engine
-    """The reply to a sticker, location, voice message...: a short note, then the question the member
-    was answering (or the menu), without touching their conversation (a sticker is not an answer)."""
-    from bot import i18n
-    from bot.messages import Reply
-    from bot.registry import menu_choices
-
-    try:
-        with engine.db.session() as session:
-            ctx = engine._context(session, msg)
-            note = i18n.t("channels.please_type", ctx.locale)
-            if ctx.flow:
-                replies = [Reply(text=note)] + engine._reprompt(ctx)
-            else:
-                replies = [Reply(text=note, choices=tuple(menu_choices(ctx)) if ctx.signed_up else ())]
-            session.rollback()  # read-only: keep the conversation exactly as it was
-            return replies
-    except Exception:  # noqa: BLE001
-        log.exception("please-type reply failed")
-        return [Reply(text=i18n.t("channels.please_type", engine.settings.default_locale))]
-
-
 class Deduper:
     """Records webhook event keys in ``processed_events`` in batches: every key that arrives while a
     write is under way goes into the next single transaction (``INSERT ... ON CONFLICT DO NOTHING

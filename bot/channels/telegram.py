@@ -52,7 +52,6 @@ class TgJob:
     event_key: str
     chat_id: int
     callback_query_id: str | None = None
-    special: str | None = None  # "please_type"
 
 
 def _command(text: str) -> tuple[str, str] | None:
@@ -135,7 +134,7 @@ def update_to_job(update: Any) -> TgJob | None:  # a telegram.Update
         att = Attachment("location", latitude=message.location.latitude, longitude=message.location.longitude)
     else:
         att = Attachment(kind)  # type: ignore[arg-type]
-    return TgJob(IncomingMessage(attachments=(att,), **base), key, chat.id, special="please_type")
+    return TgJob(IncomingMessage(attachments=(att,), **base), key, chat.id)
 
 
 class TelegramChannel:
@@ -282,8 +281,6 @@ class TelegramChannel:
             await self.send(job.chat_id, replies, address=msg.address)
 
     def _turn(self, job: TgJob, msg: IncomingMessage) -> list[Reply]:
-        if job.special == "please_type":
-            return linking.please_type(self.runtime.engine, msg)
         return self.runtime.engine.handle(msg)
 
     async def _answer_callback(self, callback_query_id: str) -> None:

@@ -121,13 +121,18 @@ def test_blocked_bot_marks_unreachable(tg_client, fake_telegram) -> None:  # noq
 def test_sticker_gets_please_type(tg_client, fake_telegram) -> None:  # noqa: ANN001
     client, channel = tg_client
     user = TgUser(client, fake_telegram, channel)
-    update = lw.tg_text_update(user.chat_id, "x")
-    msg = update["message"]
-    del msg["text"]
-    msg["sticker"] = {"file_id": "CAAC1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
-                      "is_animated": False, "is_video": False}
-    user.send(update)
-    assert "กรุณาพิมพ์" in user.text
+
+    def sticker() -> dict:
+        update = lw.tg_text_update(user.chat_id, "x")
+        del update["message"]["text"]
+        update["message"]["sticker"] = {"file_id": "CAAC1", "file_unique_id": "u1", "type": "regular",
+                                        "width": 512, "height": 512, "is_animated": False, "is_video": False}
+        return update
+
+    user.send(sticker())
+    assert "PDPA" in user.text  # a stranger's first sticker is a hello: welcome and consent
+    user.send(sticker())
+    assert "กรุณาพิมพ์" in user.text and "ยินยอมไหม" in user.text  # mid-form: not an answer, asked again
 
 
 def test_long_polling(channel_settings, clock, fake_telegram, monkeypatch) -> None:  # noqa: ANN001

@@ -168,3 +168,38 @@ def test_deleting_my_data_erases_my_copies_on_registrations(chat: Chat) -> None:
         names = sorted(a.name for a in s.exec(select(EventAttendee)))
     assert reg.phone is None
     assert names == ["-", "สมชาย ใจงาม"]  # the colleague they registered is not theirs to delete
+
+
+def test_group_chatter_is_left_alone_but_a_call_is_answered(chat: Chat) -> None:
+    from bot.messages import IncomingMessage
+
+    def in_group(text: str) -> list:
+        return chat.send(IncomingMessage(address=chat.address, text=text, is_group=True))
+
+    assert in_group("พรุ่งนี้ประชุมกี่โมงคะ") == []  # the group's own conversation
+    assert "แชตส่วนตัว" in chat.text if in_group("เมนู") else False
+
+
+def test_refollowing_makes_a_member_reachable_again(chat: Chat) -> None:
+    from bot.messages import IncomingMessage
+
+    sign_up_new_org(chat)
+    chat.send(IncomingMessage(address=chat.address, kind="unfollow"))
+    with chat.runtime.db.session() as s:
+        assert s.exec(select(MemberIdentity)).one().reachable is False
+    chat.send(IncomingMessage(address=chat.address, kind="follow"))
+    assert "ยินดีต้อนรับกลับมา" in chat.text
+    with chat.runtime.db.session() as s:
+        assert s.exec(select(MemberIdentity)).one().reachable is True
+
+
+def test_a_sticker_mid_form_is_not_counted_as_a_wrong_answer(chat: Chat) -> None:
+    from bot.messages import Attachment, IncomingMessage
+
+    chat.say("สวัสดี")
+    chat.tap("ยินยอม")
+    for _ in range(4):  # more than the attempt limit: stickers are not attempts
+        chat.send(IncomingMessage(address=chat.address, attachments=(Attachment("sticker"),)))
+        assert "อ่านได้เฉพาะข้อความ" in chat.text and "องค์กรไหน" in chat.text
+    chat.say("มูลนิธิทดสอบ")
+    assert "ลงทะเบียนองค์กรใหม่" in chat.labels
