@@ -15,7 +15,7 @@ from bot.forms import SUMMARY, Field, Form, Invalid
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers import event_notify as notify
-from handlers.fields import KIND_KEYS, clean_text, parse_province_field, parse_text
+from handlers.fields import KIND_KEYS, clean_text, keyword_choice, parse_province_field, parse_text
 from storage.models.events import Event, EventStatus
 from storage.repositories import events as repo
 
@@ -36,18 +36,7 @@ def _event(ctx: Context, arg: str | None) -> Event | None:
 
 
 # --- the create / edit form ----------------------------------------------------------------------------
-def _parse_kind(raw: str, ctx: Context) -> str:
-    if raw in notify.KIND_KEYS:
-        return raw
-    text = clean_text(raw).lower()
-    for kind, words in _KIND_WORDS.items():
-        if any(w in text for w in words):
-            return kind
-    raise Invalid()
-
-
-def _kind_choices(ctx: Context) -> list[Choice]:
-    return [Choice(ctx.t(key), kind) for kind, key in notify.KIND_KEYS.items()]
+_parse_kind, _kind_choices = keyword_choice(notify.KIND_KEYS, _KIND_WORDS)
 
 
 def _parse_when(raw: str, ctx: Context) -> list[datetime]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.context import Context
@@ -81,18 +82,27 @@ def parse_province_field(raw: str, ctx: Context) -> str:
     return province
 
 
-def parse_kind(raw: str, ctx: Context) -> str:
-    if raw in KIND_KEYS:
-        return raw
-    text = clean_text(raw).lower()
-    for kind, words in _KIND_WORDS.items():
-        if any(w in text for w in words):
-            return kind
-    raise Invalid()
+def keyword_choice(keys: Mapping[str, str], words: Mapping[str, Sequence[str]]
+                   ) -> tuple[Callable[[str, Context], str], Callable[[Context], list[Choice]]]:
+    """A parser and a choices function for picking one of `keys` (value → label key): by tapping its
+    button, or by typing a word that names it (`words`: value → words)."""
+
+    def parse(raw: str, ctx: Context) -> str:
+        if raw in keys:
+            return raw
+        text = clean_text(raw).lower()
+        for value, names in words.items():
+            if any(w in text for w in names):
+                return value
+        raise Invalid()
+
+    def choices(ctx: Context) -> list[Choice]:
+        return [Choice(ctx.t(key), value) for value, key in keys.items()]
+
+    return parse, choices
 
 
-def kind_choices(ctx: Context) -> list[Choice]:
-    return [Choice(ctx.t(key), kind) for kind, key in KIND_KEYS.items()]
+parse_kind, kind_choices = keyword_choice(KIND_KEYS, _KIND_WORDS)
 
 
 def show_kind(value: Any, ctx: Context) -> str:
