@@ -58,7 +58,11 @@ def list_deadlines(session: Session, *, province: str | None = None, since: date
 
 
 def _audience_orgs(deadline: ReportDeadline, province: str | None = None) -> Select:
-    stmt = select(Organization).order_by(col(Organization.name))
+    return _in_audience(select(Organization).order_by(col(Organization.name)), deadline, province)
+
+
+def _in_audience(stmt: Select, deadline: ReportDeadline, province: str | None) -> Select:
+    """`stmt` (over organizations) limited to those owing `deadline`, in `province` when given."""
     if deadline.kinds:
         stmt = stmt.where(col(Organization.kind).in_(deadline.kinds))
     if deadline.provinces:
@@ -90,13 +94,7 @@ def missing_member_ids(session: Session, *, deadline: ReportDeadline, province: 
                                                 Report.status == ReportStatus.submitted)
     stmt = (select(Member.id).join(Organization, col(Organization.id) == col(Member.organization_id))
             .where(col(Member.consent_at).is_not(None), col(Organization.id).not_in(done)))
-    if deadline.kinds:
-        stmt = stmt.where(col(Organization.kind).in_(deadline.kinds))
-    if deadline.provinces:
-        stmt = stmt.where(col(Organization.province).in_(deadline.provinces))
-    if province:
-        stmt = stmt.where(Organization.province == province)
-    return stmt
+    return _in_audience(stmt, deadline, province)
 
 
 def open_deadlines_for(session: Session, *, organization: Organization, today: date) -> list[ReportDeadline]:
