@@ -3,6 +3,7 @@ enforce the platform rate limits and answer 1% of sends with 429 and 1% with 500
 
     .venv/bin/python bench/broadcast.py --members 100000          # the full run (~12 minutes: Telegram 30/s)
     .venv/bin/python bench/broadcast.py --members 2000            # a quick one
+    .venv/bin/python bench/broadcast.py --members 100000 --line-only   # only the 80,000 LINE members
 
 Prints wall time, calls made, the achieved rate as a fraction of the allowed rate per channel, duplicate
 and missing deliveries (from the fakes' own records) and the peak RSS of the sending process.
@@ -66,7 +67,7 @@ def fetch_all(base: str, what: str) -> list[dict]:
     return items
 
 
-def seed(db, n: int, line_share: float) -> tuple[list[str], list[int]]:  # noqa: ANN001
+def seed(db, n: int, line_share: float, line_only: bool = False) -> tuple[list[str], list[int]]:  # noqa: ANN001
     from sqlalchemy import insert
 
     from bot.clock import db_now
@@ -74,6 +75,8 @@ def seed(db, n: int, line_share: float) -> tuple[list[str], list[int]]:  # noqa:
 
     now = db_now()
     n_line = int(n * line_share)
+    if line_only:
+        n = n_line
     line_ids = ["U" + uuid.UUID(int=i + 1).hex for i in range(n_line)]
     tg_ids = [700_000_000 + i for i in range(n - n_line)]
     step = 5000
@@ -110,6 +113,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--database-url", default=None, help="default: a new SQLite file in a temp dir")
     ap.add_argument("--no-rate-limits", action="store_true")
+    ap.add_argument("--line-only", action="store_true",
+                    help="seed only the LINE share of --members (no Telegram: seconds instead of minutes)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = ap.parse_args()
 
@@ -135,8 +140,8 @@ def main() -> None:
         clock.set(None)
         rt = build(settings)
         t = time.perf_counter()
-        line_ids, tg_ids = seed(rt.db, args.members, args.line_share)
-        print(f"seeded {args.members:,} members in {time.perf_counter() - t:.1f} s "
+        line_ids, tg_ids = seed(rt.db, args.members, args.line_share, args.line_only)
+        print(f"seeded {len(line_ids) + len(tg_ids):,} members in {time.perf_counter() - t:.1f} s "
               f"({len(line_ids):,} LINE, {len(tg_ids):,} Telegram)", flush=True)
         cfg = DeliveryConfig(_env_file=None)
         with rt.db.session() as s:
@@ -187,7 +192,7 @@ def main() -> None:
         tg_rate = tg_ok / tg_window if tg_window else 0.0
         line_rate = n_line_calls / line_window if line_window else float("inf")
         figures = {
-            "members": args.members, "wall_seconds": round(wall, 1), "result": result,
+            "members": len(line_ids) + len(tg_ids), "wall_seconds": round(wall, 1), "result": result,
             "line": {"calls": n_line_calls, "status": dict(line_status), "window_seconds": round(line_window, 3),
                      "rate_limit_bound_seconds": round(line_bound, 3),
                      "window_over_bound": round(line_window / line_bound, 2) if line_bound else None,
@@ -198,7 +203,7 @@ def main() -> None:
                          "fraction_of_allowed": round(tg_rate / cfg.telegram_rate, 3)},
             "duplicates": dup, "missing": missing, "peak_rss_mb": round(peak_rss_mb, 1),
         }
-        print(f"\nmembers            {args.members:,} ({len(line_ids):,} LINE, {len(tg_ids):,} Telegram)")
+        print(f"\nmembers            {len(line_ids) + len(tg_ids):,} ({len(line_ids):,} LINE, {len(tg_ids):,} Telegram)")
         print(f"wall time          {wall:.1f} s (expand + send + record; seeding excluded)")
         print(f"result             {result}")
         print(f"LINE calls         {n_line_calls} {dict(line_status)} in {line_window:.2f} s; "

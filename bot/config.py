@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     # Fetch updates by long polling instead of a webhook (`serve --telegram-polling`).
     telegram_polling: bool = False
+    # The durable inbox of webhook events (bot/channels/inbox.py): how long a server process's claim on
+    # an event it has not finished lasts. It is renewed while the process works; once it runs out (the
+    # process died) another process, or this one after a restart, recovers the event.
+    inbox_lease_seconds: float = Field(30.0, gt=0)
 
     # Proactive messages wait outside these hours (Asia/Bangkok) unless urgent.
     quiet_hours_start: int = Field(21, ge=0, le=23)

@@ -8,14 +8,16 @@ per channel until nothing is due:
   is a lease (`claimed_until`). A row (or LINE batch) whose process died is reclaimed by anyone once
   the lease is over. SQLite takes the write lock at BEGIN, so claims are atomic there too; run one
   process on SQLite (docs/delivery.md).
-* **LINE.** Claimed rows with the same content become `DeliveryBatch`es of ≤500 users (push for one),
-  each call's `X-Line-Retry-Key` stored with the batch *in the claiming transaction*, before any call.
-  From then on only the batch is retried, always with the same users, body and key: LINE answers
-  409 to a key it already accepted, which we count as delivered. So a crash between LINE's 200 and
-  our commit re-sends nothing.
+* **LINE.** Rows with the same content go as `DeliveryBatch`es of ≤500 users (push for one), each
+  call's `X-Line-Retry-Key` stored with the batch and committed before any call: a broadcast's batches
+  are made when it is expanded (`expand_broadcast`), other rows are claimed and batched by the drain.
+  From then on only the batch is retried, always with the same users, body and key: LINE answers 409
+  to a key it already accepted, which we count as delivered. So a crash between LINE's 200 and our
+  commit re-sends nothing. One pass is a pipeline (`_LinePipeline`): a planner keeps claimed batches
+  ready, senders call LINE at the token bucket's rate, a recorder writes outcomes in bulk.
 * **Telegram.** One row = one or more ``sendMessage`` calls; each answered part is committed at once
-  (`parts_sent`). The Bot API has no idempotency key, so the only window for a duplicate is a crash
-  between Telegram's answer and that commit (milliseconds, at most the calls in flight).
+  (`parts_sent`), while the message still holds its place among the ≤`telegram_in_flight` messages in
+  flight. The Bot API has no idempotency key, so a crash repeats at most the messages in flight then.
 * **Web.** Put in the web inbox and marked delivered in the same transaction: exactly once.
 * **Quiet hours.** While it is quiet (21:00–07:00 Asia/Bangkok by default) only urgent rows are
   claimed; the rest wait for the morning.
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from bot import i18n
@@ -146,6 +148,136 @@ class _Recorder:
                 return
 
 
+class _LinePipeline:
+    """LINE in one pass: a planner, senders and a recorder that never wait for one another.
+
+    * The **planner** (a thread hop per step) claims rows and cuts them into batches, retry keys
+      included, committed before any of their calls (`Drainer._plan_line_rows`); it keeps about
+      `line_lookahead` batches ready so the senders never wait for the database.
+    * **Senders** (`line_concurrency` tasks) take ready batches and call LINE as fast as the token
+      bucket allows.
+    * The **recorder** writes outcomes in groups of up to `line_record_group` batches, one
+      transaction each, in a thread of its own. While the planner or the senders still have work it
+      waits (up to `line_record_max_delay` seconds): on SQLite the planner needs the one writer, the
+      senders need the CPU, and a late record costs nothing — until it is written the batch is still `sending` under this process's renewed
+      lease, and a batch re-sent after a crash carries the same keys (409 = delivered).
+    """
+
+    def __init__(self, drainer: Drainer, deadline: float | None) -> None:
+        self.d = drainer
+        self.cfg = drainer.cfg
+        self.deadline = deadline
+        self.ready: asyncio.Queue[_Batch | None] = asyncio.Queue()
+        self.room = asyncio.Event()  # the ready queue fell below the lookahead
+        self.recorded = asyncio.Event()  # outcomes were written: something may be due again
+        self.results: list[tuple[_Batch, Outcome | None, float]] = []
+        self.has_results = asyncio.Event()
+        self.open = 0  # batches handed to the senders and not yet recorded
+        self.sending = 0  # batches a sender is calling LINE for right now
+        self.planner_busy = True
+        self.planning_done = False
+
+    @property
+    def lookahead(self) -> int:
+        return max(1, self.cfg.line_lookahead)
+
+    async def run(self) -> None:
+        senders = [asyncio.create_task(self._sender()) for _ in range(max(1, self.cfg.line_concurrency))]
+        recorder = asyncio.create_task(self._recorder())
+        try:
+            await self._planner()
+        finally:
+            self.planner_busy = False
+            for _ in senders:
+                self.ready.put_nowait(None)
+            await asyncio.gather(*senders, return_exceptions=True)
+            self.planning_done = True
+            self.has_results.set()
+            await asyncio.gather(recorder, return_exceptions=True)
+
+    async def _planner(self) -> None:
+        while not self.d._expired(self.deadline):
+            if self.ready.qsize() > self.lookahead // 2:
+                self.room.clear()
+                await self.room.wait()
+                continue
+            self.recorded.clear()
+            self.planner_busy = True
+            room = max(1, self.lookahead - self.ready.qsize())
+            jobs = await asyncio.to_thread(self.d._next_line_jobs, room)
+            if jobs:
+                self.open += len(jobs)
+                for job in jobs:
+                    self.d.inflight_batches.add(job.id)
+                    self.ready.put_nowait(job)
+                continue
+            # nothing due: wait for outcomes (a retry may be due at once), or stop when none are open
+            self.planner_busy = False
+            self.has_results.set()  # let the recorder write what it held back
+            if self.open == 0:
+                return
+            await self.recorded.wait()
+
+    async def _sender(self) -> None:
+        while True:
+            job = await self.ready.get()
+            if job is None:
+                return
+            if self.ready.qsize() <= self.lookahead // 2:
+                self.room.set()
+            self.sending += 1
+            try:
+                outcome = await self.d._send_line(job)
+            finally:
+                self.sending -= 1
+            self.results.append((job, outcome, time.monotonic()))
+            self.has_results.set()
+
+    def _hold_back(self) -> float:
+        """How long the recorder should still wait before writing (0: now): it yields to the planner and
+        the senders (the database and the CPU are theirs while calls are going out), for a while."""
+        busy = self.planner_busy or self.sending > 0 or self.ready.qsize() > 0
+        if not busy or not self.results:
+            return 0.0
+        if len(self.results) >= 4 * max(1, self.cfg.line_record_group) * 8:
+            return 0.0  # do not let a very long broadcast pile up outcomes
+        return max(0.0, self.results[0][2] + self.cfg.line_record_max_delay - time.monotonic())
+
+    async def _recorder(self) -> None:
+        group = max(1, self.cfg.line_record_group)
+        while True:
+            if not self.results:
+                if self.planning_done:
+                    return
+                self.has_results.clear()
+                await self.has_results.wait()
+                continue
+            wait = self._hold_back()
+            if wait > 0:
+                self.has_results.clear()
+                try:
+                    await asyncio.wait_for(self.has_results.wait(), timeout=wait)
+                except TimeoutError:
+                    pass
+                continue
+            items, self.results = self.results[:group], self.results[group:]
+            writes = [(job, outcome) for job, outcome, _ in items if outcome is not None]
+            if writes:
+                try:
+                    await asyncio.to_thread(self._write, writes)
+                except Exception:  # noqa: BLE001 - the batches stay `sending`; their lease brings them back
+                    log.exception("recording %d LINE batches failed; they are re-sent (same keys) after "
+                                  "their lease", len(writes))
+            for job, _, _ in items:
+                self.d.inflight_batches.discard(job.id)
+            self.open -= len(items)
+            self.recorded.set()
+
+    def _write(self, results: list[tuple[_Batch, Outcome]]) -> None:
+        with self.d.rt.db.session() as session:
+            self.d._record_line(session, results)
+
+
 class Drainer:
     """Drains the outbox for one process. Create once per event loop; `aclose()` when done."""
 
@@ -202,9 +334,11 @@ class Drainer:
         """Send everything that is due, until nothing is (or `max_seconds` passed)."""
         async with self._lock:  # one pass at a time per process
             deadline = time.monotonic() + max_seconds if max_seconds else None
-            await asyncio.to_thread(prepare_due_broadcasts, self.rt)
-            self.rec = _Recorder(self.rt.db)
+            await asyncio.to_thread(prepare_due_broadcasts, self.rt, self.cfg)
+            self.rec = _Recorder(self.rt.db)  # leases, LINE chunk progress
             self.rec.start()
+            self.tg_rec = _Recorder(self.rt.db)  # Telegram answers, committed one small group at a time
+            self.tg_rec.start()
             heartbeat = asyncio.create_task(self._heartbeat())
             try:
                 await asyncio.gather(self._drain_web(deadline), self._drain_line(deadline),
@@ -213,6 +347,7 @@ class Drainer:
                 heartbeat.cancel()
                 await asyncio.gather(heartbeat, return_exceptions=True)
                 await self.rec.close()
+                await self.tg_rec.close()
             await asyncio.to_thread(finish_broadcasts, self.rt)
             for sender in (self._line, self._telegram):
                 if sender is not None:
@@ -316,28 +451,8 @@ class Drainer:
 
     # --- LINE -----------------------------------------------------------------------------------
     async def _drain_line(self, deadline: float | None) -> None:
-        sem = asyncio.Semaphore(self.cfg.line_concurrency)
-        tasks: set[asyncio.Task] = set()
-        limit = self.cfg.line_concurrency * 4
-        try:
-            while not self._expired(deadline):
-                if len(tasks) >= limit:
-                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                jobs: list[_Batch] | None = await asyncio.to_thread(self._claim_line_batches)
-                if not jobs:
-                    jobs = await asyncio.to_thread(self._claim_line_rows)
-                if jobs is None:
-                    if not tasks:
-                        return
-                    _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                for job in jobs:
-                    self.inflight_batches.add(job.id)
-                    tasks.add(asyncio.create_task(self._send_batch(job, sem)))
-        finally:
-            if tasks:
-                await asyncio.gather(*tasks, return_exceptions=True)
+        """The LINE pipeline (see `_LinePipeline`): plan → send at the bucket's rate → record in bulk."""
+        await _LinePipeline(self, deadline).run()
 
     def _line_chunks(self, session: Session, digest: str, row_id: int) -> list[list[dict[str, Any]]]:
         chunks = self._line_content.get(digest)
@@ -350,50 +465,80 @@ class Drainer:
             self._line_content[digest] = chunks
         return chunks
 
-    def _claim_line_rows(self) -> list[_Batch] | None:
-        """Claim fresh LINE rows and turn them into batches, keys included, in one transaction.
-        None when nothing was due."""
+    def _next_line_jobs(self, limit: int) -> list[_Batch]:
+        """The planner's step: batches that are due (a broadcast's, made when it was expanded; retries;
+        or left by a process that died) first, else fresh rows cut into new batches."""
+        return self._claim_line_batches(limit) or self._plan_line_rows()
+
+    def _plan_line_rows(self) -> list[_Batch]:
+        """Claim fresh LINE rows (reminders, notices: rows not in a batch yet) and turn them into
+        batches, retry keys included, in one transaction committed before any of their calls: one
+        SELECT … FOR UPDATE SKIP LOCKED, one INSERT of the batches, one UPDATE per batch (≤500 rows)."""
         with self.rt.db.session() as session:
-            rows = self._claim(session, "line", self.cfg.claim_line, reclaim=False)
-            if not rows:
-                return None
-            rows = self._drop_unreachable(session, "line", rows)
             now = self._now()
+            stmt = (select(O.id, O.address, O.content_hash, O.urgent, MemberIdentity.reachable)
+                    .outerjoin(MemberIdentity, MemberIdentity.address == O.address)
+                    .where(O.channel == "line", O.status == "pending", col(O.next_attempt_at) <= now,
+                           col(O.batch_id).is_(None)))
+            if in_quiet_hours(now, self.rt.settings):
+                stmt = stmt.where(O.urgent == True)  # noqa: E712
+            rows = session.execute(stmt.order_by(O.id).limit(self.cfg.claim_line)
+                                   .with_for_update(of=O, skip_locked=True)).all()
+            if not rows:
+                return []
+            dead = [r.id for r in rows if r.reachable is False]  # unfollowed / blocked since enqueue
+            if dead:
+                for i in range(0, len(dead), 1000):
+                    session.execute(update(O).where(col(O.id).in_(dead[i:i + 1000])).values(
+                        status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
+                        .execution_options(synchronize_session=False))
+                self.stats.add("line", "unreachable", len(dead))
             groups: dict[tuple[str, bool], list[Any]] = {}
             for r in rows:
-                groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
-            plans: list[tuple[DeliveryBatch, list[int]]] = []
+                if r.reachable is not False:
+                    groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
+            size = max(1, min(500, self.cfg.line_multicast_size))
+            plans: list[tuple[dict[str, Any], list[int]]] = []
+            lease = self._lease(now)
             for (digest, urgent), members in groups.items():
                 chunks = self._line_chunks(session, digest, members[0].id)
                 users = [r for r in members if LINE_USER_ID.match(r.address[5:])]
                 others = [r for r in members if not LINE_USER_ID.match(r.address[5:])]
-                size = max(1, min(500, self.cfg.line_multicast_size))
                 parts = [users[i:i + size] for i in range(0, len(users), size)] + [[r] for r in others]
                 for part in parts:
-                    batch = DeliveryBatch(channel="line", endpoint="multicast" if len(part) > 1 else "push",
-                                          content_hash=digest, recipients=[r.address[5:] for r in part],
-                                          chunks=chunks, retry_keys=[str(uuid.uuid4()) for _ in chunks],
-                                          urgent=urgent, status="sending", attempts=1, next_attempt_at=now,
-                                          claimed_by=self.worker, claimed_until=self._lease(now), created_at=now)
-                    plans.append((batch, [r.id for r in part]))
-            session.add_all([b for b, _ in plans])
-            session.flush()
-            for batch, ids in plans:
-                session.execute(update(O).where(col(O.id).in_(ids)).values(batch_id=batch.id)
+                    plans.append(({"channel": "line", "endpoint": "multicast" if len(part) > 1 else "push",
+                                   "content_hash": digest, "recipients": [r.address[5:] for r in part],
+                                   "chunks": chunks, "retry_keys": [str(uuid.uuid4()) for _ in chunks],
+                                   "chunks_done": 0, "urgent": urgent, "status": "sending", "attempts": 1,
+                                   "next_attempt_at": now, "claimed_by": self.worker, "claimed_until": lease,
+                                   "created_at": now}, [r.id for r in part]))
+            if not plans:
+                return []
+            table = DeliveryBatch.__table__
+            ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                  [p for p, _ in plans]).scalars().all()
+            for bid, (_, row_ids) in zip(ids, plans, strict=True):
+                session.execute(update(O).where(col(O.id).in_(row_ids))
+                                .values(status="sending", batch_id=bid, attempts=O.attempts + 1,
+                                        claimed_by=self.worker, claimed_until=None)
                                 .execution_options(synchronize_session=False))
             self.stats.batches += len(plans)
-            return [_Batch(b.id, b.endpoint, b.recipients, b.chunks, b.retry_keys, 0, 1)  # type: ignore[arg-type]
-                    for b, _ in plans]
+            return [_Batch(bid, p["endpoint"], p["recipients"], p["chunks"], p["retry_keys"], 0, 1)
+                    for bid, (p, _) in zip(ids, plans, strict=True)]
 
-    def _claim_line_batches(self) -> list[_Batch]:
-        """Batches due for a retry, or left behind by a process that died (lease over)."""
+    def _claim_line_batches(self, limit: int | None = None) -> list[_Batch]:
+        """Batches that are due: fresh ones of a broadcast, retries, or those left behind by a process
+        that died (lease over). One UPDATE … RETURNING claims them all. Before a batch's first call,
+        members who became unreachable since it was made are taken out of it (their rows:
+        `unreachable`); once a call may have gone out, a batch is only ever re-sent unchanged."""
         now = self._now()
         due = or_(and_(DeliveryBatch.status == "pending", col(DeliveryBatch.next_attempt_at) <= now),
                   and_(DeliveryBatch.status == "sending", col(DeliveryBatch.claimed_until) < now))
         ids = select(DeliveryBatch.id).where(due)
         if in_quiet_hours(now, self.rt.settings):
             ids = ids.where(DeliveryBatch.urgent == True)  # noqa: E712
-        ids = ids.order_by(DeliveryBatch.id).limit(self.cfg.line_concurrency).with_for_update(skip_locked=True)
+        limit = max(1, limit or self.cfg.line_lookahead)
+        ids = ids.order_by(DeliveryBatch.id).limit(limit).with_for_update(skip_locked=True)
         with self.rt.db.session() as session:
             rows = session.execute(
                 update(DeliveryBatch).where(col(DeliveryBatch.id).in_(ids.scalar_subquery()))
@@ -403,55 +548,108 @@ class Drainer:
                            DeliveryBatch.chunks, DeliveryBatch.retry_keys, DeliveryBatch.chunks_done,
                            DeliveryBatch.attempts)
                 .execution_options(synchronize_session=False)).all()
-            return [_Batch(*r) for r in rows]
+            jobs = sorted((_Batch(*r) for r in rows), key=lambda j: j.id)
+            first = [j for j in jobs if j.attempts == 1 and j.chunks_done == 0]
+            if first:
+                jobs = self._without_unreachable(session, jobs, first, now)
+            return jobs
 
-    async def _send_batch(self, job: _Batch, sem: asyncio.Semaphore) -> None:
+    def _without_unreachable(self, session: Session, jobs: list[_Batch], first: list[_Batch],
+                             now: datetime) -> list[_Batch]:
+        dead = set(session.execute(
+            select(MemberIdentity.address).join(O, O.address == MemberIdentity.address)
+            .where(col(O.batch_id).in_([j.id for j in first]), MemberIdentity.reachable == False)  # noqa: E712
+        ).scalars())
+        if not dead:
+            return jobs
+        out = []
+        first_ids = {j.id for j in first}
+        for job in jobs:
+            gone = [u for u in job.recipients if f"line:{u}" in dead] if job.id in first_ids else []
+            if gone:
+                session.execute(update(O).where(O.batch_id == job.id, col(O.address).in_([f"line:{u}" for u in gone]),
+                                                self._still_open())
+                                .values(status="unreachable", claimed_by=None, claimed_until=None,
+                                        last_error="member unreachable")
+                                .execution_options(synchronize_session=False))
+                self.stats.add("line", "unreachable", len(gone))
+                job.recipients = [u for u in job.recipients if f"line:{u}" not in dead]
+                if not job.recipients:
+                    session.execute(update(DeliveryBatch).where(DeliveryBatch.id == job.id).values(
+                        status="failed", recipients=[], finished_at=now, claimed_by=None, claimed_until=None,
+                        last_error="member unreachable"))
+                    continue
+                job.endpoint = "multicast" if len(job.recipients) > 1 else "push"
+                session.execute(update(DeliveryBatch).where(DeliveryBatch.id == job.id).values(
+                    recipients=job.recipients, endpoint=job.endpoint))
+            out.append(job)
+        return out
+
+    async def _send_line(self, job: _Batch) -> Outcome | None:
+        """One batch's calls (paced by the token bucket). None: something unexpected; the batch is left
+        to its lease (and then re-sent with the same keys)."""
         try:
             if job.attempts > self.cfg.max_attempts:
-                outcome = Outcome("failed", f"gave up after {job.attempts - 1} attempts")
-            else:
-                async def progress(n: int) -> None:
-                    await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
+                return Outcome("failed", f"gave up after {job.attempts - 1} attempts")
 
-                async with sem:
-                    outcome = await self.line.send(job.endpoint, job.recipients, job.chunks, job.keys,
-                                                   start=job.chunks_done,
-                                                   on_progress=progress if len(job.chunks) > 1 else None)
-            await self.rec.record(lambda session: self._finish_batch(session, job, outcome))
+            async def progress(n: int) -> None:
+                await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
+
+            return await self.line.send(job.endpoint, job.recipients, job.chunks, job.keys, start=job.chunks_done,
+                                        on_progress=progress if len(job.chunks) > 1 else None)
         except Exception:  # noqa: BLE001 - the lease brings it back; never kill the pass
             log.exception("LINE batch %s failed unexpectedly; it will be retried after its lease", job.id)
-        finally:
-            self.inflight_batches.discard(job.id)
+            return None
 
     def _batch_progress(self, session: Session, batch_id: int, done: int) -> None:
         session.execute(update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
                         .values(chunks_done=done, claimed_until=self._lease(self._now())))
 
-    def _finish_batch(self, session: Session, job: _Batch, outcome: Outcome) -> None:
+    @staticmethod
+    def _still_open() -> Any:
+        # a negation rather than `status IN (…)`: it cannot use the status index, so batch_id's is used
+        return col(O.status).not_in(("delivered", "failed", "unreachable"))
+
+    def _record_line(self, session: Session, results: list[tuple[_Batch, Outcome]]) -> None:
+        """Record the outcomes of a group of batches in one transaction: delivered ones in bulk (one
+        UPDATE of the batches, one of their rows), the rest one by one."""
         now = self._now()
-        n = len(job.recipients)
-        rows = update(O).where(O.batch_id == job.id, col(O.status).in_(OPEN)) \
-            .execution_options(synchronize_session=False)
+        delivered = [job for job, outcome in results if outcome.status == "delivered"]
+        by_chunks: dict[int, list[int]] = {}
+        for job in delivered:
+            by_chunks.setdefault(len(job.chunks), []).append(job.id)
+            self.stats.add("line", "delivered", len(job.recipients))
+        for n_chunks, ids in by_chunks.items():
+            session.execute(update(DeliveryBatch).where(col(DeliveryBatch.id).in_(ids))
+                            .values(status="done", chunks_done=n_chunks, finished_at=now, claimed_by=None,
+                                    claimed_until=None, last_error=None)
+                            .execution_options(synchronize_session=False))
+        if delivered:
+            session.execute(update(O).where(col(O.batch_id).in_([job.id for job in delivered]), self._still_open())
+                            .values(status="delivered", delivered_at=now, claimed_by=self.worker,
+                                    claimed_until=None, last_error=None)
+                            .execution_options(synchronize_session=False))
+        for job, outcome in results:
+            if outcome.status != "delivered":
+                self._finish_batch(session, job, outcome, now)
+
+    def _finish_batch(self, session: Session, job: _Batch, outcome: Outcome, now: datetime) -> None:
+        """A batch that was not delivered: rescheduled (its rows wait in it), or failed with its rows."""
         batch = update(DeliveryBatch).where(DeliveryBatch.id == job.id)
-        if outcome.status == "delivered":
-            session.execute(batch.values(status="done", chunks_done=len(job.chunks), finished_at=now,
-                                         claimed_by=None, claimed_until=None))
-            session.execute(rows.values(status="delivered", delivered_at=now, claimed_by=self.worker,
-                                        claimed_until=None, last_error=None))
-        elif outcome.status == "retry" and job.attempts < self.cfg.max_attempts:
+        if outcome.status == "retry" and job.attempts < self.cfg.max_attempts:
             at = self._reschedule_at(now, job.attempts, outcome.retry_after)
             session.execute(batch.values(status="pending", next_attempt_at=at, chunks_done=outcome.progress,
                                          claimed_by=None, claimed_until=None, last_error=outcome.error))
-            session.execute(rows.values(status="pending", next_attempt_at=at, claimed_by=None,
-                                        claimed_until=None, last_error=outcome.error))
-        else:
-            status = "unreachable" if outcome.status == "unreachable" else "failed"
-            error = outcome.error if outcome.status != "retry" else f"gave up: {outcome.error}"
-            session.execute(batch.values(status="failed", finished_at=now, claimed_by=None,
-                                         claimed_until=None, last_error=error))
-            session.execute(rows.values(status=status, claimed_by=None, claimed_until=None, last_error=error))
-            outcome = Outcome(status, error)
-        self.stats.add("line", outcome.status, n)
+            self.stats.add("line", "retry", len(job.recipients))
+            return
+        status = "unreachable" if outcome.status == "unreachable" else "failed"
+        error = outcome.error if outcome.status != "retry" else f"gave up: {outcome.error}"
+        session.execute(batch.values(status="failed", finished_at=now, claimed_by=None,
+                                     claimed_until=None, last_error=error))
+        session.execute(update(O).where(O.batch_id == job.id, self._still_open())
+                        .values(status=status, claimed_by=None, claimed_until=None, last_error=error)
+                        .execution_options(synchronize_session=False))
+        self.stats.add("line", status, len(job.recipients))
 
     # --- Telegram -------------------------------------------------------------------------------
     async def _drain_telegram(self, deadline: float | None) -> None:
@@ -496,6 +694,9 @@ class Drainer:
             return out
 
     async def _send_telegram(self, row: _Row, payloads: list[dict[str, Any]], sem: asyncio.Semaphore) -> None:
+        """Each part Telegram accepted is committed at once, inside the sender's in-flight gate (its own
+        group-commit recorder, never queued behind LINE's writes): the delivered mark of the last part
+        is the row's final state."""
         try:
             if row.attempts > self.cfg.max_attempts:
                 outcome = Outcome("failed", f"gave up after {row.attempts - 1} attempts")
@@ -503,14 +704,18 @@ class Drainer:
                 user = row.address.split(":", 1)[1]
                 chat_id: int | str = int(user) if user.lstrip("-").isdigit() else user
 
-                async def progress(n: int) -> None:
-                    if n < len(payloads):  # the last part is recorded with the final status
-                        await self.rec.record(lambda session: self._row_progress(session, row.id, n))
+                async def accepted(n: int) -> None:
+                    if n < len(payloads):
+                        await self.tg_rec.record(lambda session: self._row_progress(session, row.id, n))
+                    else:
+                        await self.tg_rec.record(lambda session: self._finish_row(
+                            session, row, Outcome("delivered", progress=n), len(payloads)))
 
                 async with sem:
                     outcome = await self.telegram.send(chat_id, payloads, start=row.parts_sent,
-                                                       on_progress=progress)
-            await self.rec.record(lambda session: self._finish_row(session, row, outcome, len(payloads)))
+                                                       on_progress=accepted)
+            if outcome.status != "delivered":  # delivered: already committed by `accepted`
+                await self.tg_rec.record(lambda session: self._finish_row(session, row, outcome, len(payloads)))
         except Exception:  # noqa: BLE001
             log.exception("Telegram message %s failed unexpectedly; it will be retried after its lease", row.id)
         finally:
@@ -557,11 +762,23 @@ def broadcast_replies(session: Session, broadcast: Broadcast, locale: str) -> li
     return replies
 
 
-def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> int:
-    """Put one outbox row per recipient (keys ``broadcast:<id>:member:<member id>``). Idempotent."""
+def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
+                     multicast_size: int = 500) -> int:
+    """Put one outbox row per recipient (keys ``broadcast:<id>:member:<member id>``), in the same
+    transaction that marks the broadcast `sending` (so it happens once).
+
+    LINE recipients with the same content are cut into `DeliveryBatch`es of ≤`multicast_size` here,
+    retry keys included, and their rows are inserted already carrying their `batch_id`: the drain
+    then claims a whole multicast with one small UPDATE and writes the rows only once more (delivered).
+    The batches are committed with the rows, before any call. Other rows (Telegram, web, a LINE
+    content with a single recipient) are claimed row by row."""
     from bot import audiences
 
     contents: dict[str, tuple[list[dict[str, Any]], str]] = {}
+    line_chunks: dict[str, list[list[dict[str, Any]]]] = {}
+    pending_line: dict[str, list[dict]] = {}
+    size = max(2, min(500, multicast_size))
+    table = DeliveryBatch.__table__
 
     def content_for(locale: str) -> tuple[list[dict[str, Any]], str]:
         if locale not in contents:
@@ -569,20 +786,55 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> i
             contents[locale] = (data, content_hash(data))
         return contents[locale]
 
+    def chunks_for(digest: str, data: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        if digest not in line_chunks:
+            from bot.channels.line_format import chunk_messages, to_line_messages
+
+            line_chunks[digest] = chunk_messages(to_line_messages(replies_from_json(data)))
+        return line_chunks[digest]
+
+    def batch(part: list[dict]) -> None:
+        """One multicast for `part` (rows of one content), its keys decided now."""
+        chunks = chunks_for(part[0]["content_hash"], part[0]["content"])
+        bid = session.execute(insert(table).returning(table.c.id).values(
+            channel="line", endpoint="multicast", content_hash=part[0]["content_hash"],
+            recipients=[r["address"][5:] for r in part], chunks=chunks,
+            retry_keys=[str(uuid.uuid4()) for _ in chunks], chunks_done=0, urgent=broadcast.urgent,
+            status="pending", attempts=0, next_attempt_at=now, created_at=now)).scalar_one()
+        for r in part:
+            r["batch_id"], r["status"] = bid, "sending"  # in a batch: only the batch is claimed from now on
+
+    # Rows of this broadcast can only come from this expansion (their keys name it); if some exist
+    # anyway (a hand-made row), batches are not made, so a skipped insert cannot leave a batch
+    # addressing someone whose row is elsewhere.
+    prebatch = session.execute(select(O.id).where(O.broadcast_id == broadcast.id).limit(1)).first() is None
     total = opted = 0
-    rows = []
+    rows: list[dict] = []
     for rec, opted_out, _rank in audiences.iter_recipients(session, broadcast.audience, broadcast.scope_province):
         if opted_out:
             opted += 1
             continue
         total += 1
         data, digest = content_for(i18n.normalize_locale(rec.locale))
-        rows.append(outbox_row(key=f"broadcast:{broadcast.id}:member:{rec.member_id}", address=rec.address,
-                               content=data, digest=digest, kind="broadcast", member_id=rec.member_id,
-                               urgent=broadcast.urgent, broadcast_id=broadcast.id, now=now))
+        row = outbox_row(key=f"broadcast:{broadcast.id}:member:{rec.member_id}", address=rec.address,
+                         content=data, digest=digest, kind="broadcast", member_id=rec.member_id,
+                         urgent=broadcast.urgent, broadcast_id=broadcast.id, now=now)
+        if prebatch and row["channel"] == "line" and LINE_USER_ID.match(row["address"][5:]):
+            part = pending_line.setdefault(digest, [])
+            part.append(row)
+            if len(part) >= size:
+                batch(part)
+                rows.extend(part)
+                pending_line[digest] = []
+        else:
+            rows.append(row)
         if len(rows) >= 5000:
             enqueue_many(session, rows)
             rows.clear()
+    for part in pending_line.values():
+        if len(part) > 1:
+            batch(part)
+        rows.extend(part)
     enqueue_many(session, rows)
     broadcast.total, broadcast.opted_out = total, opted
     broadcast.status, broadcast.started_at = "sending", now
@@ -590,8 +842,9 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime) -> i
     return total
 
 
-def prepare_due_broadcasts(runtime: Runtime) -> int:
+def prepare_due_broadcasts(runtime: Runtime, cfg: DeliveryConfig | None = None) -> int:
     """Expand queued broadcasts whose time has come (scheduled ones included). Safe with several processes."""
+    size = (cfg or DeliveryConfig()).line_multicast_size
     now = runtime.clock.now()
     expanded = 0
     for _ in range(100):
@@ -601,7 +854,7 @@ def prepare_due_broadcasts(runtime: Runtime) -> int:
                                 .order_by(Broadcast.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
             if b is None:
                 return expanded
-            expand_broadcast(session, b, now)
+            expand_broadcast(session, b, now, multicast_size=size)
             expanded += 1
     return expanded
 

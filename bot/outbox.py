@@ -61,7 +61,7 @@ def outbox_row(*, key: str, address: Address | str, content: list[dict[str, Any]
     return {"key": key, "kind": kind, "address": addr, "channel": channel, "member_id": member_id,
             "content": content, "content_hash": digest or content_hash(content), "status": "pending",
             "urgent": urgent, "attempts": 0, "next_attempt_at": not_before or now, "broadcast_id": broadcast_id,
-            "created_at": now, "parts_sent": 0}
+            "created_at": now, "parts_sent": 0, "batch_id": None}
 
 
 def enqueue(session: Session, *, key: str, address: Address | str, replies: Sequence[Reply], kind: str,

@@ -47,11 +47,18 @@ class DeliveryConfig(BaseSettings):
     line_push_burst: float = 100.0
     line_multicast_size: int = 500  # user ids per multicast call (LINE's maximum is 500)
     line_concurrency: int = 32  # LINE calls in flight
+    line_lookahead: int = 40  # batches planned (claimed, keys committed) ahead of the senders
+    line_record_group: int = 20  # LINE batches whose outcomes are written in one transaction
+    line_record_max_delay: float = 2.0  # s an outcome may wait while the planner still claims rows
     # Telegram: messages/s overall (bot-wide) and the minimum gap between two messages to one chat.
     telegram_rate: float = 30.0
     telegram_burst: float = 3.0  # lets the bucket make up for timer overshoot; still 30/s on average
     telegram_chat_interval: float = 1.05  # 1/s per chat, with a margin for network jitter
     telegram_concurrency: int = 32
+    # Telegram messages "in flight": sent (or being sent) and their answer not yet committed. This is
+    # the most a crash can send twice (the Bot API has no idempotency key); 8 carries 30/s up to a
+    # round trip + commit of ~250 ms.
+    telegram_in_flight: int = 8
     http_timeout: float = 15.0
     # Inline retries (inside one drain pass) for 429 / 5xx / timeouts.
     inline_retries: int = 4
@@ -224,6 +231,8 @@ class TelegramSender:
         self.client = client or httpx.AsyncClient(
             timeout=cfg.http_timeout, limits=httpx.Limits(max_connections=cfg.telegram_concurrency + 8))
         self.bucket = AsyncTokenBucket(cfg.telegram_rate, cfg.telegram_burst)
+        # sent and not yet committed (see `send`): at most this many can be repeated by a crash
+        self.in_flight = asyncio.Semaphore(max(1, cfg.telegram_in_flight))
         self.next_for_chat: dict[Any, float] = {}  # monotonic time a chat may get its next message
         self.chat_locks: dict[Any, asyncio.Lock] = {}
         self.storm = _Storm()
@@ -252,38 +261,49 @@ class TelegramSender:
 
     async def send(self, chat_id: int | str, payloads: Sequence[dict[str, Any]], start: int = 0,
                    on_progress: ProgressFn = None) -> Outcome:
+        """Send payloads[start:] one ``sendMessage`` each. `on_progress(n)` is awaited after each part
+        Telegram accepted, *while that part still counts as in flight*: the caller commits it there,
+        so a crash can repeat at most `telegram_in_flight` messages (those sent and not yet committed)."""
         for i in range(start, len(payloads)):
-            outcome = await self._call(chat_id, payloads[i])
+            n = i + 1
+            outcome = await self._call(chat_id, payloads[i],
+                                       on_delivered=(lambda n=n: on_progress(n)) if on_progress else None)
             if outcome.status != "delivered":
                 outcome.progress = i
                 return outcome
-            if on_progress is not None:
-                await on_progress(i + 1)
         return Outcome("delivered", progress=len(payloads))
 
-    async def _call(self, chat_id: int | str, payload: dict[str, Any]) -> Outcome:
+    async def _call(self, chat_id: int | str, payload: dict[str, Any],
+                    on_delivered: Callable[[], Awaitable[None]] | None = None) -> Outcome:
         body = {"chat_id": chat_id, **payload}
         error = "?"
         for attempt in range(self.cfg.inline_retries + 1):
             await self._slot(chat_id)
-            try:
-                resp = await self.client.post(f"{self.url}/sendMessage", json=body)
-            except httpx.TimeoutException:
-                # Telegram has no idempotency key: a timed-out send may have arrived. Retrying risks a
-                # duplicate, not retrying risks a loss; like most senders we prefer at-least-once.
-                self.calls["sendMessage timeout"] += 1
-                error = "timeout"
-                await asyncio.sleep(backoff(attempt, self.cfg.retry_base_seconds, self.cfg.retry_cap_seconds))
-                continue
-            except httpx.TransportError as exc:
-                self.calls["sendMessage error"] += 1
-                error = f"connection error: {exc.__class__.__name__}"
+            # From the request until the caller committed the answer the message is ambiguous (a crash
+            # then cannot tell whether it arrived); only `in_flight` messages may be in that state.
+            async with self.in_flight:
+                try:
+                    resp = await self.client.post(f"{self.url}/sendMessage", json=body)
+                except httpx.TimeoutException:
+                    resp = None
+                    # Telegram has no idempotency key: a timed-out send may have arrived. Retrying risks a
+                    # duplicate, not retrying risks a loss; like most senders we prefer at-least-once.
+                    self.calls["sendMessage timeout"] += 1
+                    error = "timeout"
+                except httpx.TransportError as exc:
+                    resp = None
+                    self.calls["sendMessage error"] += 1
+                    error = f"connection error: {exc.__class__.__name__}"
+                if resp is not None:
+                    self.calls[f"sendMessage {resp.status_code}"] += 1
+                    if resp.status_code == 200:
+                        if on_delivered is not None:
+                            await on_delivered()
+                        return Outcome("delivered")
+            if resp is None:
                 await asyncio.sleep(backoff(attempt, self.cfg.retry_base_seconds, self.cfg.retry_cap_seconds))
                 continue
             status = resp.status_code
-            self.calls[f"sendMessage {status}"] += 1
-            if status == 200:
-                return Outcome("delivered")
             error = _error_text(resp)
             if status == 429:
                 try:

@@ -1,6 +1,8 @@
 """Database engine and sessions. SQLite is the embedded default; PostgreSQL scales out."""
 from __future__ import annotations
 
+import collections
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -34,6 +36,10 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
             # WAL lets the web server read while the scheduler writes; foreign keys are off by default.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit is durable against a crash of the process (the WAL is written
+            # before COMMIT returns); only an OS crash or power cut may lose the last commits. FULL
+            # would fsync every commit, which costs more than the engine turn itself.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
@@ -55,6 +61,54 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
 
 
+class FairLock:
+    """A re-entrant lock handed to waiters in arrival order.
+
+    SQLite lets one writer in at a time, and a waiting connection polls with sleeps growing to 100 ms;
+    a thread that commits and begins again at once (the engine turns) can starve the others. Writers of
+    one process therefore queue here first: a waiter is woken the moment the lock is released, in turn.
+    `acquire` gives up after `timeout` (then SQLite's own lock and busy timeout decide, as before)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._owner: int | None = None
+        self._count = 0
+        self._waiters: collections.deque[tuple[int, threading.Lock]] = collections.deque()
+
+    def acquire(self, timeout: float = 30.0) -> bool:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._count += 1
+                return True
+            if self._owner is None and not self._waiters:
+                self._owner, self._count = me, 1
+                return True
+            gate = threading.Lock()
+            gate.acquire()
+            entry = (me, gate)
+            self._waiters.append(entry)
+        if gate.acquire(timeout=timeout):
+            return True  # handed over by release(): we are the owner
+        with self._mutex:
+            if self._owner == me:  # handed over just as we timed out
+                return True
+            self._waiters.remove(entry)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            self._count -= 1
+            if self._count:
+                return
+            if self._waiters:
+                owner, gate = self._waiters.popleft()
+                self._owner, self._count = owner, 1
+                gate.release()
+            else:
+                self._owner = None
+
+
 class Database:
     """The engine plus a session factory; one per process (or per test)."""
 
@@ -62,21 +116,30 @@ class Database:
         self.url = _normalize_url(url)
         self.schema = schema
         self.engine = make_engine(self.url, schema=schema)
+        self._sqlite = is_sqlite(self.url)
+        self._write_lock = FairLock() if self._sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
-        return is_sqlite(self.url)
+        return self._sqlite
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        """A unit of work: committed on success, rolled back on error. On SQLite (where every
+        transaction is a writer: BEGIN IMMEDIATE) the sessions of this process queue in arrival order."""
+        lock = self._write_lock
+        locked = lock.acquire() if lock is not None else False
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if locked:
+                lock.release()  # type: ignore[union-attr]
 
     def ping(self) -> bool:
         try:

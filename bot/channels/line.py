@@ -5,18 +5,21 @@ The webhook answers fast and does the work after:
 1. Verify ``X-Line-Signature`` = base64(HMAC-SHA256(channel secret, raw body)) in constant time; a
    missing or wrong signature → 400 and nothing is stored or processed. Malformed JSON, or a body
    that is not ``{"events": [...]}`` → 400. ``{"events": []}`` (LINE's "Verify" button) → 200.
-2. Turn every event into a job and put it on the member's in-process queue (`KeyedQueue`): one
-   member's events run in order, different members in parallel. Answer 200. No database or API call
-   happens before the 200; the p99 acknowledgement stays far below LINE's timeout.
-3. For each job: record ``line:<webhookEventId>`` in ``processed_events`` *before* anything else
-   (`linking.Deduper`: the keys of a burst go into one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
-   transaction) — a redelivery, or the same body posted twice, to this or another server process,
-   changes nothing — then run `Engine.handle` in a worker thread (one on SQLite, whose writes are
-   serialised anyway; several on PostgreSQL).
+2. Turn every event into a job and store it in the durable inbox (`bot.channels.inbox`): one
+   ``INSERT ... ON CONFLICT DO NOTHING`` of ``line:<webhookEventId>`` with everything needed to process
+   it again, group-committed with the other events arriving meanwhile. Only then answer 200 (503 when
+   the database cannot take it: LINE may redeliver). A key already stored is a duplicate — a
+   redelivery, or the same body posted twice, to this or another server process — and changes nothing.
+3. New events go to the member's in-process queue (`KeyedQueue`): one member's events run in order,
+   different members in parallel. `Engine.handle` runs on the database thread (SQLite: one thread for
+   the process, shared with the inbox, whose writes go first) or a pool (PostgreSQL); the inbox row is
+   marked "turned", with the replies, in the turn's own transaction.
 4. Send the replies: with the reply token when it is younger than 50 s, otherwise (or when LINE
    rejects it) by push with an ``X-Line-Retry-Key`` derived from the event id, so a retried push is
    never delivered twice. At most 5 messages per request; further chunks are pushed. If the engine
-   takes more than ~1 s, the loading animation is shown meanwhile.
+   takes more than ~1 s, the loading animation is shown meanwhile. Then the inbox row is marked done.
+   Events a process accepted and did not finish (it died) are recovered by any process once their
+   lease runs out; their replies are pushed (same retry keys). See docs/channels.md.
 
 Events: text → the engine; image → the engine with an `Attachment` (``fetch_ref`` = LINE message id;
 the conversation decides whether it wanted a photo; bytes via `fetch_line_content`); sticker,
@@ -30,9 +33,13 @@ Display names come from the profile API the first time a user is seen by this pr
 cached in memory (and stored on the member's identity by the engine).
 
 Note on the SDK: typed calls (`AsyncMessagingApi`, `AsyncMessagingApiBlob`) are used everywhere except
-reply and push, the hot path, which go through the same SDK `AsyncApiClient` (host, auth, aiohttp pool)
-with a plain JSON body: building and re-serialising the typed pydantic request models costs ~2.7 ms of
-CPU per request, which at 500 events/s would be more than the whole engine turn.
+reply, push and the loading animation, the hot path, which POST a plain JSON body on the SDK
+`AsyncApiClient`'s own aiohttp session with its default headers (host, auth, User-Agent): building and
+re-serialising the typed pydantic request models costs ~2.7 ms of CPU per request, and even `call_api`
+with a plain body spends more on walking the body than the request costs. The SDK session's
+``trust_env`` lookups (a netrc read in a worker thread per request) are switched off when the
+environment configures no proxy. ``POST /webhooks/line`` is answered by `linking.FastWebhooks` before
+the web framework (same code, `LineChannel.receive`).
 """
 from __future__ import annotations
 
@@ -42,6 +49,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import time
 import uuid
 from collections import OrderedDict
@@ -53,6 +61,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.channels import linking
+from bot.channels.inbox import (
+    InboxItem,
+    LeaseLost,
+    Recovered,
+    get_inbox,
+    message_from_json,
+    message_to_json,
+    replies_from_json,
+)
 from bot.channels.line_format import chunk_messages, to_line_messages
 from bot.clock import db_now
 from bot.messages import Address, Attachment, IncomingMessage, Reply
@@ -77,10 +94,44 @@ class LineJob:
     event_ms: int
     received: float = field(default_factory=time.monotonic)
     user_id: str | None = None  # a 1:1 chat's user (profile, loading animation)
+    recovered: bool = False  # taken over from the inbox (an earlier process did not finish it): push only
+    result: list[Any] | None = None  # the replies, when the turn already ran (recovered after the turn)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"msg": message_to_json(self.msg), "target": self.target, "event_ms": self.event_ms,
+                "user_id": self.user_id}
+
+    @classmethod
+    def from_inbox(cls, item: Recovered) -> LineJob:
+        p = item.payload
+        return cls(msg=message_from_json(p["msg"]), event_key=item.key, target=p.get("target"), reply_token=None,
+                   event_ms=int(p.get("event_ms") or 0), user_id=p.get("user_id"), recovered=True,
+                   result=item.result if item.status == "turned" else None)
 
 
 class BadRequest(Exception):
     pass
+
+
+class SendLater(Exception):
+    """LINE could not be reached (5xx, 429, network errors) even after the retries: the event is left
+    in the inbox (not done), so it is recovered after its lease and its replies pushed again, with the
+    same retry keys."""
+
+
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NETRC")
+
+
+def _without_env_lookups(client):  # noqa: ANN001, ANN202
+    """The SDK's aiohttp session is made with ``trust_env=True``: on every request aiohttp then looks
+    for proxy settings and reads ``~/.netrc`` in a worker thread (a thread hop and file reads per reply,
+    at 500 events/s a measurable share of the CPU). When no proxy or netrc is configured in the
+    environment there is nothing to find, so we switch that off; with one configured, nothing changes."""
+    if not any(os.environ.get(v) for v in _PROXY_VARS):
+        session = getattr(getattr(client, "rest_client", None), "pool_manager", None)
+        if session is not None and hasattr(session, "_trust_env"):
+            session._trust_env = False
+    return client
 
 
 def verify_signature(secret: bytes, body: bytes, signature: str | None) -> bool:
@@ -164,13 +215,16 @@ class LineChannel:
         self.api_base = s.line_api_base_url.rstrip("/")
         self.data_base = s.line_data_api_base_url.rstrip("/")
         self.queue = linking.KeyedQueue(self._process, name="line")
-        nworkers = workers or (1 if runtime.db.is_sqlite else 8)
-        self.executor = ThreadPoolExecutor(max_workers=nworkers, thread_name_prefix="line-engine")
-        self.deduper = linking.Deduper(runtime.db, self.executor)
+        self.inbox = get_inbox(runtime)
+        # SQLite: one database thread for the whole process (writes are serialised anyway), shared
+        # with the inbox, whose writes go first. PostgreSQL: a pool of engine threads per channel.
+        self.executor = self.inbox.executor if runtime.db.is_sqlite else \
+            ThreadPoolExecutor(max_workers=workers or 8, thread_name_prefix="line-engine")
+        self.inbox.register("line", self._recover, lambda: self.queue.pending)
         self._client = None
         self._data_client = None
-        self._profiles: "OrderedDict[str, tuple[str | None, str | None]]" = OrderedDict()
-        self._recent: "OrderedDict[str, None]" = OrderedDict()  # event ids seen by this process
+        self._profiles: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
+        self._recent: OrderedDict[str, None] = OrderedDict()  # event ids seen by this process
         self.stats = {"events": 0, "duplicates": 0, "replied": 0, "pushed": 0, "failed": 0}
 
     # --- SDK clients (created inside the running loop: aiohttp needs it) ---------------------------
@@ -185,41 +239,49 @@ class LineChannel:
         if self._client is None:
             from linebot.v3.messaging import AsyncApiClient
 
-            self._client = AsyncApiClient(self._configuration(self.api_base))
+            self._client = _without_env_lookups(AsyncApiClient(self._configuration(self.api_base)))
         return self._client
 
     def data_client(self):  # noqa: ANN201
         if self._data_client is None:
             from linebot.v3.messaging import AsyncApiClient
 
-            self._data_client = AsyncApiClient(self._configuration(self.data_base))
+            self._data_client = _without_env_lookups(AsyncApiClient(self._configuration(self.data_base)))
         return self._data_client
 
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
         linking.install_callback_store(runtime.db)
         self.client()
+        await self.inbox.start()  # recovers events earlier processes accepted and did not finish
         return self.stop
 
     async def stop(self) -> None:
         await self.queue.drain(timeout=10.0)
         self.queue.cancel()
+        await self.inbox.stop()
         for c in (self._client, self._data_client):
             if c is not None:
                 await c.close()
         self._client = self._data_client = None
-        self.executor.shutdown(wait=False, cancel_futures=False)
+        if self.executor is not self.inbox.executor:
+            self.executor.shutdown(wait=False, cancel_futures=False)
 
     # --- webhook -----------------------------------------------------------------------------------
     async def webhook(self, request: Request) -> Response:
-        body = await request.body()
-        if not verify_signature(self.secret, body, request.headers.get("x-line-signature")):
+        status, payload = await self.receive(await request.body(), request.headers.get)
+        return Response(status_code=status) if payload is None else JSONResponse(payload, status_code=status)
+
+    async def receive(self, body: bytes, header) -> tuple[int, dict[str, Any] | None]:  # noqa: ANN001
+        """The webhook without a web framework around it (see `linking.FastWebhooks`): (status, JSON body)."""
+        if not verify_signature(self.secret, body, header("x-line-signature")):
             log.warning("LINE webhook: missing or invalid signature (%d bytes)", len(body))
-            return JSONResponse({"message": "invalid signature"}, status_code=400)
+            return 400, {"message": "invalid signature"}
         try:
             events = parse_body(body)
         except BadRequest as exc:
             log.warning("LINE webhook: %s", exc)
-            return JSONResponse({"message": str(exc)}, status_code=400)
+            return 400, {"message": str(exc)}
+        jobs = []
         for event in events:
             job = event_to_job(event)
             if job is None:
@@ -227,24 +289,56 @@ class LineChannel:
             if job.event_key in self._recent:  # the same event twice in this process: skip early
                 self.stats["duplicates"] += 1
                 continue
+            jobs.append(job)
+        if not jobs:
+            return 200, None
+        try:  # durable before the 200: the inbox row is also the de-duplication
+            new = await self.inbox.accept([InboxItem(j.event_key, "line", str(j.msg.address), j.to_json()) for j in jobs])
+        except Exception:  # noqa: BLE001 - not stored: not acknowledged, LINE may redeliver
+            return 503, {"message": "temporarily unavailable"}
+        for job in jobs:
             self._recent[job.event_key] = None
-            if len(self._recent) > 50_000:
-                self._recent.popitem(last=False)
+            if job.event_key not in new:
+                self.stats["duplicates"] += 1
+                continue
+            new.discard(job.event_key)  # the same event twice in one body: once
             self.stats["events"] += 1
             self.queue.submit(str(job.msg.address), job)
-        return Response(status_code=200)
+        while len(self._recent) > 50_000:
+            self._recent.popitem(last=False)
+        return 200, None
+
+    def _recover(self, item: Recovered) -> None:
+        job = LineJob.from_inbox(item)
+        self.queue.submit(str(job.msg.address), job)
 
     # --- work after the 200 --------------------------------------------------------------------
     async def _process(self, job: LineJob) -> None:
+        try:
+            await self._work(job)
+        except LeaseLost:
+            log.warning("LINE: %s was taken over by another process", job.event_key)
+            self.inbox.release(job.event_key)
+            return
+        except SendLater:
+            log.warning("LINE: could not send the replies of %s; it will be tried again", job.event_key)
+            self.inbox.release(job.event_key)
+            return
+        except BaseException:
+            self.inbox.release(job.event_key)  # recovered after its lease, by this or another process
+            raise
+        self.inbox.finish(job.event_key)
+
+    async def _work(self, job: LineJob) -> None:
         loop = asyncio.get_running_loop()
+        if job.result is not None:  # the turn ran before a crash: only the replies are left to send
+            replies = replies_from_json(job.result)
+            if replies:
+                await self.send(job, replies)
+            return
         need_profile = job.user_id is not None and job.msg.kind in ("message", "follow") \
             and job.user_id not in self._profiles
         profile_task = asyncio.ensure_future(self._profile(job.user_id)) if need_profile else None
-        if await self.deduper.seen_before(job.event_key):  # recorded in the database before any work
-            if profile_task:
-                profile_task.cancel()
-            self.stats["duplicates"] += 1
-            return
         msg = job.msg
         if linking.may_be_code(msg):
             msg = await loop.run_in_executor(self.executor, linking.route_code, self.runtime.db, msg,
@@ -257,19 +351,24 @@ class LineChannel:
 
             msg = replace(msg, display_name=name, locale_hint=language)
         turn = loop.run_in_executor(self.executor, self._turn, job, msg)
-        if job.user_id:
+        if job.user_id:  # the loading animation when the turn is slow (a timer: cheaper than wait_for)
+            shown: list[asyncio.Future] = []
+            timer = loop.call_later(LOADING_AFTER, lambda: shown.append(asyncio.ensure_future(self._loading(job.user_id))))
             try:
-                replies = await asyncio.wait_for(asyncio.shield(turn), LOADING_AFTER)
-            except asyncio.TimeoutError:
-                await self._loading(job.user_id)
                 replies = await turn
+            finally:
+                timer.cancel()
+            if shown:
+                await shown[0]
         else:
             replies = await turn
         if replies:
             await self.send(job, replies)
 
     def _turn(self, job: LineJob, msg: IncomingMessage) -> list[Reply]:
-        return self.runtime.engine.handle(msg)
+        key = job.event_key
+        return self.runtime.engine.handle(msg, on_turn=lambda session, replies: self.inbox.mark_turned(
+            session, key, replies))
 
     async def _profile(self, user_id: str | None) -> None:
         if not user_id:
@@ -287,29 +386,42 @@ class LineChannel:
             self._profiles.popitem(last=False)
 
     async def _loading(self, user_id: str) -> None:
-        try:
-            from linebot.v3.messaging import AsyncMessagingApi, ShowLoadingAnimationRequest
-
-            await AsyncMessagingApi(self.client()).show_loading_animation(
-                ShowLoadingAnimationRequest(chat_id=user_id, loading_seconds=LOADING_SECONDS))
+        try:  # POST /v2/bot/chat/loading/start (the lean path, see `_post`)
+            await self._post("/v2/bot/chat/loading/start", {"chatId": user_id, "loadingSeconds": LOADING_SECONDS})
         except Exception as exc:  # noqa: BLE001
             log.info("LINE loading animation failed: %s", type(exc).__name__)
 
     # --- sending -------------------------------------------------------------------------------
     def token_usable(self, job: LineJob) -> bool:
-        if not job.reply_token:
+        if not job.reply_token or job.recovered:
             return False
         age_event = time.time() - job.event_ms / 1000.0
         age_local = time.monotonic() - job.received
         return max(age_event, age_local) < REPLY_TOKEN_MAX_AGE
 
     async def _post(self, path: str, body: dict[str, Any], retry_key: str | None = None) -> None:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        """POST a JSON body on the SDK client's connection pool, with its default headers (auth,
+        User-Agent). This is what `AsyncApiClient.call_api` does, minus its per-call walk over the
+        body (`sanitize_for_serialization`) and response handling, which on the hot path cost more
+        than the request itself. A non-2xx answer raises the SDK's `ApiException` (``.status``)."""
+        import aiohttp
+        from linebot.v3.messaging.exceptions import ApiException
+
+        client = self.client()
+        headers = dict(client.default_headers)
+        headers["Content-Type"] = "application/json"
+        headers["Accept"] = "application/json"
         if retry_key:
             headers["X-Line-Retry-Key"] = retry_key
-        await self.client().call_api(path, "POST", header_params=headers, body=body, response_types_map={},
-                                     auth_settings=["Bearer"], _return_http_data_only=True,
-                                     _request_timeout=10)
+        async with client.rest_client.pool_manager.post(
+                self.api_base + path, data=json.dumps(body).encode("utf-8"), headers=headers,
+                timeout=aiohttp.ClientTimeout(total=10)) as resp:
+            data = await resp.read()
+            if not 200 <= resp.status <= 299:
+                exc = ApiException(status=resp.status, reason=resp.reason)
+                exc.body = data.decode("utf-8", "replace")
+                exc.headers = resp.headers
+                raise exc
 
     async def send(self, job: LineJob, replies: list[Reply]) -> None:
         chunks = chunk_messages(to_line_messages(replies))
@@ -323,11 +435,15 @@ class LineChannel:
                 except Exception as exc:  # noqa: BLE001
                     status = getattr(exc, "status", None)
                     log.info("LINE reply failed (%s); pushing instead", status or type(exc).__name__)
-            await self.push(job.target, chunk, retry_key=str(uuid.uuid5(RETRY_NAMESPACE, f"{job.event_key}:{i}")))
+            ok = await self.push(job.target, chunk, retry_key=str(uuid.uuid5(RETRY_NAMESPACE, f"{job.event_key}:{i}")))
+            if ok is None:  # LINE unreachable for now: the event stays in the inbox and is tried again
+                raise SendLater(job.event_key)
 
-    async def push(self, to: str | None, messages: list[dict[str, Any]], *, retry_key: str | None = None) -> bool:
+    async def push(self, to: str | None, messages: list[dict[str, Any]], *,
+                   retry_key: str | None = None) -> bool | None:
         """Push with a retry key: 429/5xx/network errors are retried with the same key (LINE answers
-        409 to a key it already accepted, so nothing is sent twice)."""
+        409 to a key it already accepted, so nothing is sent twice). True: sent (or already sent);
+        False: refused (a 4xx: sending again would not help); None: still failing after the retries."""
         if not to:
             return False
         retry_key = retry_key or str(uuid.uuid4())
@@ -343,19 +459,20 @@ class LineChannel:
                     return True
                 if status is not None and 400 <= status < 500 and status != 429:
                     log.warning("LINE push refused (%s)", status)
-                    break
+                    self.stats["failed"] += 1
+                    return False
                 if attempt + 1 < PUSH_ATTEMPTS:
                     await asyncio.sleep(delay)
                     delay *= 2
         self.stats["failed"] += 1
-        return False
+        return None
 
     async def send_to(self, address: Address | str, replies: list[Reply]) -> bool:
         """Push replies to a member (no reply token). Used by tools and tests; the outbox has its own sender."""
         addr = Address.parse(str(address))
         ok = True
         for i, chunk in enumerate(chunk_messages(to_line_messages(replies))):
-            ok = await self.push(addr.user_id, chunk) and ok
+            ok = bool(await self.push(addr.user_id, chunk)) and ok
         return ok
 
     async def fetch_content(self, message_id: str) -> bytes:
@@ -378,7 +495,11 @@ async def fetch_line_content(runtime: Runtime, message_id: str) -> bytes:
             return await channel.fetch_content(message_id)
         except RuntimeError:
             pass  # the channel's client belongs to another event loop: use a short-lived one
-    from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApiBlob, Configuration
+    from linebot.v3.messaging import (
+        AsyncApiClient,
+        AsyncMessagingApiBlob,
+        Configuration,
+    )
 
     s = runtime.settings
     assert s.line_channel_access_token is not None
@@ -405,6 +526,7 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
     channel = LineChannel(runtime)
     runtime._line_channel = channel  # type: ignore[attr-defined]
     app.state.line_channel = channel
-    app.add_api_route("/webhooks/line", channel.webhook, methods=["POST"], include_in_schema=False)
+    app.add_route("/webhooks/line", channel.webhook, methods=["POST"], include_in_schema=False)
+    linking.fast_webhook(app, "/webhooks/line", channel.receive)  # POSTs skip the framework (hot path)
     app.state.startup_hooks.append(channel.start)
     return True

@@ -2,12 +2,16 @@
 
 * Webhook: ``X-Telegram-Bot-Api-Secret-Token`` is compared with ``TELEGRAM_WEBHOOK_SECRET`` in constant
   time; a wrong or missing token → 403 (and when no secret is configured every webhook call is refused:
-  set one, or use polling). Malformed JSON → 400. Anything else → 200 at once, the work happens after
-  on the member's ordered queue (`linking.KeyedQueue`), like LINE.
+  set one, or use polling). Malformed JSON → 400. Anything else is stored in the durable inbox
+  (`bot.channels.inbox`, key ``telegram:<update_id>``) and then answered 200 (503 if it could not be
+  stored: Telegram retries); the work happens after, on the member's ordered queue
+  (`linking.KeyedQueue`), like LINE.
 * Long polling (``khruakhai serve --telegram-polling`` / ``TELEGRAM_POLLING=true``): the webhook is
-  removed at start and ``getUpdates`` feeds the same queue.
-* ``update_id`` duplicates are dropped through ``processed_events`` (key ``telegram:<update_id>``)
-  before any processing; Telegram redelivers when a webhook is slow, and polling can overlap restarts.
+  removed at start and ``getUpdates`` feeds the same inbox; the next ``getUpdates`` (which confirms the
+  batch to Telegram) is only asked for once the batch is stored.
+* ``update_id`` duplicates are dropped by the inbox insert (``ON CONFLICT DO NOTHING``) before any
+  processing; Telegram redelivers when a webhook is slow, and polling can overlap restarts. Updates a
+  dead process left unfinished are recovered after its lease (docs/channels.md).
 * Commands: ``/start`` (a new chat: welcome and sign-up; a member: welcome back), ``/start CODE``
   (deep link ``t.me/<bot>?start=CODE``: links this account with a one-time code), ``/menu``, ``/help``,
   ``/cancel``, ``/lang [th|en]``. ``@botname`` suffixes (groups) are ignored.
@@ -34,6 +38,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.channels import linking
+from bot.channels.inbox import (
+    InboxItem,
+    LeaseLost,
+    Recovered,
+    get_inbox,
+    message_from_json,
+    message_to_json,
+    replies_from_json,
+)
 from bot.channels.telegram_format import to_ptb_kwargs, to_telegram_messages
 from bot.clock import db_now
 from bot.messages import Address, Attachment, IncomingMessage, Reply
@@ -52,6 +65,17 @@ class TgJob:
     event_key: str
     chat_id: int
     callback_query_id: str | None = None
+    recovered: bool = False  # taken over from the inbox (an earlier process did not finish it)
+    result: list[Any] | None = None  # the replies, when the turn already ran
+
+    def to_json(self) -> dict[str, Any]:
+        return {"msg": message_to_json(self.msg), "chat_id": self.chat_id}
+
+    @classmethod
+    def from_inbox(cls, item: Recovered) -> TgJob:
+        p = item.payload
+        return cls(message_from_json(p["msg"]), item.key, p["chat_id"], recovered=True,
+                   result=item.result if item.status == "turned" else None)
 
 
 def _command(text: str) -> tuple[str, str] | None:
@@ -145,12 +169,15 @@ class TelegramChannel:
         self.secret = s.telegram_webhook_secret.get_secret_value().encode("utf-8") if s.telegram_webhook_secret else None
         self.bot = make_bot(runtime.settings)
         self.queue = linking.KeyedQueue(self._process, name="telegram")
-        nworkers = workers or (1 if runtime.db.is_sqlite else 8)
-        self.executor = ThreadPoolExecutor(max_workers=nworkers, thread_name_prefix="tg-engine")
-        self.deduper = linking.Deduper(runtime.db, self.executor)
+        self.inbox = get_inbox(runtime)
+        # SQLite: one database thread for the whole process (writes are serialised anyway), shared
+        # with the inbox, whose writes go first. PostgreSQL: a pool of engine threads per channel.
+        self.executor = self.inbox.executor if runtime.db.is_sqlite else \
+            ThreadPoolExecutor(max_workers=workers or 8, thread_name_prefix="tg-engine")
+        self.inbox.register("telegram", self._recover, lambda: self.queue.pending)
         self.poll_timeout = 25
         self._poller: asyncio.Task | None = None
-        self._recent: "OrderedDict[str, None]" = OrderedDict()
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._initialized = False
         self.stats = {"updates": 0, "duplicates": 0, "sent": 0, "failed": 0}
 
@@ -168,6 +195,7 @@ class TelegramChannel:
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
         linking.install_callback_store(runtime.db)
         await self._ensure_initialized()
+        await self.inbox.start()  # recovers updates earlier processes accepted and did not finish
         if runtime.settings.telegram_polling:
             self._poller = asyncio.get_running_loop().create_task(self._poll(), name="telegram-polling")
             log.info("Telegram: long polling")
@@ -183,50 +211,78 @@ class TelegramChannel:
             self._poller = None
         await self.queue.drain(timeout=10.0)
         self.queue.cancel()
+        await self.inbox.stop()
         if self._initialized:
             try:
                 await self.bot.shutdown()
             except Exception:  # noqa: BLE001
                 pass
             self._initialized = False
-        self.executor.shutdown(wait=False)
+        if self.executor is not self.inbox.executor:
+            self.executor.shutdown(wait=False)
 
     # --- in --------------------------------------------------------------------------------------
     async def webhook(self, request: Request) -> Response:
-        given = request.headers.get("x-telegram-bot-api-secret-token")
+        status, payload = await self.receive(await request.body(), request.headers.get)
+        return Response(status_code=status) if payload is None else JSONResponse(payload, status_code=status)
+
+    async def receive(self, body: bytes, header) -> tuple[int, dict[str, Any] | None]:  # noqa: ANN001
+        """The webhook without a web framework around it (see `linking.FastWebhooks`): (status, JSON body)."""
+        given = header("x-telegram-bot-api-secret-token")
         if self.secret is None or given is None or not hmac.compare_digest(given.encode("utf-8"), self.secret):
             log.warning("Telegram webhook: missing or wrong secret token")
-            return JSONResponse({"ok": False, "description": "forbidden"}, status_code=403)
+            return 403, {"ok": False, "description": "forbidden"}
         try:
-            data = json.loads(await request.body())
+            data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"ok": False, "description": "malformed JSON"}, status_code=400)
+            return 400, {"ok": False, "description": "malformed JSON"}
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            return JSONResponse({"ok": False, "description": "not an Update"}, status_code=400)
-        self.dispatch(data)
-        return Response(status_code=200)
+            return 400, {"ok": False, "description": "not an Update"}
+        try:
+            await self.dispatch([data])
+        except Exception:  # noqa: BLE001 - not stored: not acknowledged, Telegram retries
+            return 503, {"ok": False, "description": "temporarily unavailable"}
+        return 200, None
 
-    def dispatch(self, data: dict[str, Any] | Any) -> bool:
-        """Queue one update (a dict from the webhook or a PTB Update from polling)."""
+    async def dispatch(self, updates: list[dict[str, Any] | Any]) -> int:
+        """Store updates (dicts from the webhook or PTB Updates from polling) in the inbox and queue the
+        new ones; returns how many were new. Raises when the inbox could not store them."""
         from telegram import Update
 
-        try:
-            update = Update.de_json(data, self.bot) if isinstance(data, dict) else data
-            job = update_to_job(update)
-        except Exception:  # noqa: BLE001 - an update we cannot read is acknowledged and dropped
-            log.exception("Telegram: unreadable update")
-            return False
-        if job is None:
-            return False
-        if job.event_key in self._recent:
-            self.stats["duplicates"] += 1
-            return False
-        self._recent[job.event_key] = None
-        if len(self._recent) > 50_000:
+        jobs = []
+        for data in updates:
+            try:
+                update = Update.de_json(data, self.bot) if isinstance(data, dict) else data
+                job = update_to_job(update)
+            except Exception:  # noqa: BLE001 - an update we cannot read is acknowledged and dropped
+                log.exception("Telegram: unreadable update")
+                continue
+            if job is None:
+                continue
+            if job.event_key in self._recent:
+                self.stats["duplicates"] += 1
+                continue
+            jobs.append(job)
+        if not jobs:
+            return 0
+        new = await self.inbox.accept([InboxItem(j.event_key, "telegram", str(j.msg.address), j.to_json()) for j in jobs])
+        count = 0
+        for job in jobs:
+            self._recent[job.event_key] = None
+            if job.event_key not in new:
+                self.stats["duplicates"] += 1
+                continue
+            new.discard(job.event_key)
+            self.stats["updates"] += 1
+            count += 1
+            self.queue.submit(str(job.msg.address), job)
+        while len(self._recent) > 50_000:
             self._recent.popitem(last=False)
-        self.stats["updates"] += 1
+        return count
+
+    def _recover(self, item: Recovered) -> None:
+        job = TgJob.from_inbox(item)
         self.queue.submit(str(job.msg.address), job)
-        return True
 
     async def _poll(self) -> None:
         from telegram.error import Conflict, NetworkError, TimedOut
@@ -255,33 +311,58 @@ class TelegramChannel:
                 log.exception("Telegram polling failed")
                 await asyncio.sleep(5)
                 continue
-            for update in updates:
-                offset = update.update_id + 1
-                self.dispatch(update)
+            if not updates:
+                continue
+            try:  # stored before the next getUpdates confirms them to Telegram
+                await self.dispatch(updates)
+            except Exception:  # noqa: BLE001
+                log.exception("Telegram polling: could not store updates; fetching them again")
+                await asyncio.sleep(1)
+                continue
+            offset = updates[-1].update_id + 1
 
     # --- work --------------------------------------------------------------------------------------
     async def _process(self, job: TgJob) -> None:
+        try:
+            await self._work(job)
+        except LeaseLost:
+            log.warning("Telegram: %s was taken over by another process", job.event_key)
+            self.inbox.release(job.event_key)
+            return
+        except BaseException:
+            self.inbox.release(job.event_key)  # recovered after its lease, by this or another process
+            raise
+        self.inbox.finish(job.event_key)
+
+    async def _work(self, job: TgJob) -> None:
         loop = asyncio.get_running_loop()
-        if job.callback_query_id:
+        if job.callback_query_id and not job.recovered:
             await self._answer_callback(job.callback_query_id)
-        if await self.deduper.seen_before(job.event_key):
-            self.stats["duplicates"] += 1
+        if job.result is not None:  # the turn ran before a crash: only the replies are left to send
+            replies = replies_from_json(job.result)
+            if replies:
+                await self.send(job.chat_id, replies, address=job.msg.address)
             return
         msg = job.msg
         if linking.may_be_code(msg):
             msg = await loop.run_in_executor(self.executor, linking.route_code, self.runtime.db, msg,
                                              self.runtime.clock.now())
         turn = loop.run_in_executor(self.executor, self._turn, job, msg)
+        shown: list[asyncio.Future] = []
+        timer = loop.call_later(TYPING_AFTER, lambda: shown.append(asyncio.ensure_future(self._typing(job.chat_id))))
         try:
-            replies = await asyncio.wait_for(asyncio.shield(turn), TYPING_AFTER)
-        except asyncio.TimeoutError:
-            await self._typing(job.chat_id)
             replies = await turn
+        finally:
+            timer.cancel()
+        if shown:
+            await shown[0]
         if replies:
             await self.send(job.chat_id, replies, address=msg.address)
 
     def _turn(self, job: TgJob, msg: IncomingMessage) -> list[Reply]:
-        return self.runtime.engine.handle(msg)
+        key = job.event_key
+        return self.runtime.engine.handle(msg, on_turn=lambda session, replies: self.inbox.mark_turned(
+            session, key, replies))
 
     async def _answer_callback(self, callback_query_id: str) -> None:
         if not await self._ensure_initialized():
@@ -299,7 +380,13 @@ class TelegramChannel:
 
     # --- out -------------------------------------------------------------------------------------
     async def send(self, chat_id: int | str, replies: list[Reply], *, address: Address | None = None) -> bool:
-        from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+        from telegram.error import (
+            BadRequest,
+            Forbidden,
+            NetworkError,
+            RetryAfter,
+            TimedOut,
+        )
 
         if not await self._ensure_initialized():
             return False
@@ -375,7 +462,8 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
     channel = TelegramChannel(runtime)
     runtime._telegram_channel = channel  # type: ignore[attr-defined]
     app.state.telegram_channel = channel
-    app.add_api_route("/webhooks/telegram", channel.webhook, methods=["POST"], include_in_schema=False)
+    app.add_route("/webhooks/telegram", channel.webhook, methods=["POST"], include_in_schema=False)
+    linking.fast_webhook(app, "/webhooks/telegram", channel.receive)  # POSTs skip the framework (hot path)
     app.state.startup_hooks.append(channel.start)
     if not s.telegram_webhook_secret and not s.telegram_polling:
         log.warning("Telegram: TELEGRAM_WEBHOOK_SECRET is not set, so the webhook refuses every call; "

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from bot.clock import db_now
@@ -23,9 +23,30 @@ class ConversationState(SQLModel, table=True):
 
 
 class ProcessedEvent(SQLModel, table=True):
-    """Webhook event ids already handled, so redeliveries change nothing."""
+    """The durable inbox of webhook events (and the record that makes redeliveries change nothing).
+
+    A channel INSERTs every accepted event here (``ON CONFLICT DO NOTHING``: a known key is a
+    duplicate) *before* answering the webhook's 200, with everything needed to process it again
+    (`payload`). ``status``: ``pending`` (accepted, turn not run) → ``turned`` (the engine turn
+    committed, its replies are in `result`, in the same transaction) → ``done`` (replies handed to the
+    platform) or ``failed`` (gave up after repeated attempts). ``claimed_by``/``claimed_until`` is the
+    lease of the process working on it; an unfinished event whose lease ran out is recovered by any
+    process. Rows from before the inbox (and `Engine.seen_before`) are plain ``done`` markers.
+    See docs/channels.md, "What is and is not durable".
+    """
 
     __tablename__ = "processed_events"
+    __table_args__ = (Index("ix_processed_events_status", "status", "received_at"),
+                      Index("ix_processed_events_done_at", "done_at"))
 
     event_key: str = Field(primary_key=True, max_length=160)  # "line:<webhookEventId>", "telegram:<update_id>"
     received_at: datetime = Field(default_factory=db_now)
+    status: str = Field(default="done", max_length=16)
+    channel: str | None = Field(default=None, max_length=16)
+    address: str | None = Field(default=None, max_length=128)  # the member's: recovery keeps their events together
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    result: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = Field(default=None)
+    attempts: int = Field(default=0)
+    done_at: datetime | None = Field(default_factory=db_now)

@@ -1,6 +1,7 @@
 """LINE webhook: signatures, malformed bodies, duplicates, event kinds, reply token vs push."""
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -60,7 +61,7 @@ def test_verification_call_with_no_events_is_200(line_client, fake_line) -> None
 def test_acknowledged_before_the_work_is_done(line_client, fake_line, monkeypatch) -> None:  # noqa: ANN001
     client, channel = line_client
     real = channel.runtime.engine.handle
-    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg: (time.sleep(0.5), real(msg))[1])
+    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg, **kw: (time.sleep(0.5), real(msg, **kw))[1])
     user_id = lw.new_user_id()
     body, headers = lw.signed_request([lw.text_event(user_id, "สวัสดี", reply_token=fake_line.issue_reply_token(user_id))],
                                       LINE_SECRET)
@@ -212,7 +213,7 @@ def test_slow_turn_shows_loading_and_profile_is_fetched_once(line_client, fake_l
     client, channel = line_client
     monkeypatch.setattr(line_channel, "LOADING_AFTER", 0.1)
     real = channel.runtime.engine.handle
-    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg: (time.sleep(0.4), real(msg))[1])
+    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg, **kw: (time.sleep(0.4), real(msg, **kw))[1])
     user = LineUser(client, fake_line, channel)
     fake_line.set_profile(user.user_id, "คุณสมศรี", language="th")
     user.say("สวัสดีค่ะ")
@@ -240,3 +241,34 @@ def test_webhook_bodies_used_here_match_webhook_yml() -> None:
                lw.join_event(lw.new_group_id()), lw.leave_event(lw.new_group_id())):
         assert lw.validate_webhook(lw.callback_body([ev])) == []
         assert json.loads(lw.body_bytes(lw.callback_body([ev])))["events"][0]["webhookEventId"]
+
+
+def test_line_unreachable_leaves_the_event_to_be_retried(line_client, fake_line, monkeypatch) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.channels.inbox import wall_now
+    from tests.fakes.common import Faults
+
+    client, channel = line_client
+    monkeypatch.setattr(line_channel, "PUSH_ATTEMPTS", 1)
+    user = LineUser(client, fake_line, channel)
+    fake_line.faults = Faults(fail_500=1.0)
+    old = int((time.time() - 55) * 1000)  # the token is too old: a push
+    event = lw.text_event(user.user_id, "สวัสดีค่ะ", reply_token=user.token(), timestamp=old)
+    assert user.post([event]) == 200
+    key = f"line:{event['webhookEventId']}"
+    with channel.runtime.db.session() as s:
+        assert s.get(ProcessedEvent, key).status == "turned"  # the turn ran once; the replies wait
+    fake_line.faults = Faults()
+    with channel.runtime.db.session() as s:  # as if the lease ran out
+        s.exec(update(ProcessedEvent).where(ProcessedEvent.event_key == key)
+               .values(claimed_until=wall_now() - timedelta(seconds=1)))
+    assert client.portal.call(channel.inbox.tick) == 1
+    assert channel.queue.wait_idle(10)
+    pushes = [c for c in fake_line.calls_to("pushMessage") if c["status"] == 200]
+    assert len(pushes) == 1 and "ยินยอม" in str(pushes[0]["body"])
+    client.portal.call(asyncio.sleep, 0.3)  # the done mark
+    with channel.runtime.db.session() as s:
+        assert s.get(ProcessedEvent, key).status == "done"

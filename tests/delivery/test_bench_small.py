@@ -19,4 +19,4 @@ def test_small_broadcast_bench_has_no_duplicates_or_missing(tmp_path) -> None:  
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     assert figures["duplicates"] == 0 and figures["missing"] == 0
     assert figures["result"]["delivered"] == 1500
-    assert figures["peak_rss_mb"] < 300
+    # Speed and memory are figures the bench prints (see docs/delivery.md), not assertions here.

@@ -30,6 +30,14 @@ def _statuses(rt) -> dict[str, int]:  # noqa: ANN001
         return out
 
 
+def _batch_statuses(rt) -> dict[str, int]:  # noqa: ANN001
+    with rt.db.session() as s:
+        out: dict[str, int] = {}
+        for b in s.exec(select(DeliveryBatch)):
+            out[b.status] = out.get(b.status, 0) + 1
+        return out
+
+
 def test_enqueue_is_idempotent(wired) -> None:  # noqa: ANN001
     with wired.db.session() as s:
         assert enqueue(s, key="k1", address="web:a", replies=[Reply(text="x")], kind="notice") is True
@@ -74,16 +82,16 @@ def test_crash_after_line_accepted_is_not_sent_twice(wired, fake_line, cfg, monk
     line = add_members(wired, 700, channel="line")
     _broadcast(wired)
 
-    def crash(self, session, job, outcome):  # noqa: ANN001, ANN202
+    def crash(self, session, results):  # noqa: ANN001, ANN202
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(Drainer, "_finish_batch", crash)
+    monkeypatch.setattr(Drainer, "_record_line", crash)
     drain_once(wired, cfg)
     assert all(len(fake_line.messages_to(a[5:])) == 1 for a in line)
-    assert _statuses(wired) == {"sending": 700}
+    assert _statuses(wired) == {"sending": 700} and _batch_statuses(wired) == {"sending": 2}
     monkeypatch.undo()
     drain_once(wired, cfg)  # the lease has not run out: nothing is taken
-    assert _statuses(wired) == {"sending": 700}
+    assert _statuses(wired) == {"sending": 700} and _batch_statuses(wired) == {"sending": 2}
     wired.clock.set(wired.clock.now() + timedelta(seconds=cfg.lease_seconds + 1))
     drain_once(wired, cfg)
     assert _statuses(wired) == {"delivered": 700}
@@ -161,11 +169,11 @@ def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, c
     real = TelegramSender._call
     count = {"n": 0}
 
-    async def flaky(self, chat_id, payload):  # noqa: ANN001, ANN202
+    async def flaky(self, chat_id, payload, **kw):  # noqa: ANN001, ANN202
         count["n"] += 1
         if count["n"] == 2:
             raise RuntimeError("killed after the first part")
-        return await real(self, chat_id, payload)
+        return await real(self, chat_id, payload, **kw)
 
     monkeypatch.setattr(TelegramSender, "_call", flaky)
     drain_once(wired, cfg)
@@ -243,3 +251,42 @@ async def test_scheduler_starts_and_stops(wired, fake_line) -> None:  # noqa: AN
     finally:
         await stop()
     assert _statuses(wired) == {"delivered": 3}
+
+
+def test_telegram_in_flight_is_bounded_until_committed(wired, fake_telegram, cfg, monkeypatch) -> None:  # noqa: ANN001
+    """A Telegram message counts as in flight from its request until its delivered mark is committed;
+    never more than `telegram_in_flight` at once — the most a crash can send twice."""
+    import threading
+    import time
+
+    tg = add_members(wired, 30, channel="telegram")
+    _broadcast(wired)
+    cfg.telegram_in_flight, cfg.telegram_rate, cfg.telegram_burst = 2, 1000.0, 50.0
+    lock = threading.Lock()
+    state = {"live": 0, "max": 0}
+    real_finish = Drainer._finish_row
+
+    def finish(self, session, row, outcome, parts):  # noqa: ANN001, ANN202
+        time.sleep(0.02)  # a slow commit: the next messages must wait for it, not pile up
+        real_finish(self, session, row, outcome, parts)
+        session.flush()
+        with lock:
+            state["live"] -= 1
+
+    import httpx
+
+    real_post = httpx.AsyncClient.post
+
+    async def post(self, url, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if str(url).endswith("/sendMessage"):
+            with lock:
+                state["live"] += 1
+                state["max"] = max(state["max"], state["live"])
+        return await real_post(self, url, *a, **k)
+
+    monkeypatch.setattr(Drainer, "_finish_row", finish)
+    monkeypatch.setattr(httpx.AsyncClient, "post", post)
+    drain_once(wired, cfg)
+    assert _statuses(wired) == {"delivered": 30}
+    assert all(len(fake_telegram.messages_to(int(a[9:]))) == 1 for a in tg)
+    assert 1 <= state["max"] <= 2, state

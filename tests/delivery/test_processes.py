@@ -21,6 +21,7 @@ from storage.models import Broadcast, OutboxMessage
 from tests.delivery.conftest import add_members
 
 ROOT = Path(__file__).resolve().parents[2]
+TG_IN_FLIGHT = 2  # Telegram messages in flight in the SIGKILL test: the most it may see sent twice
 
 
 def _env(database_url, fake_line, fake_telegram, **delivery) -> dict[str, str]:  # noqa: ANN001
@@ -88,7 +89,7 @@ def test_sigkill_mid_broadcast_then_restart_delivers_exactly_once(runtime, datab
                         audience={"name": "province", "param": "*"}))
     # slow enough to be killed in the middle: 100 multicasts of 20 at 20/s, Telegram 10/s
     env = _env(database_url, fake_line, fake_telegram, line_multicast_size=20, line_multicast_rate=20,
-               line_multicast_burst=1, claim_line=200, telegram_rate=10)
+               line_multicast_burst=1, claim_line=200, telegram_rate=10, telegram_in_flight=TG_IN_FLIGHT)
     first = _start(env, tmp_path)
     _wait(lambda: len(fake_line.deliveries) >= 600 and len(fake_telegram.deliveries) >= 5, 60, [first])
     first.send_signal(signal.SIGKILL)
@@ -109,11 +110,13 @@ def test_sigkill_mid_broadcast_then_restart_delivers_exactly_once(runtime, datab
             assert len(web_inbox.take(s, address=a)) == 1
     tg_counts = Counter(d["chat_id"] for d in fake_telegram.deliveries)
     assert all(tg_counts[int(a[9:])] >= 1 for a in tg), "a Telegram member was missed"
-    # Telegram has no idempotency key: a kill between Telegram's answer and our (group) commit repeats the
-    # messages answered in that window — at 10/s and a commit lag of ~0.1 s, at most a couple; never a
-    # whole claim (leases are renewed while a process works), never a chat more than twice.
+    # Telegram has no idempotency key: a message sent and not yet committed when the process dies is sent
+    # again. At most DELIVERY_TELEGRAM_IN_FLIGHT messages are in that state at any instant (the sender's
+    # gate is held from the request until the delivered mark is committed), so at most that many
+    # duplicates, each at most once; never a whole claim (leases are renewed while a process works).
     dup = sum(n - 1 for n in tg_counts.values())
-    assert dup <= 3 and max(tg_counts.values()) <= 2, (dup, log)
+    print(f"SIGKILL: {before} LINE deliveries before the kill; Telegram sent twice: {dup}")
+    assert dup <= TG_IN_FLIGHT and max(tg_counts.values()) <= 2, (dup, log)
     with runtime.db.session() as s:
         b = s.exec(select(Broadcast)).one()
         assert (b.status, b.total, b.delivered) == ("done", 2050, 2050)

@@ -1,0 +1,563 @@
+"""The durable inbox of webhook events: nothing acknowledged is lost, nothing is processed twice.
+
+A webhook (LINE, Telegram, or a long-polled Telegram update) is answered 200 only after its events
+are in ``processed_events`` (`storage.models.ProcessedEvent`):
+
+1. **accept** — `Inbox.accept(items)` INSERTs each event (key ``line:<webhookEventId>`` /
+   ``telegram:<update_id>``, the serialized job, ``status='pending'``, claimed by this process for one
+   lease) with ``ON CONFLICT DO NOTHING RETURNING``: a key that is already there is a duplicate and is
+   not processed again. Group commit: every event that arrives while a write is in flight goes into the
+   next single transaction, and each request awaits its batch, so a burst costs one commit.
+2. **turn** — the engine turn runs, and in *its* transaction `mark_turned` sets ``status='turned'`` and
+   stores the replies (``result``), provided this process still holds the lease (otherwise the turn
+   is rolled back: another process took the event over). State change and "turn done" are atomic.
+3. **send, then done** — the replies go out; `finish(key)` marks the row ``done`` (batched with the
+   next accept transaction; payload and result are cleared).
+
+Recovery: every few seconds (and at start-up) a process renews the lease of the events it is working
+on and claims unfinished events whose lease ran out (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+serialises writers), oldest first. A ``pending`` one is turned again from its payload; a ``turned`` one
+only has its stored replies sent. Replies of recovered events are pushed (the reply token is stale or
+spent) — on LINE with ``X-Line-Retry-Key`` = uuid5(event key, chunk), the same key the first attempt
+used for a push, so LINE answers 409 instead of delivering twice. After `MAX_ATTEMPTS` claims an event
+is given up (``failed``, logged). Done and failed rows older than `KEEP_DONE` are deleted.
+
+Leases use the wall clock (they are about process liveness, not the domain clock tests move).
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+import queue
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, or_, update
+from sqlmodel import Session, select
+
+from bot.engine import TurnAborted
+from bot.messages import (
+    Address,
+    Attachment,
+    Card,
+    CardField,
+    Choice,
+    IncomingMessage,
+    Reply,
+)
+from storage.db import Database
+from storage.models import ProcessedEvent
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+MAX_ATTEMPTS = 5
+KEEP_DONE = timedelta(days=7)
+PRUNE_EVERY = 600.0  # seconds
+DONE_DELAY = 0.1  # seconds: done marks are batched (a crash in between only means a push is retried: 409)
+RECOVER_BATCH = 200
+BACKLOG_LIMIT = 2000  # do not claim more while this many events wait in this process
+
+
+def wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LeaseLost(TurnAborted):
+    """This process no longer holds the event (its lease ran out and another process took it)."""
+
+
+@dataclass
+class InboxItem:
+    key: str
+    channel: str
+    address: str  # whose event: recovery claims a member's events together, and submits them in order
+    payload: dict[str, Any]
+
+
+@dataclass
+class Recovered:
+    key: str
+    channel: str
+    status: str  # "pending" (turn again) or "turned" (only send `result`)
+    payload: dict[str, Any]
+    result: list[Any] | None
+    attempts: int
+
+
+# --- serialization ------------------------------------------------------------------------------
+def message_to_json(msg: IncomingMessage) -> dict[str, Any]:
+    return {
+        "address": str(msg.address), "text": msg.text, "postback": msg.postback,
+        "attachments": [{"kind": a.kind, "fetch_ref": a.fetch_ref, "content_type": a.content_type,
+                         "latitude": a.latitude, "longitude": a.longitude} for a in msg.attachments],
+        "locale_hint": msg.locale_hint, "event_id": msg.event_id, "reply_token": msg.reply_token,
+        "received_at": msg.received_at.isoformat() if msg.received_at else None, "kind": msg.kind,
+        "is_group": msg.is_group, "display_name": msg.display_name,
+    }
+
+
+def message_from_json(data: dict[str, Any]) -> IncomingMessage:
+    received = data.get("received_at")
+    return IncomingMessage(
+        address=Address.parse(data["address"]), text=data.get("text"), postback=data.get("postback"),
+        attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
+        locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
+        received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
+        is_group=bool(data.get("is_group")), display_name=data.get("display_name"))
+
+
+def _choice(c: dict[str, Any]) -> Choice:
+    return Choice(c["label"], c["value"])
+
+
+def replies_to_json(replies: Iterable[Reply]) -> list[dict[str, Any]]:
+    out = []
+    for r in replies:
+        card = None
+        if r.card is not None:
+            c = r.card
+            card = {"title": c.title, "fields": [[f.label, f.value] for f in c.fields], "text": c.text,
+                    "buttons": [{"label": b.label, "value": b.value} for b in c.buttons],
+                    "image_url": c.image_url, "link_url": c.link_url}
+        out.append({"text": r.text, "choices": [{"label": ch.label, "value": ch.value} for ch in r.choices],
+                    "card": card})
+    return out
+
+
+def replies_from_json(data: Iterable[dict[str, Any]]) -> list[Reply]:
+    out = []
+    for r in data:
+        card = None
+        if r.get("card"):
+            c = r["card"]
+            card = Card(title=c["title"], fields=tuple(CardField(label, value) for label, value in c.get("fields") or ()),
+                        text=c.get("text"), buttons=tuple(_choice(b) for b in c.get("buttons") or ()),
+                        image_url=c.get("image_url"), link_url=c.get("link_url"))
+        out.append(Reply(text=r.get("text"), choices=tuple(_choice(ch) for ch in r.get("choices") or ()), card=card))
+    return out
+
+
+# --- one database thread with priorities (SQLite) ---------------------------------------------------
+class PriorityExecutor(Executor):
+    """A single worker thread taking urgent work first. On SQLite every write is serialised anyway, so
+    the engine turns of all channels and the inbox's writes share this one thread: a webhook's inbox
+    write waits at most for the turn in progress, never behind the queue of turns, and no two threads
+    of this process contend for SQLite's lock (or the GIL) over it."""
+
+    def __init__(self, name: str = "db") -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._shutdown = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self._put(1, fn, args, kwargs)
+
+    def submit_urgent(self, fn, /, *args, **kwargs) -> Future:
+        return self._put(0, fn, args, kwargs)
+
+    def _put(self, priority: int, fn, args, kwargs) -> Future:
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        fut: Future = Future()
+        self._queue.put((priority, next(self._seq), (fut, fn, args, kwargs)))
+        return fut
+
+    def _run(self) -> None:
+        while True:
+            _, _, item = self._queue.get()
+            if item is None:
+                return
+            fut, fn, args, kwargs = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001
+                fut.set_exception(exc)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if not self._shutdown:
+            self._shutdown = True
+            self._queue.put((9, next(self._seq), None))
+        if wait and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=10)
+
+
+# --- the inbox ------------------------------------------------------------------------------------
+class Inbox:
+    """One per server process (shared by the LINE and Telegram channels). On SQLite its writes and the
+    channels' engine turns share one `PriorityExecutor` (inbox writes first); on PostgreSQL the inbox
+    has its own thread and the channels their pools."""
+
+    def __init__(self, db: Database, *, lease_seconds: float = 30.0, recover_batch: int = RECOVER_BATCH) -> None:
+        self.db = db
+        self.recover_batch = recover_batch
+        self.lease = timedelta(seconds=lease_seconds)
+        self.interval = max(0.2, min(10.0, lease_seconds / 3))
+        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.executor: Executor = PriorityExecutor("db") if db.is_sqlite else \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
+        self.handlers: dict[str, Callable[[Recovered], None]] = {}
+        self.backlog: dict[str, Callable[[], int]] = {}
+        self.inflight: set[str] = set()
+        self._accepts: list[tuple[list[InboxItem], asyncio.Future]] = []
+        self._finished: dict[str, str] = {}
+        self._flushing = False
+        self._task: asyncio.Task | None = None
+        self._last_prune = 0.0
+        self._users = 0
+        self._done_timer: asyncio.TimerHandle | None = None
+        self._stmts: dict[str, Any] | None = None
+        self._procs: list[Any] | None = None
+        self._done_proc: Any = None
+        self._raw: Any = None  # SQLite: the DB-API connection of `_write_sqlite` (database thread only)
+        self.stats = {"accepted": 0, "duplicates": 0, "recovered": 0, "failed": 0}
+
+    def register(self, channel: str, handler: Callable[[Recovered], None], backlog: Callable[[], int]) -> None:
+        """`handler` gets each recovered event of `channel` (on the event loop); `backlog` says how many
+        events the channel has waiting (no new claims while it is high)."""
+        self.handlers[channel] = handler
+        self.backlog[channel] = backlog
+
+    # --- accept (before the 200) ---------------------------------------------------------------
+    async def accept(self, items: list[InboxItem]) -> set[str]:
+        """Store `items`; the keys that were new (to be processed now). Raises when the database
+        write failed (the caller answers 5xx so the platform retries)."""
+        if not items:
+            return set()
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._accepts.append((items, fut))
+        self._kick()
+        return await fut
+
+    def finish(self, key: str, status: str = "done") -> None:
+        """Mark `key` done (replies handed over) or failed; written with the next batch."""
+        self.inflight.discard(key)
+        self._finished[key] = status
+        self._kick_later()
+
+    def release(self, key: str) -> None:
+        """Processing failed unexpectedly: stop renewing, so the event is recovered after its lease."""
+        self.inflight.discard(key)
+
+    def _run_urgent(self, fn, *args) -> asyncio.Future[Any]:
+        if isinstance(self.executor, PriorityExecutor):
+            return asyncio.wrap_future(self.executor.submit_urgent(fn, *args))
+        return asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    def _kick(self) -> None:
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._flush_loop())
+
+    def _kick_later(self) -> None:
+        """Done marks are not urgent: they ride along with the next accept, or go after `DONE_DELAY`."""
+        if not self._flushing and not self._done_timer:
+            def fire() -> None:
+                self._done_timer = None
+                self._kick()
+            self._done_timer = asyncio.get_running_loop().call_later(DONE_DELAY, fire)
+
+    async def _flush_loop(self) -> None:
+        try:
+            while self._accepts or self._finished:
+                batch: list[tuple[list[InboxItem], asyncio.Future]] = []
+                n = 0
+                while self._accepts and (n == 0 or n + len(self._accepts[0][0]) <= MAX_BATCH):
+                    items, fut = self._accepts.pop(0)
+                    batch.append((items, fut))
+                    n += len(items)
+                finished, self._finished = self._finished, {}
+                try:
+                    inserted = await self._run_urgent(self._write, [it for items, _ in batch for it in items],
+                                                      finished)
+                except Exception as exc:
+                    log.exception("inbox write failed")
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    for key, status in finished.items():
+                        self._finished.setdefault(key, status)
+                    if finished and not self._accepts:
+                        await asyncio.sleep(1.0)  # the database is unwell: retry the done marks later
+                    continue
+                claimed: set[str] = set()
+                for items, fut in batch:
+                    new = {it.key for it in items if it.key in inserted and it.key not in claimed}
+                    claimed |= new
+                    self.inflight |= new
+                    self.stats["accepted"] += len(new)
+                    self.stats["duplicates"] += len(items) - len(new)
+                    if not fut.done():
+                        fut.set_result(new)
+        finally:
+            self._flushing = False
+
+    def _statements(self) -> dict[str, Any]:
+        """Core statements, built once (the ORM's bulk UPDATE path costs ~5x more per call)."""
+        if self._stmts is None:
+            if self.db.is_sqlite:
+                from sqlalchemy.dialects.sqlite import insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert
+            t = ProcessedEvent.__table__  # type: ignore[attr-defined]
+            self._stmts = {
+                "insert": insert(ProcessedEvent).on_conflict_do_nothing(index_elements=["event_key"])
+                .returning(ProcessedEvent.event_key),  # type: ignore[attr-defined]
+                "finish": t.update().where(t.c.event_key == bindparam("k"))
+                .values(status=bindparam("s"), done_at=bindparam("now"), payload=None, result=None,
+                        claimed_until=None),
+                "turned": t.update().where(t.c.event_key == bindparam("k"), t.c.claimed_by == bindparam("w"),
+                                           t.c.status == "pending")
+                .values(status="turned", result=bindparam("r"), claimed_until=bindparam("u")),
+            }
+        return self._stmts
+
+    def _rows(self, items: list[InboxItem], now: datetime) -> list[dict[str, Any]]:
+        rows, seen = [], set()
+        until = now + self.lease
+        for i, it in enumerate(items):
+            if it.key in seen:
+                continue
+            seen.add(it.key)
+            rows.append({"event_key": it.key, "received_at": now + timedelta(microseconds=i),
+                         "status": "pending", "channel": it.channel, "address": it.address, "payload": it.payload,
+                         "result": None, "claimed_by": self.worker_id, "claimed_until": until,
+                         "attempts": 1, "done_at": None})
+        return rows
+
+    def _write(self, items: list[InboxItem], finished: dict[str, str]) -> set[str]:
+        if self.db.is_sqlite:
+            return self._write_sqlite(items, finished)
+        now = wall_now()
+        inserted: set[str] = set()
+        stmts = self._statements()
+        with self.db.session() as session:
+            conn = session.connection()
+            if items:
+                inserted = set(conn.execute(stmts["insert"], self._rows(items, now)).scalars())
+            if finished:
+                conn.execute(stmts["finish"], [{"k": k, "s": st, "now": now} for k, st in finished.items()])
+        return inserted
+
+    def _write_sqlite(self, items: list[InboxItem], finished: dict[str, str]) -> set[str]:
+        """SQLite: the accept/done transaction on a DB-API connection of its own, in plain SQL.
+
+        This runs for every batch of webhook events on the one database thread, where SQLAlchemy's
+        session, pool and statement machinery cost several times the SQL itself. The statements are the
+        Core ones spelled out (``INSERT ... ON CONFLICT DO NOTHING RETURNING``, one multi-row statement;
+        ``UPDATE ... WHERE event_key = ?``), values go through the columns' own bind processors (stored
+        exactly as the ORM stores them), and the process's `FairLock` is taken like any session's."""
+        now = wall_now()
+        if self._procs is None:
+            table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+            dialect = self.db.engine.dialect
+            self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self._COLUMNS]
+            self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
+        inserted: set[str] = set()
+        lock = self.db._write_lock
+        locked = lock.acquire() if lock is not None else False
+        try:
+            if self._raw is None:
+                self._raw = self.db.engine.raw_connection()
+            cur = self._raw.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    if items:
+                        rows = self._rows(items, now)
+                        params: list[Any] = []
+                        for row in rows:
+                            for proc, col in zip(self._procs, self._COLUMNS):
+                                value = row[col]
+                                params.append(proc(value) if proc is not None and value is not None else value)
+                        one = "(" + ",".join("?" * len(self._COLUMNS)) + ")"
+                        cur.execute(f"INSERT INTO processed_events ({','.join(self._COLUMNS)}) VALUES "
+                                    f"{','.join([one] * len(rows))} ON CONFLICT (event_key) DO NOTHING "
+                                    "RETURNING event_key", params)
+                        inserted = {r[0] for r in cur.fetchall()}
+                    if finished:
+                        done_at = self._done_proc(now) if self._done_proc else now
+                        cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, "
+                                        "result = NULL, claimed_until = NULL WHERE event_key = ?",
+                                        [(st, done_at, k) for k, st in finished.items()])
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                cur.close()
+        except Exception:
+            raw, self._raw = self._raw, None  # start again with a fresh connection next time
+            if raw is not None:
+                try:
+                    raw.invalidate()
+                except Exception:  # noqa: BLE001
+                    pass
+            raise
+        finally:
+            if locked:
+                lock.release()  # type: ignore[union-attr]
+        return inserted
+
+    _COLUMNS = ("event_key", "received_at", "status", "channel", "address", "payload", "result", "claimed_by", "claimed_until",
+                "attempts", "done_at")
+
+    # --- inside the engine turn's transaction ----------------------------------------------------
+    def mark_turned(self, session: Session, key: str, replies: list[Reply]) -> None:
+        """Record that the turn of `key` ran (same transaction as the turn) and its replies. Raises
+        `LeaseLost` when another process has taken the event over (the turn must roll back)."""
+        res = session.connection().execute(self._statements()["turned"], {
+            "k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": wall_now() + self.lease})
+        if res.rowcount != 1:
+            raise LeaseLost(key)
+
+    # --- recovery ----------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Recover what earlier runs left (their leases permitting), then keep doing it periodically.
+        Each channel calls it at start-up and `stop` when it stops; the last `stop` stops the inbox."""
+        self._users += 1
+        if self._task is None:
+            await self.tick()
+            self._task = asyncio.get_running_loop().create_task(self._maintain(), name="inbox-maintenance")
+
+    async def stop(self) -> None:
+        self._users -= 1
+        if self._users > 0:
+            return
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+            self._task = None
+        if self._done_timer is not None:
+            self._done_timer.cancel()
+            self._done_timer = None
+        deadline = asyncio.get_running_loop().time() + 5.0
+        while (self._flushing or self._finished) and asyncio.get_running_loop().time() < deadline:
+            if not self._flushing:  # the last done marks
+                self._kick()
+            await asyncio.sleep(0.01)
+        self.executor.shutdown(wait=True)
+        if self._raw is not None:
+            try:
+                self._raw.close()  # back to the pool
+            except Exception:  # noqa: BLE001
+                pass
+            self._raw = None
+
+    async def _maintain(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("inbox maintenance failed")
+
+    async def tick(self) -> int:
+        """Renew this process's leases, prune old rows now and then, claim and dispatch expired events."""
+        loop = asyncio.get_running_loop()
+        if self.inflight:
+            await loop.run_in_executor(self.executor, self._renew, list(self.inflight))
+        if loop.time() - self._last_prune > PRUNE_EVERY:
+            self._last_prune = loop.time()
+            await loop.run_in_executor(self.executor, self._prune)
+        channels = [c for c in self.handlers if self.backlog[c]() < BACKLOG_LIMIT]
+        if not channels:
+            return 0
+        recovered = await loop.run_in_executor(self.executor, self._claim, channels, self.recover_batch)
+        for item in recovered:
+            if item.attempts > MAX_ATTEMPTS:
+                log.error("inbox: giving up on %s after %d attempts", item.key, item.attempts - 1)
+                self.stats["failed"] += 1
+                self.finish(item.key, "failed")
+                continue
+            self.inflight.add(item.key)
+            self.stats["recovered"] += 1
+            log.warning("inbox: recovering %s (%s, attempt %d)", item.key, item.status, item.attempts)
+            try:
+                self.handlers[item.channel](item)
+            except Exception:
+                log.exception("inbox: could not resubmit %s", item.key)
+                self.release(item.key)
+        return len(recovered)
+
+    def _renew(self, keys: list[str]) -> None:
+        until = wall_now() + self.lease
+        with self.db.session() as session:
+            for i in range(0, len(keys), MAX_BATCH):
+                session.exec(update(ProcessedEvent)  # type: ignore[call-overload]
+                             .where(ProcessedEvent.event_key.in_(keys[i:i + MAX_BATCH]),  # type: ignore[attr-defined]
+                                    ProcessedEvent.claimed_by == self.worker_id,
+                                    ProcessedEvent.status.in_(("pending", "turned")))  # type: ignore[attr-defined]
+                             .values(claimed_until=until))
+
+    def _prune(self) -> int:
+        from sqlalchemy import delete
+
+        cutoff = wall_now() - KEEP_DONE
+        with self.db.session() as session:
+            res = session.exec(delete(ProcessedEvent).where(  # type: ignore[call-overload]
+                ProcessedEvent.status.in_(("done", "failed")), ProcessedEvent.done_at < cutoff))  # type: ignore[attr-defined]
+            return res.rowcount or 0
+
+    def _claim(self, channels: list[str], limit: int) -> list[Recovered]:
+        """Claim the oldest unfinished events whose lease ran out, and with them every other such event
+        of the same members (so one process recovers a member's events, in order)."""
+        now = wall_now()
+        expired = (ProcessedEvent.status.in_(("pending", "turned")),  # type: ignore[attr-defined]
+                   ProcessedEvent.channel.in_(channels),  # type: ignore[union-attr]
+                   or_(ProcessedEvent.claimed_until == None, ProcessedEvent.claimed_until < now))
+        with self.db.session() as session:
+            q = select(ProcessedEvent.event_key, ProcessedEvent.address).where(*expired) \
+                .order_by(ProcessedEvent.received_at).limit(limit)
+            if not self.db.is_sqlite:
+                q = q.with_for_update(skip_locked=True)
+            first = list(session.exec(q).all())
+            if not first:
+                return []
+            keys = {k for k, _ in first}
+            addresses = sorted({a for _, a in first if a})
+            if addresses:
+                q = select(ProcessedEvent.event_key).where(*expired, ProcessedEvent.address.in_(addresses))  # type: ignore[union-attr]
+                if not self.db.is_sqlite:
+                    q = q.with_for_update(skip_locked=True)
+                keys |= set(session.exec(q).all())
+            keys_list = sorted(keys)
+            for i in range(0, len(keys_list), MAX_BATCH):
+                session.exec(update(ProcessedEvent)  # type: ignore[call-overload]
+                             .where(ProcessedEvent.event_key.in_(keys_list[i:i + MAX_BATCH]))  # type: ignore[attr-defined]
+                             .values(claimed_by=self.worker_id, claimed_until=now + self.lease,
+                                     attempts=ProcessedEvent.attempts + 1))
+            rows = []
+            for i in range(0, len(keys_list), MAX_BATCH):
+                rows += session.exec(select(ProcessedEvent).where(
+                    ProcessedEvent.event_key.in_(keys_list[i:i + MAX_BATCH]))).all()  # type: ignore[attr-defined]
+            rows.sort(key=lambda r: r.received_at)
+            return [Recovered(r.event_key, r.channel or "", r.status, r.payload or {}, r.result, r.attempts)
+                    for r in rows]
+
+
+def get_inbox(runtime: Any) -> Inbox:
+    """The process's inbox (one per runtime, shared by the channels)."""
+    inbox = getattr(runtime, "_inbox", None)
+    if inbox is None:
+        inbox = Inbox(runtime.db, lease_seconds=runtime.settings.inbox_lease_seconds,
+                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)))
+        runtime._inbox = inbox
+    return inbox
