@@ -42,7 +42,7 @@ class DeliveryConfig(BaseSettings):
 
     # LINE token buckets per endpoint (requests/s, burst); LINE documents 200/s multicast, 2,000/s push.
     line_multicast_rate: float = 200.0
-    line_multicast_burst: float = 20.0
+    line_multicast_burst: float = 5.0  # small: LINE counts per second and does not document a burst
     line_push_rate: float = 2000.0
     line_push_burst: float = 100.0
     line_multicast_size: int = 500  # user ids per multicast call (LINE's maximum is 500)
@@ -62,7 +62,7 @@ class DeliveryConfig(BaseSettings):
     http_timeout: float = 15.0
     # Inline retries (inside one drain pass) for 429 / 5xx / timeouts.
     inline_retries: int = 4
-    retry_base_seconds: float = 0.5
+    retry_base_seconds: float = 0.2  # first retry after 0.05–0.2 s, doubling up to the cap
     retry_cap_seconds: float = 8.0
     telegram_max_inline_wait: float = 30.0  # a longer retry_after goes back to the database
     # Rescheduling in the database after inline retries are used up; then failed for good.
