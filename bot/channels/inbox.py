@@ -75,6 +75,12 @@ class LeaseLost(TurnAborted):
     """This process no longer holds the event (its lease ran out and another process took it)."""
 
 
+class SendLater(Exception):
+    """The platform could not be reached (5xx, 429, network errors) even after the retries: the event
+    is left in the inbox (not done), so it is recovered after its lease and its replies sent again,
+    with the same retry keys."""
+
+
 @dataclass
 class InboxItem:
     key: str
@@ -250,6 +256,24 @@ class Inbox:
     def release(self, key: str) -> None:
         """Processing failed unexpectedly: stop renewing, so the event is recovered after its lease."""
         self.inflight.discard(key)
+
+    async def process(self, key: str, work: Callable[[], Any], channel: str) -> None:
+        """Run `work()` (a coroutine function) for event `key`; mark it done when it completes, or leave
+        it to be recovered after its lease when it could not finish."""
+        try:
+            await work()
+        except LeaseLost:
+            log.warning("%s: %s was taken over by another process", channel, key)
+            self.release(key)
+            return
+        except SendLater:
+            log.warning("%s: could not send the replies of %s; they will be tried again", channel, key)
+            self.release(key)
+            return
+        except BaseException:
+            self.release(key)
+            raise
+        self.finish(key)
 
     def _run_urgent(self, fn, *args) -> asyncio.Future[Any]:
         if isinstance(self.executor, PriorityExecutor):

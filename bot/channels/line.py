@@ -63,8 +63,8 @@ from fastapi.responses import JSONResponse, Response
 from bot.channels import linking
 from bot.channels.inbox import (
     InboxItem,
-    LeaseLost,
     Recovered,
+    SendLater,
     get_inbox,
     message_from_json,
     message_to_json,
@@ -111,12 +111,6 @@ class LineJob:
 
 class BadRequest(Exception):
     pass
-
-
-class SendLater(Exception):
-    """LINE could not be reached (5xx, 429, network errors) even after the retries: the event is left
-    in the inbox (not done), so it is recovered after its lease and its replies pushed again, with the
-    same retry keys."""
 
 
 _PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NETRC")
@@ -314,20 +308,7 @@ class LineChannel:
 
     # --- work after the 200 --------------------------------------------------------------------
     async def _process(self, job: LineJob) -> None:
-        try:
-            await self._work(job)
-        except LeaseLost:
-            log.warning("LINE: %s was taken over by another process", job.event_key)
-            self.inbox.release(job.event_key)
-            return
-        except SendLater:
-            log.warning("LINE: could not send the replies of %s; it will be tried again", job.event_key)
-            self.inbox.release(job.event_key)
-            return
-        except BaseException:
-            self.inbox.release(job.event_key)  # recovered after its lease, by this or another process
-            raise
-        self.inbox.finish(job.event_key)
+        await self.inbox.process(job.event_key, lambda: self._work(job), "LINE")
 
     async def _work(self, job: LineJob) -> None:
         loop = asyncio.get_running_loop()

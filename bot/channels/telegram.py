@@ -40,7 +40,6 @@ from fastapi.responses import JSONResponse, Response
 from bot.channels import linking
 from bot.channels.inbox import (
     InboxItem,
-    LeaseLost,
     Recovered,
     get_inbox,
     message_from_json,
@@ -323,16 +322,7 @@ class TelegramChannel:
 
     # --- work --------------------------------------------------------------------------------------
     async def _process(self, job: TgJob) -> None:
-        try:
-            await self._work(job)
-        except LeaseLost:
-            log.warning("Telegram: %s was taken over by another process", job.event_key)
-            self.inbox.release(job.event_key)
-            return
-        except BaseException:
-            self.inbox.release(job.event_key)  # recovered after its lease, by this or another process
-            raise
-        self.inbox.finish(job.event_key)
+        await self.inbox.process(job.event_key, lambda: self._work(job), "Telegram")
 
     async def _work(self, job: TgJob) -> None:
         loop = asyncio.get_running_loop()
