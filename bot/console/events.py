@@ -275,9 +275,7 @@ def publish_event(request: Request, event_id: int, officer: Officer = Depends(cu
             return redirect(f"/admin/events/{event_id}", "console.flash.unchanged")
         announced = event_notify.announce(session, event=event)
         record(session, officer, "event.publish", province=event.province, target_type="event",
-               target_id=event.id, details={"title": event.title,
-                                            "announced": announced if isinstance(announced, int) else None},
-               request=request)
+               target_id=event.id, details={"title": event.title, "announced": announced}, request=request)
     return redirect(f"/admin/events/{event_id}", "console.flash.published")
 
 
