@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import bindparam, inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -24,7 +23,7 @@ from bot.context import Context
 from bot.messages import Address, IncomingMessage, Reply
 from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
-from storage.models import ConversationState, Member, MemberIdentity, ProcessedEvent
+from storage.models import ConversationState, Member, MemberIdentity
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +50,6 @@ class Engine:
         self.db = db
         self.settings = settings
         self.clock = clock
-
-    # --- webhooks deliver at least once; this makes it exactly once ---------------------------
-    def seen_before(self, event_key: str) -> bool:
-        """Record `event_key`; True when it was already recorded (a redelivery)."""
-        try:
-            with self.db.session() as session:
-                session.add(ProcessedEvent(event_key=event_key))
-            return False
-        except IntegrityError:
-            return True
 
     def handle(self, msg: IncomingMessage, *,
                on_turn: Callable[[Session, list[Reply]], None] | None = None) -> list[Reply]:

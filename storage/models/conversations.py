@@ -31,7 +31,7 @@ class ProcessedEvent(SQLModel, table=True):
     committed, its replies are in `result`, in the same transaction) → ``done`` (replies handed to the
     platform) or ``failed`` (gave up after repeated attempts). ``claimed_by``/``claimed_until`` is the
     lease of the process working on it; an unfinished event whose lease ran out is recovered by any
-    process. Rows from before the inbox (and `Engine.seen_before`) are plain ``done`` markers.
+    process.
     See docs/channels.md, "What is and is not durable".
     """
 

@@ -124,5 +124,4 @@ def test_done_marks_and_pruning(runtime) -> None:
         assert row.payload is None and row.result is None  # nothing personal kept once done
     assert inbox._prune() == 1
     assert _status(runtime) == {"line:new": "done"}
-    assert runtime.engine.seen_before("line:new") is True  # the old API still answers
     inbox.executor.shutdown()
