@@ -395,14 +395,21 @@ async def test_tg_rate_limit_raises_retry_after(fake_telegram, bot):
 async def test_tg_global_rate_limit(fake_telegram, bot):
     fake_telegram.rate_limits = True
     fake_telegram.reset()
+    import math
+    import time
+
     codes = []
-    for i in range(35):
+    started = time.monotonic()
+    for i in range(60):
         try:
             await bot.send_message(1000 + i, "x")
             codes.append(200)
         except tg_error.RetryAfter:
             codes.append(429)
-    assert codes.count(200) in (30, 31) and codes[-1] == 429
+    elapsed = time.monotonic() - started
+    # A burst of 30, then the bucket refills at 30/s while we send: on a slow machine a few more pass.
+    assert 30 <= codes.count(200) <= 30 + math.ceil(30 * elapsed) + 1
+    assert 429 in codes
 
 
 async def test_tg_blocked_is_forbidden(fake_telegram, bot):

@@ -60,14 +60,25 @@ def test_verification_call_with_no_events_is_200(line_client, fake_line) -> None
 
 def test_acknowledged_before_the_work_is_done(line_client, fake_line, monkeypatch) -> None:  # noqa: ANN001
     client, channel = line_client
+    import threading
+
     real = channel.runtime.engine.handle
-    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg, **kw: (time.sleep(0.5), real(msg, **kw))[1])
+    gate, turned = threading.Event(), threading.Event()
+
+    def held_turn(msg, **kw):  # noqa: ANN001, ANN202 - the turn waits until the test lets it go
+        gate.wait(10)
+        try:
+            return real(msg, **kw)
+        finally:
+            turned.set()
+
+    monkeypatch.setattr(channel.runtime.engine, "handle", held_turn)
     user_id = lw.new_user_id()
     body, headers = lw.signed_request([lw.text_event(user_id, "สวัสดี", reply_token=fake_line.issue_reply_token(user_id))],
                                       LINE_SECRET)
-    started = time.perf_counter()
     assert client.post("/webhooks/line", content=body, headers=headers).status_code == 200
-    assert time.perf_counter() - started < 0.3
+    assert not turned.is_set()  # the 200 came while the turn was still held
+    gate.set()
     assert channel.queue.wait_idle(10)
     assert fake_line.messages_to(user_id)
 
