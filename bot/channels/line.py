@@ -332,15 +332,8 @@ class LineChannel:
 
             msg = replace(msg, display_name=name, locale_hint=language)
         turn = loop.run_in_executor(self.executor, self._turn, job, msg)
-        if job.user_id:  # the loading animation when the turn is slow (a timer: cheaper than wait_for)
-            shown: list[asyncio.Future] = []
-            timer = loop.call_later(LOADING_AFTER, lambda: shown.append(asyncio.ensure_future(self._loading(job.user_id))))
-            try:
-                replies = await turn
-            finally:
-                timer.cancel()
-            if shown:
-                await shown[0]
+        if job.user_id:  # the loading animation when the turn is slow
+            replies = await linking.with_busy_indicator(turn, LOADING_AFTER, lambda: self._loading(job.user_id))
         else:
             replies = await turn
         if replies:

@@ -360,3 +360,17 @@ def fast_webhook(app, path: str, handler) -> None:  # noqa: ANN001
         routes = app.state.fast_webhooks = {}
         app.add_middleware(FastWebhooks, routes=routes)
     routes[path] = handler
+
+
+async def with_busy_indicator(work: "asyncio.Future", after: float, show) -> object:  # noqa: ANN001
+    """Await `work`; when it takes longer than `after` seconds, start `show()` (LINE's loading
+    animation, Telegram's "typing…") once. A timer, cheaper per event than `asyncio.wait_for`."""
+    loop = asyncio.get_running_loop()
+    shown: list[asyncio.Future] = []
+    timer = loop.call_later(after, lambda: shown.append(asyncio.ensure_future(show())))
+    try:
+        return await work
+    finally:
+        timer.cancel()
+        if shown:
+            await shown[0]

@@ -338,14 +338,7 @@ class TelegramChannel:
             msg = await loop.run_in_executor(self.executor, linking.route_code, self.runtime.db, msg,
                                              self.runtime.clock.now())
         turn = loop.run_in_executor(self.executor, self._turn, job, msg)
-        shown: list[asyncio.Future] = []
-        timer = loop.call_later(TYPING_AFTER, lambda: shown.append(asyncio.ensure_future(self._typing(job.chat_id))))
-        try:
-            replies = await turn
-        finally:
-            timer.cancel()
-        if shown:
-            await shown[0]
+        replies = await linking.with_busy_indicator(turn, TYPING_AFTER, lambda: self._typing(job.chat_id))
         if replies:
             await self.send(job.chat_id, replies, address=msg.address)
 
