@@ -17,10 +17,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot import i18n
-from bot.console.auth import (LANG_COOKIE, LoginRequired, Officer, Refused, current_officer, is_secure,
-                              locale_of, write_session)
 from bot.console import csrf
+from bot.console.auth import (
+    LANG_COOKIE,
+    LoginRequired,
+    Officer,
+    Refused,
+    current_officer,
+    is_secure,
+    locale_of,
+    write_session,
+)
 from bot.runtime import Runtime
+from bot.thai import format_phone
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +47,7 @@ class Console:
         self.env.globals.update(format_date=i18n.format_date, format_datetime=i18n.format_datetime,
                                 format_date_range=i18n.format_date_range, format_number=i18n.format_number,
                                 quote=quote)
+        self.env.filters["phone"] = lambda digits: format_phone(str(digits)) if digits else ""
         if self.secret == "change-me-in-production":
             log.warning("SECRET_KEY is the default: set it before exposing the console")
 
