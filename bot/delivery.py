@@ -45,8 +45,8 @@ from sqlmodel import Session, col
 from bot import i18n
 from bot.clock import Clock
 from bot.messages import Choice, Reply
-from bot.outbox import (enqueue, enqueue_many, in_quiet_hours, outbox_row, replies_from_json,
-                        replies_to_json, content_hash)
+from bot.messages import replies_from_json, replies_to_json
+from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours, outbox_row
 from bot.runtime import Runtime
 from bot.senders import DeliveryConfig, LineSender, Outcome, TelegramSender, backoff
 from storage.models import Member, MemberIdentity

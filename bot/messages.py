@@ -5,9 +5,10 @@ platform's messages; the engine and handlers only ever see these types.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 ChannelName = Literal["line", "telegram", "web"]
 CHANNELS: tuple[str, ...] = ("line", "telegram", "web")
@@ -117,3 +118,36 @@ class Outgoing:
 
     address: Address
     replies: list[Reply] = field(default_factory=list)
+
+
+# --- replies as JSON: the outbox, the webhook inbox, the web inbox and the web chat all store or send this ---
+def _choice_json(c: Choice) -> dict[str, str]:
+    return {"label": c.label, "value": c.value}
+
+
+def replies_to_json(replies: Iterable[Reply]) -> list[dict[str, Any]]:
+    """Plain JSON for replies (the same shape as `dataclasses.asdict`, written out: it is on hot paths)."""
+    out = []
+    for r in replies:
+        card = None
+        if r.card is not None:
+            c = r.card
+            card = {"title": c.title, "fields": [{"label": f.label, "value": f.value} for f in c.fields],
+                    "text": c.text, "buttons": [_choice_json(b) for b in c.buttons],
+                    "image_url": c.image_url, "link_url": c.link_url}
+        out.append({"text": r.text, "choices": [_choice_json(ch) for ch in r.choices], "card": card})
+    return out
+
+
+def replies_from_json(data: Iterable[dict[str, Any]]) -> list[Reply]:
+    out = []
+    for r in data:
+        card = None
+        if r.get("card"):
+            c = r["card"]
+            card = Card(title=c["title"], fields=tuple(CardField(f["label"], f["value"]) for f in c.get("fields") or ()),
+                        text=c.get("text"), buttons=tuple(Choice(b["label"], b["value"]) for b in c.get("buttons") or ()),
+                        image_url=c.get("image_url"), link_url=c.get("link_url"))
+        out.append(Reply(text=r.get("text"), choices=tuple(Choice(ch["label"], ch["value"]) for ch in r.get("choices") or ()),
+                         card=card))
+    return out

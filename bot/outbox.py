@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,25 +18,8 @@ from sqlmodel import Session
 
 from bot.clock import db_now, to_local
 from bot.config import Settings
-from bot.messages import Address, Card, CardField, Choice, Reply
+from bot.messages import Address, Reply, replies_to_json
 from storage.models.outbox import OutboxMessage
-
-
-def replies_to_json(replies: Sequence[Reply]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in replies]
-
-
-def replies_from_json(data: Sequence[dict[str, Any]]) -> list[Reply]:
-    out = []
-    for r in data:
-        card = None
-        if r.get("card"):
-            c = r["card"]
-            card = Card(title=c["title"], fields=tuple(CardField(**f) for f in c.get("fields", ())),
-                        text=c.get("text"), buttons=tuple(Choice(**b) for b in c.get("buttons", ())),
-                        image_url=c.get("image_url"), link_url=c.get("link_url"))
-        out.append(Reply(text=r.get("text"), choices=tuple(Choice(**ch) for ch in r.get("choices", ())), card=card))
-    return out
 
 
 def content_hash(content: list[dict[str, Any]]) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, select
 
 from bot.messages import Reply
-from bot.outbox import replies_from_json, replies_to_json
+from bot.messages import replies_from_json, replies_to_json
 from storage.models.web_inbox import WebInboxMessage
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot import i18n, outbox
 from bot.clock import to_local
-from bot.messages import Card, CardField, Choice, Reply
+from bot.messages import Card, CardField, Choice, Reply, replies_to_json
 from bot.registry import go
 from storage.models import Member, Organization
 from storage.models.events import Event, EventRegistration, RegStatus
@@ -154,7 +154,7 @@ def announce(session: Session, *, event: Event) -> int:
     for member_id, address, loc in repo.audience_recipients(session, event=event):
         if loc not in cards:
             card = event_card(session, event, loc, title_key="event.announce_title")
-            cards[loc] = outbox.replies_to_json([Reply(text=i18n.t("event.announce_text", loc, kind=kind_label(event.kind, loc)),
+            cards[loc] = replies_to_json([Reply(text=i18n.t("event.announce_text", loc, kind=kind_label(event.kind, loc)),
                                                        card=card)])
         rows.append(outbox.outbox_row(key=f"event:{event.id}:announce:{address}", address=address,
                                       content=cards[loc], kind="broadcast", member_id=member_id))

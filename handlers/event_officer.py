@@ -15,7 +15,7 @@ from bot.forms import SUMMARY, Field, Form, Invalid
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers import event_notify as notify
-from handlers.fields import KIND_KEYS, clean_text, keyword_choice, parse_province_field, parse_text
+from handlers.fields import KIND_KEYS, clean_text, keyword_choice, parse_province_field, parse_text, yes_no_answer
 from storage.models.events import Event, EventStatus
 from storage.repositories import events as repo
 
@@ -376,13 +376,10 @@ class CancelEventFlow:
         return manage_replies(ctx, event) if event else manage_list(ctx, None)
 
     def handle(self, ctx: Context) -> list[Reply]:
-        from bot.thai import parse_yes_no
-
-        answer = ctx.msg.input.strip()
-        yes = answer == "yes" or (answer != "no" and parse_yes_no(answer) is True)
-        no = answer == "no" or parse_yes_no(answer) is False
-        if not yes and not no:
+        answer = yes_no_answer(ctx)
+        if answer is None:
             return [ctx.say("form.yes_or_no")] + self.reprompt(ctx)
+        no = not answer
         if no:
             return self.back(ctx)
         event_id = int(ctx.data["event"])

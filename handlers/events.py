@@ -15,7 +15,7 @@ from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers import event_notify as notify
-from handlers.fields import clean_text, parse_phone_field, show_phone
+from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
 from storage.models import Organization
 from storage.models.events import Event, EventRegistration, RegStatus
 from storage.repositories import events as repo
@@ -276,13 +276,10 @@ class CancelFlow:
         return my_registrations(ctx, None)
 
     def handle(self, ctx: Context) -> list[Reply]:
-        from bot.thai import parse_yes_no
-
-        answer = ctx.msg.input.strip()
-        yes = answer == "yes" or (answer != "no" and parse_yes_no(answer) is True)
-        no = answer == "no" or parse_yes_no(answer) is False
-        if not yes and not no:
+        answer = yes_no_answer(ctx)
+        if answer is None:
             return [ctx.say("form.yes_or_no")] + self.reprompt(ctx)
+        no = not answer
         reg_id = int(ctx.data["reg"])
         ctx.end()
         if no:

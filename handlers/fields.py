@@ -120,6 +120,17 @@ def parse_yes_no_field(raw: str, ctx: Context) -> bool:
     return answer
 
 
+def yes_no_answer(ctx: Context) -> bool | None:
+    """The member's answer to a yes/no question: a tapped "yes"/"no" button or a typed answer
+    (particles and typos tolerated); None when it is neither."""
+    answer = ctx.msg.input.strip()
+    if answer in ("yes", "no"):
+        return answer == "yes"
+    from bot.thai import parse_yes_no
+
+    return parse_yes_no(answer)
+
+
 def yes_no_choices(ctx: Context) -> list[Choice]:
     return [ctx.choice("form.yes", "yes"), ctx.choice("form.no", "no")]
 

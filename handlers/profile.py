@@ -9,7 +9,7 @@ from bot.messages import Card, CardField, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers.fields import (
     parse_district, parse_person_name, parse_phone_field, parse_text, parse_yes_no_field, show_kind,
-    show_phone, show_yes_no, yes_no_choices,
+    show_phone, show_yes_no, yes_no_answer, yes_no_choices,
 )
 from storage.models import Organization
 from storage.repositories import members as members_repo
@@ -100,13 +100,10 @@ class DeleteFlow:
     name = "profile.delete"
 
     def handle(self, ctx: Context) -> list[Reply]:
-        answer = ctx.msg.input.strip()
-        from bot.thai import parse_yes_no
-
-        yes = answer == "yes" or (answer != "no" and parse_yes_no(answer) is True)
-        no = answer == "no" or parse_yes_no(answer) is False
-        if not yes and not no:
+        answer = yes_no_answer(ctx)
+        if answer is None:
             return [ctx.say("form.yes_or_no")] + self.reprompt(ctx)
+        no = not answer
         ctx.end()
         if no:
             return [ctx.say("profile.delete_kept", choices=menu_choices(ctx))]

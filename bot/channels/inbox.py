@@ -34,7 +34,7 @@ import queue
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,11 +47,9 @@ from bot.engine import TurnAborted
 from bot.messages import (
     Address,
     Attachment,
-    Card,
-    CardField,
-    Choice,
     IncomingMessage,
     Reply,
+    replies_to_json,
 )
 from storage.db import Database
 from storage.models import ProcessedEvent
@@ -119,37 +117,6 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
         received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
         is_group=bool(data.get("is_group")), display_name=data.get("display_name"))
-
-
-def _choice(c: dict[str, Any]) -> Choice:
-    return Choice(c["label"], c["value"])
-
-
-def replies_to_json(replies: Iterable[Reply]) -> list[dict[str, Any]]:
-    out = []
-    for r in replies:
-        card = None
-        if r.card is not None:
-            c = r.card
-            card = {"title": c.title, "fields": [[f.label, f.value] for f in c.fields], "text": c.text,
-                    "buttons": [{"label": b.label, "value": b.value} for b in c.buttons],
-                    "image_url": c.image_url, "link_url": c.link_url}
-        out.append({"text": r.text, "choices": [{"label": ch.label, "value": ch.value} for ch in r.choices],
-                    "card": card})
-    return out
-
-
-def replies_from_json(data: Iterable[dict[str, Any]]) -> list[Reply]:
-    out = []
-    for r in data:
-        card = None
-        if r.get("card"):
-            c = r["card"]
-            card = Card(title=c["title"], fields=tuple(CardField(label, value) for label, value in c.get("fields") or ()),
-                        text=c.get("text"), buttons=tuple(_choice(b) for b in c.get("buttons") or ()),
-                        image_url=c.get("image_url"), link_url=c.get("link_url"))
-        out.append(Reply(text=r.get("text"), choices=tuple(_choice(ch) for ch in r.get("choices") or ()), card=card))
-    return out
 
 
 # --- one database thread with priorities (SQLite) ---------------------------------------------------

@@ -68,11 +68,10 @@ from bot.channels.inbox import (
     get_inbox,
     message_from_json,
     message_to_json,
-    replies_from_json,
 )
 from bot.channels.line_format import chunk_messages, to_line_messages
 from bot.clock import db_now
-from bot.messages import Address, Attachment, IncomingMessage, Reply
+from bot.messages import Address, Attachment, IncomingMessage, Reply, replies_from_json
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -44,11 +44,10 @@ from bot.channels.inbox import (
     get_inbox,
     message_from_json,
     message_to_json,
-    replies_from_json,
 )
 from bot.channels.telegram_format import to_ptb_kwargs, to_telegram_messages
 from bot.clock import db_now
-from bot.messages import Address, Attachment, IncomingMessage, Reply
+from bot.messages import Address, Attachment, IncomingMessage, Reply, replies_from_json
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)

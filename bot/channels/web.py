@@ -6,7 +6,6 @@ addresses are delivered by the outbox into `web_inbox` and fetched by the page.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from bot.clock import db_now
-from bot.messages import Address, IncomingMessage, Reply
+from bot.messages import Address, IncomingMessage, replies_to_json
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -25,10 +24,6 @@ class ChatIn(BaseModel):
     user: str = Field(min_length=1, max_length=64, pattern=r"^[\w\-. ]+$")
     text: str | None = Field(default=None, max_length=5000)
     postback: str | None = Field(default=None, max_length=300)
-
-
-def replies_json(replies: list[Reply]) -> list[dict]:
-    return [asdict(r) for r in replies]
 
 
 def build_message(body: ChatIn) -> IncomingMessage:
@@ -48,7 +43,7 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
         if not (body.text or body.postback):
             raise HTTPException(status_code=422, detail="text or postback is required")
         replies = runtime.engine.handle(build_message(body))
-        return {"replies": replies_json(replies)}
+        return {"replies": replies_to_json(replies)}
 
     @router.get("/chat/api/inbox")
     def inbox(user: str, request: Request) -> dict:
@@ -56,7 +51,7 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
 
         with runtime.db.session() as session:
             replies = web_inbox.take(session, address=str(Address("web", user.strip())))
-        return {"replies": replies_json(replies)}
+        return {"replies": replies_to_json(replies)}
 
     app.include_router(router)
     return True

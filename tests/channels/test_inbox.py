@@ -13,8 +13,6 @@ from bot.channels.inbox import (
     LeaseLost,
     message_from_json,
     message_to_json,
-    replies_from_json,
-    replies_to_json,
     wall_now,
 )
 from bot.messages import (
@@ -25,6 +23,8 @@ from bot.messages import (
     Choice,
     IncomingMessage,
     Reply,
+    replies_from_json,
+    replies_to_json,
 )
 from storage.models import ConversationState, ProcessedEvent
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from bot.clock import BANGKOK, local_to_utc
 from bot.messages import Address, Reply
-from bot.outbox import replies_from_json
+from bot.messages import replies_from_json
 from storage.models import Member, OutboxMessage
 from storage.repositories import events as repo
 from storage.repositories import members as members_repo

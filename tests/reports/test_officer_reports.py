@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from bot.outbox import replies_from_json
+from bot.messages import replies_from_json
 from storage.models import OutboxMessage
 from storage.models.reports import Report, ReportDeadline
 from tests.conversations.helpers import seed_org

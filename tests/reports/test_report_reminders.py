@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot import audiences
 from bot.clock import BANGKOK
-from bot.outbox import replies_from_json
+from bot.messages import replies_from_json
 from bot.reminders import find_due, send_due_reminders
 from handlers.report_notify import current_offset
 from storage.models import OutboxMessage
