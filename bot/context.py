@@ -29,6 +29,7 @@ class Context:
     clock: Clock
     engine: "Engine"
     notes: list[Reply] = field(default_factory=list)  # replies to put before the handler's own
+    memo: dict[Any, Any] = field(default_factory=dict)  # for this turn only (e.g. a search a prompt and its choices share)
 
     # --- language -------------------------------------------------------------
     @property

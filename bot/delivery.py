@@ -365,16 +365,23 @@ class Drainer:
                 continue
 
             def renew(session: Session) -> None:
+                # Rows another transaction holds right now (a recorder marking them delivered) are
+                # skipped, the rest locked in id order: waiting on them while that transaction waits
+                # on rows this one holds would be a deadlock, and PostgreSQL would cancel the renewal.
                 until = self._lease(self._now())
                 for i in range(0, len(rows), 1000):
-                    session.execute(update(O).where(col(O.id).in_(rows[i:i + 1000]), O.status == "sending",
-                                                    O.claimed_by == self.worker).values(claimed_until=until)
-                                    .execution_options(synchronize_session=False))
+                    mine = select(O.id).where(col(O.id).in_(rows[i:i + 1000]), O.status == "sending",
+                                              O.claimed_by == self.worker).order_by(O.id) \
+                        .with_for_update(skip_locked=True)
+                    session.execute(update(O).where(col(O.id).in_(mine.scalar_subquery()))
+                                    .values(claimed_until=until).execution_options(synchronize_session=False))
                 if batches:
-                    session.execute(update(DeliveryBatch).where(
+                    mine = select(DeliveryBatch.id).where(
                         col(DeliveryBatch.id).in_(batches), DeliveryBatch.status == "sending",
-                        DeliveryBatch.claimed_by == self.worker).values(claimed_until=until)
-                        .execution_options(synchronize_session=False))
+                        DeliveryBatch.claimed_by == self.worker).order_by(DeliveryBatch.id) \
+                        .with_for_update(skip_locked=True)
+                    session.execute(update(DeliveryBatch).where(col(DeliveryBatch.id).in_(mine.scalar_subquery()))
+                                    .values(claimed_until=until).execution_options(synchronize_session=False))
 
             try:
                 await self.rec.record(renew)

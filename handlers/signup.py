@@ -44,7 +44,10 @@ def _after_consent(ctx: Context, agreed: bool) -> list[Reply] | None:
 
 def _matches(ctx: Context) -> list[tuple[Organization, float]]:
     query = FORM.values(ctx).get("org_query") or ""
-    return orgs_repo.search(ctx.session, query=query, limit=5)
+    key = ("signup.org_search", query)  # the prompt and its choices show the same search
+    if key not in ctx.memo:
+        ctx.memo[key] = orgs_repo.search(ctx.session, query=query, limit=5)
+    return ctx.memo[key]
 
 
 def _org_choices(ctx: Context) -> list[Choice]:

@@ -8,9 +8,10 @@ are in ``processed_events`` (`storage.models.ProcessedEvent`):
    lease) with ``ON CONFLICT DO NOTHING RETURNING``: a key that is already there is a duplicate and is
    not processed again. Group commit: every event that arrives while a write is in flight goes into the
    next single transaction, and each request awaits its batch, so a burst costs one commit.
-2. **turn** — the engine turn runs, and in *its* transaction `mark_turned` sets ``status='turned'`` and
-   stores the replies (``result``), provided this process still holds the lease (otherwise the turn
-   is rolled back: another process took the event over). State change and "turn done" are atomic.
+2. **turn** — the engine turn runs (batched with other members' turns under load, `bot.channels.turns`),
+   and in *its* transaction `mark_turned` sets ``status='turned'`` and stores the replies (``result``),
+   provided this process still holds the lease (otherwise the turn is rolled back: another process
+   took the event over). State change and "turn done" are atomic.
 3. **send, then done** — the replies go out; `finish(key)` marks the row ``done`` (batched with the
    next accept transaction; payload and result are cleared).
 
@@ -27,10 +28,9 @@ Leases use the wall clock (they are about process liveness, not the domain clock
 from __future__ import annotations
 
 import asyncio
-import itertools
+import collections
 import logging
 import os
-import queue
 import socket
 import threading
 import uuid
@@ -123,32 +123,47 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
 class PriorityExecutor(Executor):
     """A single worker thread taking urgent work first. On SQLite every write is serialised anyway, so
     the engine turns of all channels and the inbox's writes share this one thread: a webhook's inbox
-    write waits at most for the turn in progress, never behind the queue of turns, and no two threads
-    of this process contend for SQLite's lock (or the GIL) over it."""
+    write waits at most for the turn batch in progress, never behind the queue of turns, and no two
+    threads of this process contend for SQLite's lock (or the GIL) over it. Urgent work never runs
+    twice in a row while other work waits, so a steady stream of webhooks cannot starve the turns."""
 
     def __init__(self, name: str = "db") -> None:
-        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
-        self._seq = itertools.count()
+        self._urgent: collections.deque[Any] = collections.deque()
+        self._normal: collections.deque[Any] = collections.deque()
+        self._cond = threading.Condition()
         self._shutdown = False
+        self._last_urgent = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self._put(1, fn, args, kwargs)
+        return self._put(self._normal, fn, args, kwargs)
 
     def submit_urgent(self, fn, /, *args, **kwargs) -> Future:
-        return self._put(0, fn, args, kwargs)
+        return self._put(self._urgent, fn, args, kwargs)
 
-    def _put(self, priority: int, fn, args, kwargs) -> Future:
-        if self._shutdown:
-            raise RuntimeError("cannot schedule new futures after shutdown")
+    def _put(self, queue_: collections.deque, fn, args, kwargs) -> Future:
         fut: Future = Future()
-        self._queue.put((priority, next(self._seq), (fut, fn, args, kwargs)))
+        with self._cond:
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            queue_.append((fut, fn, args, kwargs))
+            self._cond.notify()
         return fut
+
+    def _next(self) -> Any:
+        with self._cond:
+            while not self._urgent and not self._normal:
+                if self._shutdown:
+                    return None
+                self._cond.wait()
+            take_urgent = bool(self._urgent) and not (self._last_urgent and self._normal)
+            self._last_urgent = take_urgent
+            return (self._urgent if take_urgent else self._normal).popleft()
 
     def _run(self) -> None:
         while True:
-            _, _, item = self._queue.get()
+            item = self._next()
             if item is None:
                 return
             fut, fn, args, kwargs = item
@@ -160,9 +175,9 @@ class PriorityExecutor(Executor):
                 fut.set_exception(exc)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if not self._shutdown:
+        with self._cond:  # what is queued still runs; then the thread ends
             self._shutdown = True
-            self._queue.put((9, next(self._seq), None))
+            self._cond.notify_all()
         if wait and threading.current_thread() is not self._thread:
             self._thread.join(timeout=10)
 
@@ -186,7 +201,8 @@ class Inbox:
         self.inflight: set[str] = set()
         self._accepts: list[tuple[list[InboxItem], asyncio.Future]] = []
         self._finished: dict[str, str] = {}
-        self._flushing = False
+        self._lock = threading.Lock()  # `_accepts`, `_finished`, `_write_queued`: loop and database thread
+        self._write_queued = False
         self._task: asyncio.Task | None = None
         self._last_prune = 0.0
         self._users = 0
@@ -195,6 +211,7 @@ class Inbox:
         self._procs: list[Any] | None = None
         self._done_proc: Any = None
         self._raw: Any = None  # SQLite: the DB-API connection of `_write_sqlite` (database thread only)
+        self.on_stop: list[Callable[[], None]] = []  # run when the last channel stops (before the executor)
         self.stats = {"accepted": 0, "duplicates": 0, "recovered": 0, "failed": 0}
 
     def register(self, channel: str, handler: Callable[[Recovered], None], backlog: Callable[[], int]) -> None:
@@ -210,14 +227,16 @@ class Inbox:
         if not items:
             return set()
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._accepts.append((items, fut))
+        with self._lock:
+            self._accepts.append((items, fut))
         self._kick()
         return await fut
 
     def finish(self, key: str, status: str = "done") -> None:
         """Mark `key` done (replies handed over) or failed; written with the next batch."""
         self.inflight.discard(key)
-        self._finished[key] = status
+        with self._lock:
+            self._finished[key] = status
         self._kick_later()
 
     def release(self, key: str) -> None:
@@ -242,58 +261,80 @@ class Inbox:
             raise
         self.finish(key)
 
-    def _run_urgent(self, fn, *args) -> asyncio.Future[Any]:
-        if isinstance(self.executor, PriorityExecutor):
-            return asyncio.wrap_future(self.executor.submit_urgent(fn, *args))
-        return asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
-
     def _kick(self) -> None:
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().create_task(self._flush_loop())
+        """Queue one write of everything pending, unless one is queued already. The write takes what is
+        pending when it *runs* (on the database thread), so events that arrive while a turn batch holds
+        the thread go out in the write right after it, without a round trip through the event loop."""
+        with self._lock:
+            if self._write_queued:
+                return
+            self._write_queued = True
+        loop = asyncio.get_running_loop()
+        try:
+            if isinstance(self.executor, PriorityExecutor):
+                self.executor.submit_urgent(self._write_pending, loop)
+            else:
+                self.executor.submit(self._write_pending, loop)
+        except RuntimeError:  # shut down
+            with self._lock:
+                self._write_queued = False
+            raise
 
     def _kick_later(self) -> None:
         """Done marks are not urgent: they ride along with the next accept, or go after `DONE_DELAY`."""
-        if not self._flushing and not self._done_timer:
+        if not self._write_queued and not self._done_timer:
             def fire() -> None:
                 self._done_timer = None
                 self._kick()
             self._done_timer = asyncio.get_running_loop().call_later(DONE_DELAY, fire)
 
-    async def _flush_loop(self) -> None:
+    def _write_pending(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the database thread: store the pending accepts and done marks in one transaction, then
+        hand the results to the event loop."""
+        with self._lock:
+            self._write_queued = False
+            batch: list[tuple[list[InboxItem], asyncio.Future]] = []
+            n = 0
+            while self._accepts and (n == 0 or n + len(self._accepts[0][0]) <= MAX_BATCH):
+                items, fut = self._accepts.pop(0)
+                batch.append((items, fut))
+                n += len(items)
+            finished, self._finished = self._finished, {}
+            more = bool(self._accepts)
+        if not batch and not finished:
+            return
         try:
-            while self._accepts or self._finished:
-                batch: list[tuple[list[InboxItem], asyncio.Future]] = []
-                n = 0
-                while self._accepts and (n == 0 or n + len(self._accepts[0][0]) <= MAX_BATCH):
-                    items, fut = self._accepts.pop(0)
-                    batch.append((items, fut))
-                    n += len(items)
-                finished, self._finished = self._finished, {}
-                try:
-                    inserted = await self._run_urgent(self._write, [it for items, _ in batch for it in items],
-                                                      finished)
-                except Exception as exc:
-                    log.exception("inbox write failed")
-                    for _, fut in batch:
-                        if not fut.done():
-                            fut.set_exception(exc)
-                    for key, status in finished.items():
-                        self._finished.setdefault(key, status)
-                    if finished and not self._accepts:
-                        await asyncio.sleep(1.0)  # the database is unwell: retry the done marks later
-                    continue
-                claimed: set[str] = set()
-                for items, fut in batch:
-                    new = {it.key for it in items if it.key in inserted and it.key not in claimed}
-                    claimed |= new
-                    self.inflight |= new
-                    self.stats["accepted"] += len(new)
-                    self.stats["duplicates"] += len(items) - len(new)
-                    if not fut.done():
-                        fut.set_result(new)
-        finally:
-            self._flushing = False
+            inserted = self._write([it for items, _ in batch for it in items], finished)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("inbox write failed")
+            with self._lock:
+                for key, status in finished.items():
+                    self._finished.setdefault(key, status)
+            loop.call_soon_threadsafe(self._failed, batch, exc, bool(finished) and not more)
+            return
+        loop.call_soon_threadsafe(self._accepted, batch, inserted, more)
+
+    def _accepted(self, batch: list[tuple[list[InboxItem], asyncio.Future]], inserted: set[str], more: bool) -> None:
+        claimed: set[str] = set()
+        for items, fut in batch:
+            new = {it.key for it in items if it.key in inserted and it.key not in claimed}
+            claimed |= new
+            self.inflight |= new
+            self.stats["accepted"] += len(new)
+            self.stats["duplicates"] += len(items) - len(new)
+            if not fut.done():
+                fut.set_result(new)
+        if more:
+            self._kick()
+
+    def _failed(self, batch: list[tuple[list[InboxItem], asyncio.Future]], exc: Exception, retry_later: bool) -> None:
+        for _, fut in batch:
+            if not fut.done():
+                fut.set_exception(exc)
+        if retry_later:  # the database is unwell: the done marks again in a second
+            asyncio.get_running_loop().call_later(1.0, self._kick)
+        elif self._accepts:
+            self._kick()
 
     def _statements(self) -> dict[str, Any]:
         """Core statements, built once (the ORM's bulk UPDATE path costs ~5x more per call)."""
@@ -406,13 +447,15 @@ class Inbox:
                 "attempts", "done_at")
 
     # --- inside the engine turn's transaction ----------------------------------------------------
-    def mark_turned(self, session: Session, key: str, replies: list[Reply]) -> None:
-        """Record that the turn of `key` ran (same transaction as the turn) and its replies. Raises
-        `LeaseLost` when another process has taken the event over (the turn must roll back)."""
-        res = session.connection().execute(self._statements()["turned"], {
-            "k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": wall_now() + self.lease})
-        if res.rowcount != 1:
-            raise LeaseLost(key)
+    def mark_turned(self, session: Session, items: list[tuple[str, list[Reply]]]) -> None:
+        """Record that the turns of these events ran (same transaction as the turns) and their replies,
+        in one statement. Raises `LeaseLost` when another process has taken any of them over (the
+        turns must roll back; the engine then runs them one by one, and only that one aborts)."""
+        until = wall_now() + self.lease
+        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until} for key, replies in items]
+        res = session.connection().execute(self._statements()["turned"], params if len(params) > 1 else params[0])
+        if res.rowcount != len(params):
+            raise LeaseLost(", ".join(key for key, _ in items))
 
     # --- recovery ----------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -438,10 +481,12 @@ class Inbox:
             self._done_timer.cancel()
             self._done_timer = None
         deadline = asyncio.get_running_loop().time() + 5.0
-        while (self._flushing or self._finished) and asyncio.get_running_loop().time() < deadline:
-            if not self._flushing:  # the last done marks
+        while (self._write_queued or self._finished) and asyncio.get_running_loop().time() < deadline:
+            if not self._write_queued:  # the last done marks
                 self._kick()
             await asyncio.sleep(0.01)
+        for close in self.on_stop:
+            close()
         self.executor.shutdown(wait=True)
         if self._raw is not None:
             try:
@@ -489,13 +534,19 @@ class Inbox:
         return len(recovered)
 
     def _renew(self, keys: list[str]) -> None:
+        """Extend this process's leases. Rows a turn's transaction holds right now are skipped (it marks
+        them itself) and the rest locked in key order: waiting on them while that transaction waits on
+        rows this one holds would be a deadlock (PostgreSQL would cancel one of the two)."""
         until = wall_now() + self.lease
         with self.db.session() as session:
             for i in range(0, len(keys), MAX_BATCH):
+                mine = select(ProcessedEvent.event_key).where(
+                    ProcessedEvent.event_key.in_(keys[i:i + MAX_BATCH]),  # type: ignore[attr-defined]
+                    ProcessedEvent.claimed_by == self.worker_id,
+                    ProcessedEvent.status.in_(("pending", "turned"))) \
+                    .order_by(ProcessedEvent.event_key).with_for_update(skip_locked=True)  # type: ignore[attr-defined]
                 session.exec(update(ProcessedEvent)  # type: ignore[call-overload]
-                             .where(ProcessedEvent.event_key.in_(keys[i:i + MAX_BATCH]),  # type: ignore[attr-defined]
-                                    ProcessedEvent.claimed_by == self.worker_id,
-                                    ProcessedEvent.status.in_(("pending", "turned")))  # type: ignore[attr-defined]
+                             .where(ProcessedEvent.event_key.in_(mine.scalar_subquery()))  # type: ignore[attr-defined]
                              .values(claimed_until=until))
 
     def _prune(self) -> int:

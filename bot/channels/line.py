@@ -70,6 +70,7 @@ from bot.channels.inbox import (
     message_to_json,
 )
 from bot.channels.line_format import chunk_messages, to_line_messages
+from bot.channels.turns import get_turns
 from bot.clock import db_now
 from bot.messages import Address, Attachment, IncomingMessage, Reply, replies_from_json
 from bot.runtime import Runtime
@@ -209,13 +210,15 @@ class LineChannel:
         self.data_base = s.line_data_api_base_url.rstrip("/")
         self.queue = linking.KeyedQueue(self._process, name="line")
         self.inbox = get_inbox(runtime)
-        # SQLite: one database thread for the whole process (writes are serialised anyway), shared
-        # with the inbox, whose writes go first. PostgreSQL: a pool of engine threads per channel.
+        self.turns = get_turns(runtime)  # engine turns, batched under load
+        # Small database work besides the turns (linking codes, button values, unreachable marks).
+        # SQLite: the process's one database thread, shared with the inbox. PostgreSQL: a small pool.
         self.executor = self.inbox.executor if runtime.db.is_sqlite else \
-            ThreadPoolExecutor(max_workers=workers or 8, thread_name_prefix="line-engine")
+            ThreadPoolExecutor(max_workers=workers or 4, thread_name_prefix="line-db")
         self.inbox.register("line", self._recover, lambda: self.queue.pending)
         self._client = None
         self._data_client = None
+        self._api = None  # AsyncMessagingApi on `_client`
         self._profiles: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
         self._recent: OrderedDict[str, None] = OrderedDict()  # event ids seen by this process
         self.stats = {"events": 0, "duplicates": 0, "replied": 0, "pushed": 0, "failed": 0}
@@ -255,7 +258,7 @@ class LineChannel:
         for c in (self._client, self._data_client):
             if c is not None:
                 await c.close()
-        self._client = self._data_client = None
+        self._client = self._data_client = self._api = None
         if self.executor is not self.inbox.executor:
             self.executor.shutdown(wait=False, cancel_futures=False)
 
@@ -330,18 +333,14 @@ class LineChannel:
             from dataclasses import replace
 
             msg = replace(msg, display_name=name, locale_hint=language)
-        turn = loop.run_in_executor(self.executor, self._turn, job, msg)
+        turn = asyncio.ensure_future(self.turns.turn(msg, job.event_key))
         if job.user_id:  # the loading animation when the turn is slow
-            replies = await linking.with_busy_indicator(turn, LOADING_AFTER, lambda: self._loading(job.user_id))
+            replies = await linking.with_busy_indicator(turn, LOADING_AFTER, lambda: self._loading(job.user_id),
+                                                         self.turns.waiting)
         else:
             replies = await turn
         if replies:
             await self.send(job, replies)
-
-    def _turn(self, job: LineJob, msg: IncomingMessage) -> list[Reply]:
-        key = job.event_key
-        return self.runtime.engine.handle(msg, on_turn=lambda session, replies: self.inbox.mark_turned(
-            session, key, replies))
 
     async def _profile(self, user_id: str | None) -> None:
         if not user_id:
@@ -350,7 +349,9 @@ class LineChannel:
         try:
             from linebot.v3.messaging import AsyncMessagingApi
 
-            profile = await asyncio.wait_for(AsyncMessagingApi(self.client()).get_profile(user_id), 3.0)
+            if self._api is None:  # built once: the SDK builds pydantic validators per API object (~ms)
+                self._api = AsyncMessagingApi(self.client())
+            profile = await asyncio.wait_for(self._api.get_profile(user_id), 3.0)
             name, language = profile.display_name, getattr(profile, "language", None)
         except Exception as exc:  # noqa: BLE001 - a name is nice to have, never required
             log.info("LINE profile unavailable: %s", type(exc).__name__)

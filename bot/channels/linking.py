@@ -311,11 +311,14 @@ class FastWebhooks:
     than our own handling, at 500 events/s a sixth of the event loop. Other methods on those paths,
     and every other path, go on to the app unchanged (the routes stay registered, e.g. for 405s).
     `handler(body, header) -> (status, json or None)`, `header(name)` with lower-case names.
+    `khruakhai serve` also wraps the whole application in one (outside uvicorn's proxy-headers and
+    Starlette's error middleware), so a webhook POST touches nothing of the framework at all.
     """
 
     def __init__(self, app, routes: dict) -> None:  # noqa: ANN001
         self.app = app
         self.routes = routes
+        self.state = getattr(app, "state", None)  # `khruakhai serve` wraps the whole app in one of these
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
         handler = self.routes.get(scope.get("path")) if scope["type"] == "http" and scope.get("method") == "POST" \
@@ -362,12 +365,24 @@ def fast_webhook(app, path: str, handler) -> None:  # noqa: ANN001
     routes[path] = handler
 
 
-async def with_busy_indicator(work: "asyncio.Future", after: float, show) -> object:  # noqa: ANN001
+BUSY_SHED = 64  # turns waiting for the database beyond which busy indicators are skipped
+
+
+async def with_busy_indicator(work: "asyncio.Future", after: float, show, waiting=None) -> object:  # noqa: ANN001
     """Await `work`; when it takes longer than `after` seconds, start `show()` (LINE's loading
-    animation, Telegram's "typing…") once. A timer, cheaper per event than `asyncio.wait_for`."""
+    animation, Telegram's "typing…") once. A timer, cheaper per event than `asyncio.wait_for`.
+
+    `waiting()` (the turns queued for the database): above `BUSY_SHED` the indicator is skipped. It is
+    one more API call per message, and a server that far behind would spend on animations the time
+    it needs for the replies, falling further behind with every one."""
     loop = asyncio.get_running_loop()
     shown: list[asyncio.Future] = []
-    timer = loop.call_later(after, lambda: shown.append(asyncio.ensure_future(show())))
+
+    def fire() -> None:
+        if waiting is None or waiting() <= BUSY_SHED:
+            shown.append(asyncio.ensure_future(show()))
+
+    timer = loop.call_later(after, fire)
     try:
         return await work
     finally:

@@ -46,6 +46,7 @@ from bot.channels.inbox import (
     message_to_json,
 )
 from bot.channels.telegram_format import to_ptb_kwargs, to_telegram_messages
+from bot.channels.turns import get_turns
 from bot.clock import db_now
 from bot.messages import Address, Attachment, IncomingMessage, Reply, replies_from_json
 from bot.runtime import Runtime
@@ -168,10 +169,11 @@ class TelegramChannel:
         self.bot = make_bot(runtime.settings)
         self.queue = linking.KeyedQueue(self._process, name="telegram")
         self.inbox = get_inbox(runtime)
-        # SQLite: one database thread for the whole process (writes are serialised anyway), shared
-        # with the inbox, whose writes go first. PostgreSQL: a pool of engine threads per channel.
+        self.turns = get_turns(runtime)  # engine turns, batched under load
+        # Small database work besides the turns (linking codes, button values, unreachable marks).
+        # SQLite: the process's one database thread, shared with the inbox. PostgreSQL: a small pool.
         self.executor = self.inbox.executor if runtime.db.is_sqlite else \
-            ThreadPoolExecutor(max_workers=workers or 8, thread_name_prefix="tg-engine")
+            ThreadPoolExecutor(max_workers=workers or 4, thread_name_prefix="tg-db")
         self.inbox.register("telegram", self._recover, lambda: self.queue.pending)
         self.poll_timeout = 25
         self._poller: asyncio.Task | None = None
@@ -336,15 +338,11 @@ class TelegramChannel:
         if linking.may_be_code(msg):
             msg = await loop.run_in_executor(self.executor, linking.route_code, self.runtime.db, msg,
                                              self.runtime.clock.now())
-        turn = loop.run_in_executor(self.executor, self._turn, job, msg)
-        replies = await linking.with_busy_indicator(turn, TYPING_AFTER, lambda: self._typing(job.chat_id))
+        turn = asyncio.ensure_future(self.turns.turn(msg, job.event_key))
+        replies = await linking.with_busy_indicator(turn, TYPING_AFTER, lambda: self._typing(job.chat_id),
+                                                    self.turns.waiting)
         if replies:
             await self.send(job.chat_id, replies, address=msg.address)
-
-    def _turn(self, job: TgJob, msg: IncomingMessage) -> list[Reply]:
-        key = job.event_key
-        return self.runtime.engine.handle(msg, on_turn=lambda session, replies: self.inbox.mark_turned(
-            session, key, replies))
 
     async def _answer_callback(self, callback_query_id: str) -> None:
         if not await self._ensure_initialized():

@@ -17,7 +17,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 
     from bot import logs
     from bot.config import get_settings
-    from bot.server import create_app
+    from bot.server import create_app, tune_for_serving
 
     logs.setup()
     settings = get_settings()
@@ -33,4 +33,11 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     if telegram_polling:
         settings.telegram_polling = True
     application = create_app(settings)
+    routes = getattr(application.state, "fast_webhooks", None)
+    if routes:  # webhook POSTs answered before the framework's middleware stack (see linking.FastWebhooks)
+        from bot.channels.linking import FastWebhooks
+
+        application = FastWebhooks(application, routes)
+    application.state.runtime.db.checkpoint_in_background()  # SQLite: WAL checkpoints off the commit path
+    tune_for_serving()
     uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)

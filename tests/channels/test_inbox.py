@@ -62,7 +62,7 @@ def test_accept_dedupes_and_marks_turned_atomically(runtime) -> None:
     first, again = asyncio.run(go())
     assert first == {"line:a", "line:b"} and again == {"line:c"}
     msg = IncomingMessage(address=Address("line", "U1"), text="สวัสดีค่ะ")
-    out = runtime.engine.handle(msg, on_turn=lambda s, r: inbox.mark_turned(s, "line:a", r))
+    out = runtime.engine.handle(msg, on_turn=lambda s, r: inbox.mark_turned(s, [("line:a", r)]))
     assert out and _status(runtime)["line:a"] == "turned"
     # another process took "line:b" over: our turn is rolled back entirely, without an apology
     with runtime.db.session() as s:
@@ -72,7 +72,7 @@ def test_accept_dedupes_and_marks_turned_atomically(runtime) -> None:
         state_before = s.get(ConversationState, "line:U2")
     try:
         runtime.engine.handle(IncomingMessage(address=Address("line", "U2"), text="สวัสดีค่ะ"),
-                              on_turn=lambda s, r: inbox.mark_turned(s, "line:b", r))
+                              on_turn=lambda s, r: inbox.mark_turned(s, [("line:b", r)]))
         raise AssertionError("LeaseLost expected")
     except LeaseLost:
         pass
