@@ -404,6 +404,9 @@ def main() -> None:
     ap.add_argument("--keep-logs", action="store_true")
     ap.add_argument("--launcher", help="a Python file to run instead of `-m bot.cli` (same arguments)")
     args = ap.parse_args()
+    import gc
+
+    gc.set_threshold(50_000, 20, 100)  # its own collector's pauses would count as the server's latency
     try:  # the client takes CPU from the server on the same machine: the leaner loop when there is one
         import uvloop
 

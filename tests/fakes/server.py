@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import socket
 import threading
 import time
@@ -122,6 +123,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"READY {fake.url}", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
+    # It records every call: with the collector's defaults, full collections walking that growing
+    # record paused the fake (and so the bot's replies) for longer and longer in a benchmark.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     server.run(sockets=[sock])
 
 
