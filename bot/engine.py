@@ -56,7 +56,7 @@ class Engine:
         self.clock = clock
 
     def handle(self, msg: IncomingMessage, *,
-               on_turn: Callable[[Session, list[Reply]], None] | None = None) -> list[Reply]:
+               on_turn: OnTurn | None = None) -> list[Reply]:
         """One turn. `on_turn(session, replies)` runs inside the turn's transaction, before the commit
         (the channels' inbox records "turn done" + replies atomically with the turn's changes); it may
         raise `TurnAborted` to roll everything back, which `handle` re-raises."""
@@ -99,7 +99,7 @@ class Engine:
                         outs.append(out)
                     if on_turns is not None:
                         on_turns(session, list(range(len(messages))), outs)
-                return list(outs)
+                return outs  # type: ignore[return-value]
             except Exception as exc:  # noqa: BLE001 - each turn runs again alone and meets its fate there
                 log.info("a batch of %d turns failed (%s); running them one by one", len(messages), type(exc).__name__)
         results: list[list[Reply] | TurnAborted] = []

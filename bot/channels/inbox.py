@@ -43,6 +43,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, select
 
+from bot.channels.linking import cancel_and_wait
 from bot.engine import TurnAborted
 from bot.messages import (
     Address,
@@ -63,6 +64,7 @@ PRUNE_EVERY = 600.0  # seconds
 DONE_DELAY = 0.1  # seconds: done marks are batched (a crash in between only means a push is retried: 409)
 RECOVER_BATCH = 200
 BACKLOG_LIMIT = 2000  # do not claim more while this many events wait in this process
+RECENT_KEPT = 50_000  # event keys remembered in memory, to skip a redelivery without a write
 
 
 def wall_now() -> datetime:
@@ -199,6 +201,7 @@ class Inbox:
         self.handlers: dict[str, Callable[[Recovered], None]] = {}
         self.backlog: dict[str, Callable[[], int]] = {}
         self.inflight: set[str] = set()
+        self.recent: collections.OrderedDict[str, None] = collections.OrderedDict()  # keys seen by this process
         self._accepts: list[tuple[list[InboxItem], asyncio.Future]] = []
         self._finished: dict[str, str] = {}
         self._lock = threading.Lock()  # `_accepts`, `_finished`, `_write_queued`: loop and database thread
@@ -231,6 +234,29 @@ class Inbox:
             self._accepts.append((items, fut))
         self._kick()
         return await fut
+
+    async def admit(self, channel: str, jobs: list[Any], submit: Callable[[Any], None]) -> tuple[int, int]:
+        """The channels' intake: store `jobs` (each with ``event_key``, ``msg`` and ``to_json()``) and
+        `submit` the ones that are new, in order. Returns (new, duplicates). Events this process has
+        already seen are skipped without a write; a key twice in one call counts once. Raises when the
+        inbox could not store them (the caller answers 5xx, so the platform retries)."""
+        fresh = [j for j in jobs if j.event_key not in self.recent]
+        duplicates = len(jobs) - len(fresh)
+        if not fresh:
+            return 0, duplicates
+        new = await self.accept([InboxItem(j.event_key, channel, str(j.msg.address), j.to_json()) for j in fresh])
+        count = 0
+        for job in fresh:
+            self.recent[job.event_key] = None
+            if job.event_key not in new:
+                duplicates += 1
+                continue
+            new.discard(job.event_key)
+            count += 1
+            submit(job)
+        while len(self.recent) > RECENT_KEPT:
+            self.recent.popitem(last=False)
+        return count, duplicates
 
     def finish(self, key: str, status: str = "done") -> None:
         """Mark `key` done (replies handed over) or failed; written with the next batch."""
@@ -470,13 +496,8 @@ class Inbox:
         self._users -= 1
         if self._users > 0:
             return
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._done_timer is not None:
             self._done_timer.cancel()
             self._done_timer = None

@@ -53,7 +53,6 @@ import os
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +61,6 @@ from fastapi.responses import JSONResponse, Response
 
 from bot.channels import linking
 from bot.channels.inbox import (
-    InboxItem,
     Recovered,
     SendLater,
     get_inbox,
@@ -200,7 +198,7 @@ def event_to_job(event: dict[str, Any]) -> LineJob | None:
 
 
 class LineChannel:
-    def __init__(self, runtime: Runtime, *, workers: int | None = None) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         s = runtime.settings
         assert s.line_channel_secret is not None and s.line_channel_access_token is not None
         self.runtime = runtime
@@ -211,16 +209,14 @@ class LineChannel:
         self.queue = linking.KeyedQueue(self._process, name="line")
         self.inbox = get_inbox(runtime)
         self.turns = get_turns(runtime)  # engine turns, batched under load
-        # Small database work besides the turns (linking codes, button values, unreachable marks).
-        # SQLite: the process's one database thread, shared with the inbox. PostgreSQL: a small pool.
-        self.executor = self.inbox.executor if runtime.db.is_sqlite else \
-            ThreadPoolExecutor(max_workers=workers or 4, thread_name_prefix="line-db")
+        # Small database work besides the turns (linking codes, button values, unreachable marks) runs
+        # on the turns' threads (SQLite: the process's one database thread, shared with the inbox).
+        self.executor = self.turns.executor
         self.inbox.register("line", self._recover, lambda: self.queue.pending)
         self._client = None
         self._data_client = None
         self._api = None  # AsyncMessagingApi on `_client`
         self._profiles: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
-        self._recent: OrderedDict[str, None] = OrderedDict()  # event ids seen by this process
         self.stats = {"events": 0, "duplicates": 0, "replied": 0, "pushed": 0, "failed": 0}
 
     # --- SDK clients (created inside the running loop: aiohttp needs it) ---------------------------
@@ -259,8 +255,6 @@ class LineChannel:
             if c is not None:
                 await c.close()
         self._client = self._data_client = self._api = None
-        if self.executor is not self.inbox.executor:
-            self.executor.shutdown(wait=False, cancel_futures=False)
 
     # --- webhook -----------------------------------------------------------------------------------
     async def webhook(self, request: Request) -> Response:
@@ -277,36 +271,20 @@ class LineChannel:
         except BadRequest as exc:
             log.warning("LINE webhook: %s", exc)
             return 400, {"message": str(exc)}
-        jobs = []
-        for event in events:
-            job = event_to_job(event)
-            if job is None:
-                continue
-            if job.event_key in self._recent:  # the same event twice in this process: skip early
-                self.stats["duplicates"] += 1
-                continue
-            jobs.append(job)
-        if not jobs:
-            return 200, None
+        jobs = [job for job in map(event_to_job, events) if job is not None]
         try:  # durable before the 200: the inbox row is also the de-duplication
-            new = await self.inbox.accept([InboxItem(j.event_key, "line", str(j.msg.address), j.to_json()) for j in jobs])
+            new, duplicates = await self.inbox.admit("line", jobs, self._submit)
         except Exception:  # noqa: BLE001 - not stored: not acknowledged, LINE may redeliver
             return 503, {"message": "temporarily unavailable"}
-        for job in jobs:
-            self._recent[job.event_key] = None
-            if job.event_key not in new:
-                self.stats["duplicates"] += 1
-                continue
-            new.discard(job.event_key)  # the same event twice in one body: once
-            self.stats["events"] += 1
-            self.queue.submit(str(job.msg.address), job)
-        while len(self._recent) > 50_000:
-            self._recent.popitem(last=False)
+        self.stats["events"] += new
+        self.stats["duplicates"] += duplicates
         return 200, None
 
-    def _recover(self, item: Recovered) -> None:
-        job = LineJob.from_inbox(item)
+    def _submit(self, job: LineJob) -> None:
         self.queue.submit(str(job.msg.address), job)
+
+    def _recover(self, item: Recovered) -> None:
+        self._submit(LineJob.from_inbox(item))
 
     # --- work after the 200 --------------------------------------------------------------------
     async def _process(self, job: LineJob) -> None:

@@ -368,6 +368,18 @@ def fast_webhook(app, path: str, handler) -> None:  # noqa: ANN001
 BUSY_SHED = 64  # turns waiting for the database beyond which busy indicators are skipped
 
 
+async def cancel_and_wait(task: "asyncio.Task | None") -> None:
+    """Cancel a background task (maintenance, polling) and wait until it has ended; how it ended is
+    not the caller's concern."""
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):  # noqa: BLE001
+        pass
+
+
 async def with_busy_indicator(work: "asyncio.Future", after: float, show, waiting=None) -> object:  # noqa: ANN001
     """Await `work`; when it takes longer than `after` seconds, start `show()` (LINE's loading
     animation, Telegram's "typing…") once. A timer, cheaper per event than `asyncio.wait_for`.

@@ -29,8 +29,6 @@ import asyncio
 import hmac
 import json
 import logging
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +37,6 @@ from fastapi.responses import JSONResponse, Response
 
 from bot.channels import linking
 from bot.channels.inbox import (
-    InboxItem,
     Recovered,
     get_inbox,
     message_from_json,
@@ -161,7 +158,7 @@ def update_to_job(update: Any) -> TgJob | None:  # a telegram.Update
 
 
 class TelegramChannel:
-    def __init__(self, runtime: Runtime, *, workers: int | None = None) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         s = runtime.settings
         assert s.telegram_bot_token is not None
         self.runtime = runtime
@@ -170,14 +167,12 @@ class TelegramChannel:
         self.queue = linking.KeyedQueue(self._process, name="telegram")
         self.inbox = get_inbox(runtime)
         self.turns = get_turns(runtime)  # engine turns, batched under load
-        # Small database work besides the turns (linking codes, button values, unreachable marks).
-        # SQLite: the process's one database thread, shared with the inbox. PostgreSQL: a small pool.
-        self.executor = self.inbox.executor if runtime.db.is_sqlite else \
-            ThreadPoolExecutor(max_workers=workers or 4, thread_name_prefix="tg-db")
+        # Small database work besides the turns (linking codes, button values, unreachable marks) runs
+        # on the turns' threads (SQLite: the process's one database thread, shared with the inbox).
+        self.executor = self.turns.executor
         self.inbox.register("telegram", self._recover, lambda: self.queue.pending)
         self.poll_timeout = 25
         self._poller: asyncio.Task | None = None
-        self._recent: OrderedDict[str, None] = OrderedDict()
         self._initialized = False
         self.stats = {"updates": 0, "duplicates": 0, "sent": 0, "failed": 0}
 
@@ -202,13 +197,8 @@ class TelegramChannel:
         return self.stop
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            try:
-                await self._poller
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
-            self._poller = None
+        await linking.cancel_and_wait(self._poller)
+        self._poller = None
         await self.queue.drain(timeout=10.0)
         self.queue.cancel()
         await self.inbox.stop()
@@ -218,8 +208,6 @@ class TelegramChannel:
             except Exception:  # noqa: BLE001
                 pass
             self._initialized = False
-        if self.executor is not self.inbox.executor:
-            self.executor.shutdown(wait=False)
 
     # --- in --------------------------------------------------------------------------------------
     async def webhook(self, request: Request) -> Response:
@@ -257,32 +245,18 @@ class TelegramChannel:
             except Exception:  # noqa: BLE001 - an update we cannot read is acknowledged and dropped
                 log.exception("Telegram: unreadable update")
                 continue
-            if job is None:
-                continue
-            if job.event_key in self._recent:
-                self.stats["duplicates"] += 1
-                continue
-            jobs.append(job)
-        if not jobs:
-            return 0
-        new = await self.inbox.accept([InboxItem(j.event_key, "telegram", str(j.msg.address), j.to_json()) for j in jobs])
-        count = 0
-        for job in jobs:
-            self._recent[job.event_key] = None
-            if job.event_key not in new:
-                self.stats["duplicates"] += 1
-                continue
-            new.discard(job.event_key)
-            self.stats["updates"] += 1
-            count += 1
-            self.queue.submit(str(job.msg.address), job)
-        while len(self._recent) > 50_000:
-            self._recent.popitem(last=False)
-        return count
+            if job is not None:
+                jobs.append(job)
+        new, duplicates = await self.inbox.admit("telegram", jobs, self._submit)
+        self.stats["updates"] += new
+        self.stats["duplicates"] += duplicates
+        return new
+
+    def _submit(self, job: TgJob) -> None:
+        self.queue.submit(str(job.msg.address), job)
 
     def _recover(self, item: Recovered) -> None:
-        job = TgJob.from_inbox(item)
-        self.queue.submit(str(job.msg.address), job)
+        self._submit(TgJob.from_inbox(item))
 
     async def _poll(self) -> None:
         from telegram.error import Conflict, NetworkError, TimedOut

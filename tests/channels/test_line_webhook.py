@@ -96,7 +96,7 @@ def test_duplicates_and_redeliveries_change_nothing(line_client, fake_line) -> N
     redelivered.pop("replyToken")
     assert user.post([redelivered]) == 200
     # and after a restart (this process forgot it): the database still knows
-    channel._recent.clear()
+    channel.inbox.recent.clear()
     assert user.post([redelivered]) == 200
     assert fake_line.messages_to(user.user_id) == first
     assert _processed(channel.runtime) == 1

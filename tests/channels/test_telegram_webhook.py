@@ -47,7 +47,7 @@ def test_duplicate_update_ids_are_dropped(tg_client, fake_telegram) -> None:  # 
     count = len(fake_telegram.messages_to(user.chat_id))
     assert count
     assert user.post(update) == 200
-    channel._recent.clear()  # as after a restart
+    channel.inbox.recent.clear()  # as after a restart
     assert user.post(update) == 200
     assert len(fake_telegram.messages_to(user.chat_id)) == count
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -22,20 +23,10 @@ def _broadcast(rt, text: str = "ประชุมเครือข่าย", 
         return b.id
 
 
-def _statuses(rt) -> dict[str, int]:  # noqa: ANN001
+def _statuses(rt, model=OutboxMessage) -> dict[str, int]:  # noqa: ANN001
+    """How many rows of `model` (outbox messages, or LINE batches) are in each status."""
     with rt.db.session() as s:
-        out: dict[str, int] = {}
-        for o in s.exec(select(OutboxMessage)):
-            out[o.status] = out.get(o.status, 0) + 1
-        return out
-
-
-def _batch_statuses(rt) -> dict[str, int]:  # noqa: ANN001
-    with rt.db.session() as s:
-        out: dict[str, int] = {}
-        for b in s.exec(select(DeliveryBatch)):
-            out[b.status] = out.get(b.status, 0) + 1
-        return out
+        return dict(Counter(row.status for row in s.exec(select(model))))
 
 
 def test_enqueue_is_idempotent(wired) -> None:  # noqa: ANN001
@@ -88,10 +79,10 @@ def test_crash_after_line_accepted_is_not_sent_twice(wired, fake_line, cfg, monk
     monkeypatch.setattr(Drainer, "_record_line", crash)
     drain_once(wired, cfg)
     assert all(len(fake_line.messages_to(a[5:])) == 1 for a in line)
-    assert _statuses(wired) == {"sending": 700} and _batch_statuses(wired) == {"sending": 2}
+    assert _statuses(wired) == {"sending": 700} and _statuses(wired, DeliveryBatch) == {"sending": 2}
     monkeypatch.undo()
     drain_once(wired, cfg)  # the lease has not run out: nothing is taken
-    assert _statuses(wired) == {"sending": 700} and _batch_statuses(wired) == {"sending": 2}
+    assert _statuses(wired) == {"sending": 700} and _statuses(wired, DeliveryBatch) == {"sending": 2}
     wired.clock.set(wired.clock.now() + timedelta(seconds=cfg.lease_seconds + 1))
     drain_once(wired, cfg)
     assert _statuses(wired) == {"delivered": 700}
