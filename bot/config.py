@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # an event it has not finished lasts. It is renewed while the process works; once it runs out (the
     # process died) another process, or this one after a restart, recovers the event.
     inbox_lease_seconds: float = Field(30.0, gt=0)
+    # While messages keep arriving (another one came less than 50 ms before), an engine turn waits this
+    # long for others to share its database transaction (bot/channels/turns.py). 0 = never wait;
+    # unset = 20 on PostgreSQL, 0 on SQLite (where turns share the thread of the inbox's writes).
+    turn_batch_linger_ms: float | None = Field(None, ge=0, le=1000)
 
     # Proactive messages wait outside these hours (Asia/Bangkok) unless urgent.
     quiet_hours_start: int = Field(21, ge=0, le=23)

@@ -65,7 +65,42 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     connect_args = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
+    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args=connect_args)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE = 5.0  # seconds a pooled PostgreSQL connection may rest before it is pinged at checkout
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, but only for connections that rested in the pool for a while.
+
+    A connection dies quietly while idle (a server restart, a firewall's idle timeout); one handed
+    back a moment ago is alive. SQLAlchemy's ``pool_pre_ping`` pings at *every* checkout: a round trip
+    per transaction, which under load (one transaction per turn batch) cost the server and PostgreSQL
+    a measurable share of their CPU. Here a connection idle longer than `PING_AFTER_IDLE` is pinged
+    with the dialect's own ping; a dead one is replaced (``DisconnectionError`` makes the pool try a
+    fresh connection), so a sleeping server still never hands a dead connection to a turn."""
+    import time
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "checkin")
+    def _rested_since(_dbapi_conn, record):  # noqa: ANN001
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_rested(dbapi_conn, record, _proxy):  # noqa: ANN001
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new (just connected), or used a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001
+            raise DisconnectionError("connection found dead at checkout") from exc
+        if not alive:
+            raise DisconnectionError("connection found dead at checkout")
 
 
 class FairLock:

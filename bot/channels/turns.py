@@ -37,13 +37,21 @@ log = logging.getLogger(__name__)
 MarkTurned = Callable[[Session, list[tuple[str, list[Reply]]]], None]  # `Inbox.mark_turned`
 
 MAX_BATCH = 16  # turns per transaction: ~10 gets most of the gain; more only holds the write lock longer
+BUSY_GAP = 0.05  # seconds: a turn arriving this soon after the previous one means messages keep coming
 PG_PARALLEL = 2  # batches at once on PostgreSQL: more only make the threads fight over the GIL
+# How long a PostgreSQL turn waits for company while messages keep coming (`TURN_BATCH_LINGER_MS`).
+# Measured at 500 events/s, two processes: server CPU 2.7 → 2.2-2.5 ms per event, p99 acknowledgement
+# 200-350 → 15-120 ms on the same (noisy) machine. On SQLite the turns share the one database thread with
+# the inbox's writes, where a longer batch delays acknowledgements more than it saves: no wait there.
+PG_LINGER_MS = 20.0
 
 
 class TurnBatcher:
     def __init__(self, engine: Engine, executor: Executor, mark_turned: MarkTurned, *, max_batch: int = MAX_BATCH,
-                 parallel: int = 1, own_executor: bool = False) -> None:
+                 parallel: int = 1, own_executor: bool = False, linger: float = 0.0) -> None:
         self.engine = engine
+        self.linger = linger  # seconds a batch waits for company while messages keep coming
+        self._last_arrival = float("-inf")
         self.mark_turned = mark_turned
         self.executor = executor
         self.own_executor = own_executor
@@ -64,12 +72,17 @@ class TurnBatcher:
         (raises `TurnAborted` as `Engine.handle` does, e.g. `LeaseLost`)."""
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
+        now = loop.time()
+        busy, self._last_arrival = now - self._last_arrival < BUSY_GAP, now
         with self._lock:
             self._waiting.append((msg, event_key, fut, loop))
             start = self._running < self.parallel
             if start:
                 self._running += 1
-        if start:
+            wait = start and busy and self.linger > 0 and len(self._waiting) < self.max_batch
+        if wait:  # more are on their way: let them share this batch's transaction
+            loop.call_later(self.linger, self._submit)
+        elif start:
             self._submit()
         return await fut
 
@@ -136,12 +149,16 @@ def get_turns(runtime: Any) -> TurnBatcher:
         from bot.channels.inbox import get_inbox
 
         inbox = get_inbox(runtime)
+        linger_ms = runtime.settings.turn_batch_linger_ms
+        if linger_ms is None:  # PostgreSQL: fewer transactions; SQLite: a long batch delays the acknowledgements
+            linger_ms = 0.0 if runtime.db.is_sqlite else PG_LINGER_MS
+        linger = linger_ms / 1000
         if runtime.db.is_sqlite:
-            turns = TurnBatcher(runtime.engine, inbox.executor, inbox.mark_turned)
+            turns = TurnBatcher(runtime.engine, inbox.executor, inbox.mark_turned, linger=linger)
         else:
             workers = PG_PARALLEL
             turns = TurnBatcher(runtime.engine, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns"),
-                                inbox.mark_turned, parallel=workers, own_executor=True)
+                                inbox.mark_turned, parallel=workers, own_executor=True, linger=linger)
         runtime._turns = turns
         inbox.on_stop.append(lambda: turns.close(runtime))
     return turns

@@ -125,3 +125,37 @@ def test_done_marks_and_pruning(runtime) -> None:
     assert inbox._prune() == 1
     assert _status(runtime) == {"line:new": "done"}
     inbox.executor.shutdown()
+
+
+def _terminate(runtime, pids: list[int]) -> None:  # noqa: ANN001
+    """What a PostgreSQL restart (or a firewall's idle timeout) does to connections at rest."""
+    from sqlalchemy import create_engine
+
+    other = create_engine(runtime.db.engine.url)
+    with other.connect() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+
+
+def test_connections_that_died_at_rest_are_replaced(runtime, monkeypatch) -> None:  # noqa: ANN001
+    """A webhook after a quiet spell during which the database dropped the connections is still stored
+    (no 503) and its turn still runs (no apology): rested connections are pinged before use."""
+    import storage.db
+
+    inbox = Inbox(runtime.db, lease_seconds=30)
+
+    async def accept(key: str) -> set[str]:
+        return await inbox.accept([_item(key)])
+
+    assert asyncio.run(accept("line:before")) == {"line:before"}
+    with runtime.db.session() as s:  # a pooled connection, now at rest
+        pooled = s.connection().connection.dbapi_connection
+    monkeypatch.setattr(storage.db, "PING_AFTER_IDLE", 0.0)  # "a while" has passed (the ping runs on SQLite too)
+    if not runtime.db.is_sqlite:
+        _terminate(runtime, [inbox._raw.dbapi_connection.info.backend_pid, pooled.info.backend_pid])
+    assert asyncio.run(accept("line:after")) == {"line:after"}
+    out = runtime.engine.handle(IncomingMessage(address=Address("line", "U2"), text="สวัสดีค่ะ"))
+    assert out and all("ขออภัย" not in (r.text or "") for r in out)
+    assert _status(runtime) == {"line:before": "pending", "line:after": "pending"}
+    inbox.executor.shutdown()
