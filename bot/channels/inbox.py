@@ -414,12 +414,7 @@ class Inbox:
                 return self._write_sqlite(conn, items, finished, now)
             return self._write_postgres(conn, items, finished, now)
         except Exception:
-            raw, self._raw = self._raw, None  # start again with a fresh connection next time
-            if raw is not None:
-                try:
-                    raw.invalidate()
-                except Exception:  # noqa: BLE001
-                    pass
+            self._drop_connection()  # start again with a fresh connection next time
             raise
         finally:
             if locked:
@@ -499,11 +494,7 @@ class Inbox:
             try:
                 self.db.engine.dialect.do_ping(self._raw.dbapi_connection)
             except Exception:  # noqa: BLE001 - dead: a fresh one
-                raw, self._raw = self._raw, None
-                try:
-                    raw.invalidate()
-                except Exception:  # noqa: BLE001
-                    pass
+                self._drop_connection()
         if self._raw is None:
             raw = self.db.engine.raw_connection()
             if not self.db.is_sqlite:
@@ -512,6 +503,19 @@ class Inbox:
             self._raw = raw
         self._raw_used = now
         return self._raw
+
+    def _drop_connection(self) -> None:
+        """Throw `_write`'s connection away (it failed, or is dead): the next write opens a fresh one."""
+        raw, self._raw = self._raw, None
+        if raw is None:
+            return
+        dbapi = raw.dbapi_connection
+        try:
+            raw.invalidate()  # a pooled one (SQLite) goes back to the pool as invalid
+            if not self.db.is_sqlite and dbapi is not None:
+                dbapi.close()  # PostgreSQL's is detached from the pool: ours to close
+        except Exception:  # noqa: BLE001
+            pass
 
     def _raw_sql(self) -> dict[str, str]:
         """The inbox's plain SQL for this database, and the columns' bind processors (built once)."""
