@@ -12,9 +12,9 @@ The webhook answers fast and does the work after:
    redelivery, or the same body posted twice, to this or another server process — and changes nothing.
 3. New events go to the member's in-process queue (`KeyedQueue`): one member's events run in order,
    different members in parallel. The engine turn runs on the database thread (SQLite: one thread for
-   the process, shared with the inbox, whose writes go first) or a pool (PostgreSQL), batched with
-   other members' turns under load (`bot.channels.turns`); the inbox row is marked "turned", with the
-   replies, in the turn's own transaction.
+   the process, shared with the inbox, whose writes go first) or a thread of their own (PostgreSQL),
+   batched with other members' turns under load (`bot.channels.turns`); the inbox row is marked
+   "turned", with the replies, in the turn's own transaction.
 4. Send the replies: with the reply token when it is younger than 50 s, otherwise (or when LINE
    rejects it) by push with an ``X-Line-Retry-Key`` derived from the event id, so a retried push is
    never delivered twice. At most 5 messages per request; further chunks are pushed. If the engine
