@@ -15,7 +15,10 @@ turns of one batch are of different members and their order does not matter.
 
 On SQLite the batches run on the inbox's `PriorityExecutor` (one database thread; an inbox write goes
 before the next batch, so an acknowledgement waits at most for the batch in progress). On PostgreSQL
-`parallel` batches run at once on a thread pool of their own.
+`parallel` batches run at once on a thread pool of their own, and while messages keep coming (the
+previous one less than `BUSY_GAP` before) a batch waits `linger` (`TURN_BATCH_LINGER_MS`) for company
+before it starts: turns only pile up by themselves when the database thread is behind, so at moderate
+load each would otherwise pay for a transaction of its own.
 """
 from __future__ import annotations
 
