@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -70,20 +71,28 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     return engine
 
 
-PING_AFTER_IDLE = 5.0  # seconds a pooled PostgreSQL connection may rest before it is pinged at checkout
+PING_AFTER_IDLE = 5.0  # seconds a PostgreSQL connection may rest before it is pinged before use
+
+
+def alive_after_rest(dialect, dbapi_conn, rested_since: float | None) -> bool:  # noqa: ANN001
+    """False when a connection that rested more than `PING_AFTER_IDLE` (since `rested_since`,
+    monotonic) no longer answers the dialect's ping. One used a moment ago, or never used, is taken
+    as alive without a round trip: connections die quietly while idle (a server restart, a firewall's
+    idle timeout), not between two turns."""
+    if rested_since is None or time.monotonic() - rested_since < PING_AFTER_IDLE:
+        return True
+    try:
+        return bool(dialect.do_ping(dbapi_conn))
+    except Exception:  # noqa: BLE001 - dead
+        return False
 
 
 def _ping_when_idle(engine: Engine) -> None:
-    """``pool_pre_ping``, but only for connections that rested in the pool for a while.
-
-    A connection dies quietly while idle (a server restart, a firewall's idle timeout); one handed
-    back a moment ago is alive. SQLAlchemy's ``pool_pre_ping`` pings at *every* checkout: a round trip
-    per transaction, which under load (one transaction per turn batch) cost the server and PostgreSQL
-    a measurable share of their CPU. Here a connection idle longer than `PING_AFTER_IDLE` is pinged
-    with the dialect's own ping; a dead one is replaced (``DisconnectionError`` makes the pool try a
-    fresh connection), so a sleeping server still never hands a dead connection to a turn."""
-    import time
-
+    """``pool_pre_ping``, but only for connections that rested in the pool for a while
+    (`alive_after_rest`). SQLAlchemy's ``pool_pre_ping`` pings at *every* checkout: a round trip per
+    transaction, which under load (one transaction per turn batch) cost the server and PostgreSQL a
+    measurable share of their CPU. A dead one is replaced (``DisconnectionError`` makes the pool try a
+    fresh connection), so a server that slept still never hands a dead connection to a turn."""
     from sqlalchemy.exc import DisconnectionError
 
     @event.listens_for(engine, "checkin")
@@ -92,14 +101,7 @@ def _ping_when_idle(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _ping_if_rested(dbapi_conn, record, _proxy):  # noqa: ANN001
-        since = record.info.get("checked_in")
-        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
-            return  # new (just connected), or used a moment ago
-        try:
-            alive = engine.dialect.do_ping(dbapi_conn)
-        except Exception as exc:  # noqa: BLE001
-            raise DisconnectionError("connection found dead at checkout") from exc
-        if not alive:
+        if not alive_after_rest(engine.dialect, dbapi_conn, record.info.get("checked_in")):
             raise DisconnectionError("connection found dead at checkout")
 
 

@@ -53,7 +53,7 @@ from bot.messages import (
     Reply,
     replies_to_json,
 )
-from storage.db import Database
+from storage.db import Database, alive_after_rest
 from storage.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,42 @@ class PriorityExecutor(Executor):
             self._thread.join(timeout=10)
 
 
+class RawInboxSQL:
+    """The inbox's accept statement in plain SQL for one database, built once: the ORM's ``INSERT ... ON
+    CONFLICT DO NOTHING RETURNING`` spelled out (SQLAlchemy has no cache key for it and would compile it
+    for every batch), with values through the columns' own bind processors, so rows are stored exactly
+    as the ORM stores them, and on PostgreSQL with the casts SQLAlchemy renders for psycopg."""
+
+    COLUMNS = ("event_key", "received_at", "status", "channel", "address", "payload", "result", "claimed_by",
+               "claimed_until", "attempts", "done_at")
+
+    def __init__(self, db: Database) -> None:
+        table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+        dialect = db.engine.dialect
+        self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self.COLUMNS]
+        self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
+        if db.is_sqlite:
+            mark = {c: "?" for c in self.COLUMNS}
+        else:  # psycopg: a JSON value is sent as text, so the cast matters
+            mark = {c: f"%s::{table.c[c].type.compile(dialect=dialect)}" for c in self.COLUMNS}
+        self._head = f"INSERT INTO processed_events ({','.join(self.COLUMNS)}) VALUES "
+        self._row = "(" + ",".join(mark[c] for c in self.COLUMNS) + ")"
+        self.done_at_mark = mark["done_at"]
+
+    def insert(self, rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+        """(SQL, parameters) of one multi-row insert of `rows` (`Inbox._rows`) returning the new keys."""
+        params: list[Any] = []
+        for row in rows:
+            for proc, col in zip(self._procs, self.COLUMNS):
+                value = row[col]
+                params.append(proc(value) if proc is not None and value is not None else value)
+        sql = self._head + ",".join([self._row] * len(rows)) + " ON CONFLICT (event_key) DO NOTHING RETURNING event_key"
+        return sql, params
+
+    def done_at(self, now: datetime) -> Any:
+        return self._done_proc(now) if self._done_proc else now
+
+
 # --- the inbox ------------------------------------------------------------------------------------
 class Inbox:
     """One per server process (shared by the LINE and Telegram channels). On SQLite its writes and the
@@ -219,11 +255,9 @@ class Inbox:
         self._users = 0
         self._done_timer: asyncio.TimerHandle | None = None
         self._turned: Any = None
-        self._procs: list[Any] | None = None
-        self._done_proc: Any = None
+        self._sql = RawInboxSQL(db)
         self._raw: Any = None  # the DB-API connection of `_write` (the inbox's thread only)
-        self._raw_used = 0.0  # when `_raw` was last used (monotonic)
-        self._sql: dict[str, str] = {}
+        self._raw_used: float | None = None  # when `_raw` was last used (monotonic)
         self.on_stop: list[Callable[[], None]] = []  # run when the last channel stops (before the executor)
         self.stats = {"accepted": 0, "duplicates": 0, "recovered": 0, "failed": 0}
 
@@ -395,16 +429,11 @@ class Inbox:
         return rows
 
     def _write(self, items: list[InboxItem], finished: dict[str, str]) -> set[str]:
-        """The accept/done transaction on a DB-API connection of its own, in plain SQL.
+        """The accept/done transaction on a DB-API connection of its own, in plain SQL (`RawInboxSQL`).
 
         This runs for every batch of webhook events on the inbox's thread, where SQLAlchemy's session,
-        pool and statement machinery cost several times the SQL itself (and the dialects' ``INSERT ...
-        ON CONFLICT`` has no cache key, so SQLAlchemy compiled it afresh for every batch: on PostgreSQL
-        ~1.5 ms of CPU per batch of ten). The statements are the Core ones spelled out (``INSERT ... ON
-        CONFLICT DO NOTHING RETURNING``, one multi-row statement; ``UPDATE ... WHERE event_key = ...``);
-        values go through the columns' own bind processors (stored exactly as the ORM stores them, with
-        the casts SQLAlchemy renders for psycopg). On SQLite the process's `FairLock` is taken like any
-        session's."""
+        pool and statement machinery cost several times the SQL itself (on PostgreSQL ~1.5 against
+        ~0.6 ms of CPU per batch of ten). On SQLite the process's `FairLock` is taken like any session's."""
         now = wall_now()
         lock = self.db._write_lock
         locked = lock.acquire() if lock is not None else False
@@ -420,29 +449,17 @@ class Inbox:
             if locked:
                 lock.release()  # type: ignore[union-attr]
 
-    def _insert_params(self, items: list[InboxItem], now: datetime) -> tuple[int, list[Any]]:
-        """The multi-row INSERT's parameters, through the columns' bind processors: (rows, params)."""
-        rows = self._rows(items, now)
-        params: list[Any] = []
-        for row in rows:
-            for proc, col in zip(self._procs, self._COLUMNS):  # type: ignore[arg-type]
-                value = row[col]
-                params.append(proc(value) if proc is not None and value is not None else value)
-        return len(rows), params
-
     def _write_sqlite(self, conn: Any, items: list[InboxItem], finished: dict[str, str], now: datetime) -> set[str]:
-        sql = self._raw_sql()
         inserted: set[str] = set()
         cur = conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")  # the pysqlite connection runs in autocommit mode
             try:
                 if items:
-                    n, params = self._insert_params(items, now)
-                    cur.execute(sql["insert_head"] + ",".join([sql["row"]] * n) + sql["insert_tail"], params)
+                    cur.execute(*self._sql.insert(self._rows(items, now)))
                     inserted = {r[0] for r in cur.fetchall()}
                 if finished:
-                    done_at = self._done_proc(now) if self._done_proc else now
+                    done_at = self._sql.done_at(now)
                     cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, "
                                     "claimed_until = NULL WHERE event_key = ?",
                                     [(st, done_at, k) for k, st in finished.items()])
@@ -460,19 +477,18 @@ class Inbox:
         four (BEGIN, INSERT, UPDATE, COMMIT), so an acknowledgement waits for one answer and the inbox's
         thread takes the GIL back once, not four times while the engine turns contend for it. The done
         marks lock their rows in key order."""
-        sql = self._raw_sql()
         parts: list[str] = []
         params: list[Any] = []
         if items:
-            n, params = self._insert_params(items, now)
-            parts.append("ins AS (" + sql["insert_head"] + ",".join([sql["row"]] * n) + sql["insert_tail"] + ")")
+            insert, params = self._sql.insert(self._rows(items, now))
+            parts.append(f"ins AS ({insert})")
         if finished:
             keys = sorted(finished)
-            parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {sql['done_at']}, "
+            parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {self._sql.done_at_mark}, "
                          "payload = NULL, result = NULL, claimed_until = NULL FROM (VALUES "
                          + ",".join(["(%s::VARCHAR, %s::VARCHAR)"] * len(keys))
                          + ") AS v(k, s) WHERE processed_events.event_key = v.k)")
-            params.append(self._done_proc(now) if self._done_proc else now)
+            params.append(self._sql.done_at(now))
             for k in keys:
                 params += (k, finished[k])
         cur = conn.cursor()
@@ -484,24 +500,19 @@ class Inbox:
 
     def _connection(self) -> Any:
         """`_write`'s DB-API connection, kept for the process's lifetime (on PostgreSQL taken out of the
-        pool and put in autocommit mode, so no other user ever gets it in that mode). The pool's check
-        for connections that rested (`storage.db.PING_AFTER_IDLE`) is done here: after a quiet spell it
-        is pinged, and a dead one replaced, before a webhook's events are written on it."""
-        from storage.db import PING_AFTER_IDLE
-
-        now = time.monotonic()
-        if self._raw is not None and now - self._raw_used > PING_AFTER_IDLE:
-            try:
-                self.db.engine.dialect.do_ping(self._raw.dbapi_connection)
-            except Exception:  # noqa: BLE001 - dead: a fresh one
-                self._drop_connection()
+        pool and put in autocommit mode, so no other user ever gets it in that mode). Since it never goes
+        back to the pool, the pool's check for connections that rested (`storage.db.alive_after_rest`)
+        is made here, before a webhook's events are written on it; a dead one is replaced."""
+        if self._raw is not None and not alive_after_rest(self.db.engine.dialect, self._raw.dbapi_connection,
+                                                          self._raw_used):
+            self._drop_connection()
         if self._raw is None:
             raw = self.db.engine.raw_connection()
             if not self.db.is_sqlite:
                 raw.detach()
                 raw.dbapi_connection.autocommit = True
             self._raw = raw
-        self._raw_used = now
+        self._raw_used = time.monotonic()
         return self._raw
 
     def _drop_connection(self) -> None:
@@ -516,28 +527,6 @@ class Inbox:
                 dbapi.close()  # PostgreSQL's is detached from the pool: ours to close
         except Exception:  # noqa: BLE001
             pass
-
-    def _raw_sql(self) -> dict[str, str]:
-        """The inbox's plain SQL for this database, and the columns' bind processors (built once)."""
-        if self._procs is None:
-            table = ProcessedEvent.__table__  # type: ignore[attr-defined]
-            dialect = self.db.engine.dialect
-            self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self._COLUMNS]
-            self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
-            if self.db.is_sqlite:
-                mark = {c: "?" for c in self._COLUMNS}
-            else:  # psycopg: the casts SQLAlchemy renders (a JSON value is sent as text)
-                mark = {c: f"%s::{table.c[c].type.compile(dialect=dialect)}" for c in self._COLUMNS}
-            self._sql = {
-                "insert_head": f"INSERT INTO processed_events ({','.join(self._COLUMNS)}) VALUES ",
-                "row": "(" + ",".join(mark[c] for c in self._COLUMNS) + ")",
-                "insert_tail": " ON CONFLICT (event_key) DO NOTHING RETURNING event_key",
-                "done_at": mark["done_at"],
-            }
-        return self._sql
-
-    _COLUMNS = ("event_key", "received_at", "status", "channel", "address", "payload", "result", "claimed_by", "claimed_until",
-                "attempts", "done_at")
 
     # --- inside the engine turn's transaction ----------------------------------------------------
     def mark_turned(self, session: Session, items: list[tuple[str, list[Reply]]]) -> None:

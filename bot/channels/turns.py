@@ -41,15 +41,12 @@ MarkTurned = Callable[[Session, list[tuple[str, list[Reply]]]], None]  # `Inbox.
 
 MAX_BATCH = 16  # turns per transaction: ~10 gets most of the gain; more only holds the write lock longer
 BUSY_GAP = 0.05  # seconds: a turn arriving this soon after the previous one means messages keep coming
-# Batches at once on PostgreSQL, per process. One: with the linger below, a second thread only fought the
-# first (and the event loop and the inbox) over the GIL and split the batches; measured at 500 events/s with
-# two processes, p99 acknowledgement lower in 6 of 7 interleaved pairs of runs (e.g. 21 vs 766 ms, 28 vs
-# 64 ms). Several server processes are the way to more parallel turns.
+# Batches at once per PostgreSQL process. One: with the linger, a second thread only fought the first (and
+# the event loop and the inbox) over the GIL and split its batches. More processes give more parallel turns.
 PG_PARALLEL = 1
-# How long a PostgreSQL turn waits for company while messages keep coming (`TURN_BATCH_LINGER_MS`).
-# Measured at 500 events/s, two processes: server CPU 2.7 → 2.2-2.5 ms per event, p99 acknowledgement
-# 200-350 → 15-120 ms on the same (noisy) machine. On SQLite the turns share the one database thread with
-# the inbox's writes, where a longer batch delays acknowledgements more than it saves: no wait there.
+# How long a PostgreSQL turn waits for company while messages keep coming (`TURN_BATCH_LINGER_MS`). Not on
+# SQLite: there the turns share the one database thread with the inbox's writes, and a longer batch delays
+# the acknowledgements more than it saves. Measurements: docs/channels.md, "Throughput and the benchmark".
 PG_LINGER_MS = 20.0
 
 
