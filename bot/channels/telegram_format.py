@@ -228,7 +228,10 @@ def to_telegram_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
             buttons.extend(card.buttons)
             if card.link_url and card.link_url.startswith(("http://", "https://")):
                 link = (_link_label(card), card.link_url)
-        buttons.extend(reply.choices)
+        # A card's buttons and the reply's choices share one inline keyboard here (LINE shows them apart):
+        # a value offered by both is shown once.
+        seen = {b.value for b in buttons}
+        buttons.extend(c for c in reply.choices if c.value not in seen)
         markup = keyboard(buttons, link)
         if markup is not None and messages:
             messages[-1]["reply_markup"] = markup

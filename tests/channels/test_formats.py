@@ -85,3 +85,15 @@ def test_split_text_prefers_boundaries() -> None:
     parts = split_text(text, 1000)
     assert all(len(p) <= 1000 for p in parts)
     assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+def test_telegram_keyboard_shows_a_button_once_when_card_and_choices_both_offer_it() -> None:
+    from bot.channels.telegram_format import to_telegram_messages
+    from bot.messages import Card, CardField, Choice, Reply
+
+    edit, menu = Choice("แก้ไขข้อมูล", "go:profile.edit"), Choice("เมนู", "menu")
+    reply = Reply(card=Card(title="ข้อมูลของฉัน", fields=(CardField("ชื่อ", "สมศรี"),), buttons=(edit,)),
+                  choices=(edit, menu))
+    msg = to_telegram_messages([reply])[-1]
+    labels = [b["text"] for row in msg["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["แก้ไขข้อมูล", "เมนู"]
