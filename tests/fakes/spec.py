@@ -14,7 +14,8 @@
   field descriptions ("1-4096 characters", "1-64 bytes"), ``type`` constants ("must be default") and a
   few documented rules (InlineKeyboardButton needs exactly one action field, HTML/MarkdownV2 must parse).
 
-Specs are located at ``<repo>/../shared/specs`` (override with ``KHRUAKHAI_SPECS_DIR``).
+Specs are vendored in ``tests/fakes/specs/`` with their licences (line-openapi: Apache-2.0; the Telegram
+Bot API spec: MIT), so a clone alone passes its tests (override with ``KHRUAKHAI_SPECS_DIR``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def specs_dir() -> Path:
     env = os.environ.get("KHRUAKHAI_SPECS_DIR")
     if env:
         return Path(env)
-    return (REPO_ROOT / ".." / "shared" / "specs").resolve()
+    return Path(__file__).resolve().parent / "specs"
 
 
 # --------------------------------------------------------------------------------------------------
