@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     conversation_ttl_hours: int = 24
     # Run the APScheduler jobs (reminder scan, outbox drain) inside `serve`.
     scheduler_enabled: bool = True
+    # The web chat at / (for trying the bot; `make run` turns it on). Visitors are anonymous cookie ids.
+    web_chat_enabled: bool = False
     # Seed demo organizations and an event into an empty database at `make run`.
     seed_demo: bool = False
     # Secret for web console session cookies and CSRF tokens.

@@ -66,6 +66,8 @@ class IncomingMessage:
     kind: Literal["message", "follow", "unfollow", "join", "leave", "other"] = "message"
     is_group: bool = False
     display_name: str | None = None
+    # Sent by the browser chat (an anonymous cookie id): never acts with an officer's powers.
+    from_browser: bool = False
 
     @property
     def input(self) -> str:
