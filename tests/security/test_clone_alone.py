@@ -1,4 +1,4 @@
-"""A clone alone passes its tests: nothing outside docs reads a `../shared` folder beside the project,
+"""A clone alone passes its tests: nothing outside docs reads the shared folder beside the project,
 and the API specs the fakes validate against are vendored with their licences."""
 from __future__ import annotations
 
