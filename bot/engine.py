@@ -20,7 +20,7 @@ from bot import i18n, offers
 from bot.clock import Clock, clock as default_clock
 from bot.config import Settings
 from bot.context import Context
-from bot.messages import Address, IncomingMessage, Reply
+from bot.messages import Address, IncomingMessage, Reply, cleaned
 from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
@@ -60,6 +60,7 @@ class Engine:
         """One turn. `on_turn(session, replies)` runs inside the turn's transaction, before the commit
         (the channels' inbox records "turn done" + replies atomically with the turn's changes); it may
         raise `TurnAborted` to roll everything back, which `handle` re-raises."""
+        msg = cleaned(msg)  # control, zero-width and bidi characters never reach a parser or the database
         try:
             with self.db.session() as session:
                 ctx = self._context(session, msg)
@@ -86,6 +87,7 @@ class Engine:
         the batch is rolled back and every turn runs again on its own through `handle`, so each gets
         exactly what it would have got alone (its replies, an apology, or its `TurnAborted`, returned
         in its place)."""
+        messages = [cleaned(m) for m in messages]
         if len(messages) > 1:
             try:
                 with self.db.session() as session:
