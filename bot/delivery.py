@@ -414,21 +414,23 @@ class Drainer:
         return list(session.execute(stmt).all())
 
     def _drop_unreachable(self, session: Session, channel: str, rows: list[Any]) -> list[Any]:
-        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue)."""
+        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue), nor
+        a member's rows whose identity is gone (they deleted their data, or unlinked that account)."""
         addresses = list({r.address for r in rows})
-        dead: set[str] = set()
+        known: dict[str, bool] = {}
         for i in range(0, len(addresses), 1000):
-            dead.update(session.execute(select(MemberIdentity.address).where(
-                col(MemberIdentity.address).in_(addresses[i:i + 1000]),
-                MemberIdentity.reachable == False)).scalars())  # noqa: E712
-        if not dead:
+            known.update(session.execute(select(MemberIdentity.address, MemberIdentity.reachable).where(
+                col(MemberIdentity.address).in_(addresses[i:i + 1000]))).tuples().all())
+        gone = [r.id for r in rows if known.get(r.address) is False
+                or (r.address not in known and r.member_id is not None)]
+        if not gone:
             return rows
-        gone = [r.id for r in rows if r.address in dead]
+        dead = set(gone)
         session.execute(update(O).where(col(O.id).in_(gone)).values(
             status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
             .execution_options(synchronize_session=False))
         self.stats.add(channel, "unreachable", len(gone))
-        return [r for r in rows if r.address not in dead]
+        return [r for r in rows if r.id not in dead]
 
     def _content(self, session: Session, row_id: int) -> list[dict[str, Any]]:
         return session.execute(select(O.content).where(O.id == row_id)).scalar_one()
@@ -483,7 +485,8 @@ class Drainer:
         SELECT … FOR UPDATE SKIP LOCKED, one INSERT of the batches, one UPDATE per batch (≤500 rows)."""
         with self.rt.db.session() as session:
             now = self._now()
-            stmt = (select(O.id, O.address, O.content_hash, O.urgent, MemberIdentity.reachable)
+            stmt = (select(O.id, O.address, O.content_hash, O.urgent, O.member_id, MemberIdentity.reachable,
+                           MemberIdentity.id.label("identity"))
                     .outerjoin(MemberIdentity, MemberIdentity.address == O.address)
                     .where(O.channel == "line", O.status == "pending", col(O.next_attempt_at) <= now,
                            col(O.batch_id).is_(None)))
@@ -493,7 +496,9 @@ class Drainer:
                                    .with_for_update(of=O, skip_locked=True)).all()
             if not rows:
                 return []
-            dead = [r.id for r in rows if r.reachable is False]  # unfollowed / blocked since enqueue
+            # unfollowed / blocked since enqueue, or a member's identity that is gone (data deleted)
+            dead_ids = {r.id for r in rows if r.reachable is False or (r.identity is None and r.member_id is not None)}
+            dead = sorted(dead_ids)
             if dead:
                 for i in range(0, len(dead), 1000):
                     session.execute(update(O).where(col(O.id).in_(dead[i:i + 1000])).values(
@@ -502,7 +507,7 @@ class Drainer:
                 self.stats.add("line", "unreachable", len(dead))
             groups: dict[tuple[str, bool], list[Any]] = {}
             for r in rows:
-                if r.reachable is not False:
+                if r.id not in dead_ids:
                     groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
             size = max(1, min(500, self.cfg.line_multicast_size))
             plans: list[tuple[dict[str, Any], list[int]]] = []
