@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, col, func, select
 
 from bot.clock import db_now
+from bot.logs import redact_phones
 from storage.models.console import AuditEntry, OfficerLogin
 
 MAX_FAILED_ATTEMPTS = 5
@@ -129,10 +130,27 @@ def record(session: Session, *, action: str, login: OfficerLogin | None = None, 
     entry = AuditEntry(at=db_now(), login_id=login.id if login else None,
                        email=(login.email if login else (email or ""))[:254], province=province, action=action,
                        target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
-                       details=details or {}, ip=(ip or None))
+                       details=without_phones(details or {}), ip=(ip or None))
     session.add(entry)
     session.flush()
     return entry
+
+
+PHONE_KEYS = ("phone",)
+
+
+def without_phones(value: Any, key: str | None = None) -> Any:
+    """The audit log keeps no phone numbers: a ``phone`` field records only that it changed, and any phone
+    number written inside another value is masked (bot.logs.redact_phones)."""
+    if key in PHONE_KEYS and value not in (None, ""):
+        return [("***" if v else v) for v in value] if isinstance(value, list) else "***"
+    if isinstance(value, dict):
+        return {k: without_phones(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_phones(v, key) for v in value]
+    if isinstance(value, str):
+        return redact_phones(value)
+    return value
 
 
 def audit_entries(session: Session, *, province: str | None, national: bool, action: str | None = None,
