@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.clock import db_now
 from bot.logs import redact_phones
+from storage.models import Member
 from storage.models.console import AuditEntry, OfficerLogin
 
 MAX_FAILED_ATTEMPTS = 5
@@ -134,6 +135,21 @@ def record(session: Session, *, action: str, login: OfficerLogin | None = None, 
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_chat(session: Session, *, officer: Member | None, action: str, province: str | None,
+                target_type: str | None = None, target_id: Any = None, details: dict[str, Any] | None = None,
+                channel: str | None = None) -> AuditEntry:
+    """An officer's action taken in the chat, in the same log as the console's: the console login linked to
+    that officer (if any) is named as who did it; the officer's name and the channel go in the details."""
+    login = None
+    if officer is not None and officer.id is not None:
+        login = session.exec(select(OfficerLogin).where(OfficerLogin.member_id == officer.id)
+                             .order_by(col(OfficerLogin.id))).first()
+    info: dict[str, Any] = {"via": f"chat:{channel}" if channel else "chat",
+                            "officer": (officer.full_name if officer is not None else None) or "-"}
+    return record(session, action=action, login=login, province=province, target_type=target_type,
+                  target_id=target_id, details={**info, **(details or {})})
 
 
 PHONE_KEYS = ("phone",)
