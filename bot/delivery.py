@@ -36,7 +36,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
@@ -55,6 +55,11 @@ from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 log = logging.getLogger(__name__)
 
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+# LINE honours an X-Line-Retry-Key for 24 hours: a batch whose keys may have gone out more than 23 hours
+# ago is never sent again (LINE would no longer recognise the keys and deliver a second time). Its rows
+# fail with this reason, which the officer sees in Thai (the broadcast's result and its console page).
+RETRY_KEY_LIFETIME = timedelta(hours=23)
+RETRY_KEY_EXPIRED = "line-retry-key-expired"
 OPEN = ("pending", "sending")
 STOP_ANNOUNCEMENTS = "go:announcements.stop"
 
@@ -82,6 +87,7 @@ class _Batch:
     keys: list[str]
     chunks_done: int
     attempts: int
+    created_at: datetime | None = None  # when its retry keys were made (set for claimed batches)
 
 
 @dataclass
@@ -558,7 +564,7 @@ class Drainer:
                         attempts=DeliveryBatch.attempts + 1)
                 .returning(DeliveryBatch.id, DeliveryBatch.endpoint, DeliveryBatch.recipients,
                            DeliveryBatch.chunks, DeliveryBatch.retry_keys, DeliveryBatch.chunks_done,
-                           DeliveryBatch.attempts)
+                           DeliveryBatch.attempts, DeliveryBatch.created_at)
                 .execution_options(synchronize_session=False)).all()
             jobs = sorted((_Batch(*r) for r in rows), key=lambda j: j.id)
             first = [j for j in jobs if j.attempts == 1 and j.chunks_done == 0]
@@ -603,6 +609,9 @@ class Drainer:
         try:
             if job.attempts > self.cfg.max_attempts:
                 return Outcome("failed", f"gave up after {job.attempts - 1} attempts")
+            if self._keys_expired(job):
+                return Outcome("failed", f"{RETRY_KEY_EXPIRED}: first tried more than 23 hours ago; LINE no "
+                                         "longer knows its retry keys, so it is not sent again")
 
             async def progress(n: int) -> None:
                 await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
@@ -612,6 +621,14 @@ class Drainer:
         except Exception:  # noqa: BLE001 - the lease brings it back; never kill the pass
             log.exception("LINE batch %s failed unexpectedly; it will be retried after its lease", job.id)
             return None
+
+    def _keys_expired(self, job: _Batch) -> bool:
+        """A re-send (an earlier attempt may have reached LINE) of keys made more than 23 hours ago. A first
+        attempt is always safe, however old its keys: LINE has never seen them."""
+        if job.attempts <= 1 or job.created_at is None:
+            return False
+        made = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+        return self._now() - made > RETRY_KEY_LIFETIME
 
     def _batch_progress(self, session: Session, batch_id: int, done: int) -> None:
         session.execute(update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
@@ -913,6 +930,10 @@ def notify_officer(session: Session, b: Broadcast) -> bool:
     text = i18n.t("broadcast.result", locale, id=b.id, audience=audiences.describe(session, b.audience, locale),
                   total=b.total, delivered=b.delivered, failed=b.failed, unreachable=b.unreachable,
                   opted_out=b.opted_out)
+    expired = session.execute(select(func.count()).select_from(O).where(
+        O.broadcast_id == b.id, O.status == "failed", col(O.last_error).startswith(RETRY_KEY_EXPIRED))).scalar_one()
+    if expired:
+        text += "\n" + i18n.t("broadcast.result_key_expired", locale, n=expired)
     return enqueue(session, key=f"broadcast:{b.id}:result", address=address, replies=[Reply(text=text)],
                    kind="notice", member_id=officer.id)
 
