@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import bindparam, inspect as sa_inspect
@@ -20,7 +21,8 @@ from bot import i18n
 from bot.clock import Clock, clock as default_clock
 from bot.config import Settings
 from bot.context import Context
-from bot.messages import Address, IncomingMessage, Reply
+from bot.forms import typed_choice
+from bot.messages import Address, Choice, IncomingMessage, Reply
 from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
@@ -64,8 +66,9 @@ class Engine:
             with self.db.session() as session:
                 ctx = self._context(session, msg)
                 replies = self._turn(ctx)
-                self._save_state(ctx)
                 out = ctx.notes + replies
+                _remember_offers(ctx, out)
+                self._save_state(ctx)
                 if on_turn is not None:
                     on_turn(session, out)
                 return out
@@ -95,6 +98,7 @@ class Engine:
                     for msg in messages:
                         ctx = self._context(session, msg, found)
                         out = ctx.notes + self._turn(ctx)
+                        _remember_offers(ctx, out)
                         self._save_state(ctx)
                         outs.append(out)
                     if on_turns is not None:
@@ -205,6 +209,9 @@ class Engine:
         if msg.kind == "follow":
             return self._follow(ctx)
 
+        picked = _typed_choice(ctx)
+        if picked is not None:  # the label of a button the last reply offered, typed: that button
+            msg = ctx.msg = replace(msg, postback=picked.value)
         text = msg.input.strip()
         if text.startswith("go:"):
             return self._start_intent(ctx, text)
@@ -316,6 +323,31 @@ def _aware(dt):  # noqa: ANN001, ANN202
     from datetime import timezone
 
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+OFFERS = "_offers"  # the last reply's buttons, [label, value] pairs, kept in the conversation state
+
+
+def _remember_offers(ctx: Context, replies: Sequence[Reply]) -> None:
+    offers: list[list[str]] = []
+    for reply in replies:
+        for c in tuple(reply.choices) + (reply.card.buttons if reply.card else ()):
+            if [c.label, c.value] not in offers:
+                offers.append([c.label, c.value])
+    if offers:
+        ctx.state.data[OFFERS] = offers[:24]
+    else:
+        ctx.state.data.pop(OFFERS, None)
+
+
+def _typed_choice(ctx: Context) -> Choice | None:
+    """Typed text that is the label of one of the buttons the last reply offered (not its number:
+    "2" may well be an answer)."""
+    msg = ctx.msg
+    if msg.postback is not None or not msg.text or msg.kind != "message":
+        return None
+    offered = [Choice(str(label), str(value)) for label, value in ctx.state.data.get(OFFERS, [])]
+    return typed_choice(msg.text, offered, numbers=False)
 
 
 def _global_word(text: str) -> str | None:
