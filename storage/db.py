@@ -25,6 +25,9 @@ def _normalize_url(url: str) -> str:
     return url
 
 
+READ_ONLY = "khruakhai_read_only"  # execution option: on SQLite, BEGIN deferred instead of IMMEDIATE
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(_normalize_url(url)).get_backend_name() == "sqlite"
 
@@ -55,7 +58,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
             # Take the write lock at BEGIN so two writers queue instead of failing to upgrade a read lock.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read-only session (`Database.read_session`) begins deferred: it never takes the write lock.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         # pysqlite's own transaction handling would issue BEGIN itself; let ours do it.
         @event.listens_for(engine, "connect", insert=True)
@@ -185,6 +189,19 @@ class Database:
         finally:
             if locked:
                 lock.release()  # type: ignore[union-attr]
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only (closed, so rolled back, at the end; what it loaded stays readable).
+        On SQLite it begins deferred and does not
+        queue for the process's write lock, so long reads (a reminder scan finding what is new, a console
+        page) never hold up writers: in WAL mode readers and the one writer go side by side."""
+        engine = self.engine.execution_options(**{READ_ONLY: True}) if self._sqlite else self.engine
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.close()
 
     def checkpoint_in_background(self, interval: float = 1.0) -> None:
         """SQLite (the server): move WAL checkpoints off the commit path.
