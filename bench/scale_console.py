@@ -17,7 +17,12 @@ PORT = int(os.environ.get("BENCH_PORT", "8105"))
 
 
 def _env(url: str, schema: str | None) -> dict[str, str]:
-    env = dict(os.environ, DATABASE_URL=url, PYTHAINLP_READ_ONLY="1", SCHEDULER_ENABLED="false")
+    # Both channels configured (as in production), their APIs pointed at a closed local port: start-up
+    # must not need them.
+    env = dict(os.environ, DATABASE_URL=url, PYTHAINLP_READ_ONLY="1", SCHEDULER_ENABLED="false",
+               LINE_CHANNEL_SECRET="bench-secret", LINE_CHANNEL_ACCESS_TOKEN="bench-token",
+               LINE_API_BASE_URL="http://127.0.0.1:9", LINE_DATA_API_BASE_URL="http://127.0.0.1:9",
+               TELEGRAM_BOT_TOKEN="123456:bench-token", TELEGRAM_API_BASE_URL="http://127.0.0.1:9")
     if schema:
         env["DATABASE_SCHEMA"] = schema
     return env
