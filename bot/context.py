@@ -59,7 +59,9 @@ class Context:
 
     @property
     def is_officer(self) -> bool:
-        return self.member is not None and self.member.is_officer
+        # The browser chat is anonymous (a cookie id): officer powers never reach it, even for a member
+        # who is an officer elsewhere (docs/security.md, "Who is who").
+        return self.member is not None and self.member.is_officer and not self.msg.from_browser
 
     # --- conversation state ---------------------------------------------------
     @property

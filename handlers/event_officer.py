@@ -28,7 +28,7 @@ _LATLNG = re.compile(r"(-?\d{1,2}\.\d+)\s*[, ]\s*(-?\d{1,3}\.\d+)")
 
 def may_manage(ctx: Context, event: Event) -> bool:
     m = ctx.member
-    return m is not None and m.is_officer and (m.officer_province is None or m.officer_province == event.province)
+    return m is not None and ctx.is_officer and (m.officer_province is None or m.officer_province == event.province)
 
 
 def _event(ctx: Context, arg: str | None) -> Event | None:

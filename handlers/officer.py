@@ -10,7 +10,7 @@ from storage.repositories import organizations as orgs_repo
 
 def _may_manage(ctx: Context, org: Organization) -> bool:
     m = ctx.member
-    return m is not None and m.is_officer and (m.officer_province is None or m.officer_province == org.province)
+    return m is not None and ctx.is_officer and (m.officer_province is None or m.officer_province == org.province)
 
 
 @intent("org.verify", audience="officer", order=80)

@@ -3,8 +3,9 @@
 The webhook answers fast and does the work after:
 
 1. Verify ``X-Line-Signature`` = base64(HMAC-SHA256(channel secret, raw body)) in constant time; a
-   missing or wrong signature → 400 and nothing is stored or processed. Malformed JSON, or a body
-   that is not ``{"events": [...]}`` → 400. ``{"events": []}`` (LINE's "Verify" button) → 200.
+   missing or wrong signature → 400 and nothing is stored or processed. Malformed JSON (nested too
+   deeply included), or a body that is not ``{"events": [...]}`` → 400. ``{"events": []}`` (LINE's
+   "Verify" button) → 200.
 2. Turn every event into a job and store it in the durable inbox (`bot.channels.inbox`): one
    ``INSERT ... ON CONFLICT DO NOTHING`` of ``line:<webhookEventId>`` with everything needed to process
    it again, group-committed with the other events arriving meanwhile. Only then answer 200 (503 when
@@ -140,6 +141,8 @@ def parse_body(body: bytes) -> list[dict[str, Any]]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("malformed JSON") from exc
+    except RecursionError as exc:  # nested deeper than the parser goes: no LINE body is
+        raise BadRequest("JSON nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise BadRequest("not a LINE webhook body")
     return [e for e in data["events"] if isinstance(e, dict)]

@@ -48,8 +48,9 @@ class Console:
                                 format_date_range=i18n.format_date_range, format_number=i18n.format_number,
                                 quote=quote)
         self.env.filters["phone"] = lambda digits: format_phone(str(digits)) if digits else ""
-        if self.secret == "change-me-in-production":
-            log.warning("SECRET_KEY is the default: set it before exposing the console")
+        problem = runtime.settings.secret_key_problem()
+        if problem:
+            log.warning("%s: set it before exposing the console", problem)
 
 
 def render(request: Request, template: str, officer: Officer | None = None, *, code: int = 200,
