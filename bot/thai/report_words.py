@@ -65,11 +65,14 @@ def _count_value(s: str) -> int:
     return int(s.replace(",", ""))
 _TARGET_STOP = re.compile(
     r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่)"
-    rf"|\s*(?:{_PART_ALT})\s*$|[\n,;]|\s*\d|$"
+    rf"|(?:\s*(?:{_PART_ALT}))+\s*$|[\n,;]|\s*\d|$"
 )
 
 
 _FUND_VERB = re.compile(r"\s*(?:สนับสนุน|ช่วย|ให้มา|ให้บริการ)")
+
+
+_TAIL_JUNK = re.compile(rf"(?:\s*(?:{_PART_ALT})|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])+\s*$")
 
 
 def _clean_fund(v: str) -> str | None:
@@ -77,7 +80,7 @@ def _clean_fund(v: str) -> str | None:
     m = _FUND_VERB.search(v)
     if m:  # 'อบต. ช่วยมาครึ่งนึง อีกครึ่งเงินบริจาค': the funder is who helped
         v = v[: m.start()]
-    v = _FUND_TAIL.sub("", v).strip(" :-–,\"'")
+    v = _FUND_TAIL.sub("", _TAIL_JUNK.sub("", v)).strip(" :-–,\"'")
     if v.startswith("เงินกองทุน"):
         v = v[len("เงิน"):]
     if len(v) < 2 or re.search(r"\d", v) or _NOT_FUND.match(v):
@@ -130,7 +133,7 @@ def find_target(n: str, t: str, participants: int | None = None) -> str | None:
     m = _TARGET_CUE.search(t)
     if m:
         stop = _TARGET_STOP.search(t, m.end())
-        v = n[m.end(): stop.start() if stop else len(n)].strip(" :-–,")
+        v = _TAIL_JUNK.sub("", n[m.end(): stop.start() if stop else len(n)]).strip(" :-–,")
         if len(v) >= 2:
             return v[:300]
     m = _TARGET_FOR.search(t)

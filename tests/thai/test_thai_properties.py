@@ -36,17 +36,15 @@ def reading(case, text):  # noqa: ANN001, ANN201
     return parse_people(text)
 
 
-@SETTINGS
-@given(st.sampled_from(CASES), st.sampled_from(PARTICLES))
-def test_a_trailing_particle_changes_nothing(case, particle):
-    # 'คะ' alone is "pardon?", but after an answer it is only politeness
-    assert reading(case, case.text + particle) == reading(case, case.text)
+def test_a_trailing_particle_changes_nothing():
+    # every message of the corpus with every particle (checked exhaustively: it is cheap)
+    changed = [(c.id, p) for c in CASES for p in PARTICLES if reading(c, c.text + p) != reading(c, c.text)]
+    assert not changed
 
 
-@SETTINGS
-@given(st.sampled_from(CASES))
-def test_thai_digits_read_like_arabic_ones(case):
-    assert reading(case, case.text.translate(THAI_DIGITS)) == reading(case, case.text)
+def test_thai_digits_read_like_arabic_ones():
+    changed = [c.id for c in CASES if reading(c, c.text.translate(THAI_DIGITS)) != reading(c, c.text)]
+    assert not changed
 
 
 @SETTINGS
