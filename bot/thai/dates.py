@@ -483,8 +483,12 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
              and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        after = atoms[i + 2] if i + 2 < len(atoms) else None
+        # 'เสาร์ 28 - อาทิตย์ 29 พ.ย.': a bare day after a weekday counts when it starts a range
+        starts_range = (nxt is not None and nxt.kind == "day" and after is not None
+                        and bool(_RANGE_SEP.match(_gap(t, nxt, after))))
         if a.kind == "wd" and nxt is not None and nxt.kind in ("date", "day") and (
-            nxt.kind == "date" or nxt.strong) and _PREFIX_GAP.match(_gap(t, a, nxt)):
+            nxt.kind == "date" or nxt.strong or starts_range) and _PREFIX_GAP.match(_gap(t, a, nxt)):
             nxt.start = a.start  # the weekday belongs to the date: 'ถึงวันอาทิตย์ที่ 31' joins a range
             continue
         kept.append(a)

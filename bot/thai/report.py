@@ -36,6 +36,8 @@ _LABEL_TITLE = re.compile(
     r"(?:ชื่อ)?(?:โครงการ|กิจกรรม|หัวข้อ|เรื่อง|title|activity|event|project)\s*[:：]\s*(?P<v>[^\n]+)|ชื่อ(?:โครงการ|กิจกรรม)\s+(?P<w>[^\n]+)",
     re.IGNORECASE,
 )
+# 'ชื่อ: …' alone names the activity in a report, unless a person's name follows.
+_LABEL_NAME = re.compile(r"(?:^|\n)[^\S\n]*[-•]?[^\S\n]*ชื่อ\s*[:：]\s*(?!นาย|นาง|น\.ส\.|ด\.[ชญ]\.)(?P<v>[^\n]+)")
 _QUOTED = re.compile(r"[\"“”«]([^\"“”»\n]{3,120})[\"“”»]")
 # Where a title ends: the next field's cue, a separator, a number that is not part of the name.
 _TITLE_STOP = re.compile(
@@ -67,6 +69,7 @@ _HEADER = re.compile(
     r"^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:(?:ค่ะ|ครับ|ค่า)\s*)?(?:ขอ)?(?:ส่ง)?(?:รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม"
     r"|การจัดกิจกรรม)?)?(?:นะ)?$|^ตาม(?:โพสต์|ลิงก์|ลิ้งค์|รูป)"
     r"|^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:ขอ)?(?:ส่ง)?รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?\s*(?:ของ|ประจำ|เดือน)"
+    r"|^สรุป(?:ผล)?(?:การดำเนินงาน|กิจกรรม|การจัดกิจกรรม)?$"
     # who is reporting: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's name alone on the first line
     r"|" + ORG_LINE.pattern
 )
@@ -115,7 +118,7 @@ def _tidy(title: str) -> str:
 
 
 def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
-    m = _LABEL_TITLE.search(n)
+    m = _LABEL_TITLE.search(n) or _LABEL_NAME.search(n)
     if m:
         v = _tidy(m.group("v") or m.group("w"))
         return v if len(v) >= 3 else None

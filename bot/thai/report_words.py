@@ -34,7 +34,8 @@ _FUND_BRACKET = re.compile(r"(?:บาท|หมื่น|พัน|\d)\s*" + _P
 _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
-    r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
+    + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
+    + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
 _FUND_LINE = re.compile(
