@@ -16,7 +16,7 @@ from .numbers import _MONEY_AFTER, _MONEY_BEFORE, _prepare, find_numbers
 from .textnorm import prep
 
 PEOPLE_UNIT = re.compile(r"[^\S\n]*(?:กว่า|เศษ|ๆ)?[^\S\n]*(?:คน|ท่าน|ราย|รูป|people|persons|pax)(?!ไข้|พิการ|ไร้)")
-_TOTAL = re.compile(r"(?<!ไม่)(?:รวม|ทั้งหมด|ทั้งสิ้น|total)")
+_TOTAL = re.compile(r"(?<!ไม่)(?:รวม|ทั้งหมด|ทั้งสิ้น|total)|=")
 _PEOPLE_CUE = re.compile(
     r"ผู้เข้าร่วม|เข้าร่วม|ผู้ร่วม|ร่วมงาน|ผู้เข้าอบรม|เข้าอบรม|ผู้ได้รับประโยชน์|ผู้รับบริการ|มาร่วม|มาประชุม"
     r"|ผู้มา|ที่มา|participants?|จำนวน"
