@@ -23,7 +23,7 @@ _PEOPLE_CUE = re.compile(
 )
 # People counted who are not the participants: organizers, speakers, and all the members of a club
 # (as opposed to those who came).
-_STAFF = re.compile(r"วิทยากร|เจ้าหน้าที่|ทีมงาน|พี่เลี้ยง|ครู|สมาชิก|ช่าง")
+_STAFF = re.compile(r"วิทยากร|เจ้าหน้าที่|ทีม|พี่เลี้ยง|ครู|สมาชิก|ช่าง|ช่วยงาน|มาช่วย")
 _NEVER_PARTICIPANTS = re.compile(r"วิทยากร")
 # After a cue without a unit the number must end there: 'ผู้เข้าร่วม 45' but not 'จำนวน 20 ครอบครัว'.
 _BARE_END = re.compile(r"\s*(?:$|\n|[,;()]|(?:ค่ะ|ครับ|คะ|ค่า|นะ|และ|หญิง|ชาย|รวม)|[^\sก-๛])")

@@ -36,12 +36,15 @@ _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
     + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
+    + r"|เงิน(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
     + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
 _FUND_LINE = re.compile(
     r"^(?:กองทุน|เงิน(?!\s*\d)|งบของ|งบส่วนตัว|เทศบาล|อบ[ตจ]|สสส|สปสช|พมจ|พม\.|รพ\.?สต|ผ้าป่า|ทอดผ้าป่า|มูลนิธิ)"
 )
+# Whoever 'helped' or 'supported': the word before ช่วยมา / สนับสนุน (not 'ได้รับการสนับสนุน').
+_FUND_GAVE = re.compile(r"(?:^|[\s\n])((?!ได้รับ|การ|โดย|ที่)[^\s\d()]{2,40}?)\s*(?:ช่วยมา|สนับสนุน|ให้มา|ให้งบ)")
 _FUND_TAIL = re.compile(r"(?:\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|เอง)|" + r"\s*" + _PARTICLE + r")+\s*$")
 _NOT_FUND = re.compile(r"^(?:(?:บาท|ค่ะ|ครับ|งบ|งบประมาณ|เงิน|-)$|ไม่)")
 _DECOR = re.compile(r"^[\s\-•*·▪►➤>👉📌✅☑️✔️🔹🔸💰💵💸💝🏛️🏦\d.)]+|[\s🙏😊]+$")
@@ -138,6 +141,9 @@ def find_funding(n: str, t: str, skip: str | None = None, spent: bool = True) ->
     m = _FUND_KNOWN.search(masked)
     if m:
         return _clean_fund(n[m.start(): m.end()])
+    m = _FUND_GAVE.search(masked)  # 'มหาวิทยาลัยช่วยมา'
+    if m:
+        return _clean_fund(n[m.start(1): m.end(1)])
     return None
 
 
