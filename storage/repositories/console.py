@@ -7,6 +7,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import and_, case, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import db_now
@@ -94,15 +95,7 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime |
     if login.locked_until is not None and login.locked_until > now:
         return LoginResult(None, "locked", login, login.locked_until)
     if not check_password(login.password_hash, password):
-        if login.locked_until is not None:  # an old lock has run out: count afresh
-            login.locked_until = None
-            login.failed_attempts = 0
-        login.failed_attempts += 1
-        just_locked = login.failed_attempts >= MAX_FAILED_ATTEMPTS
-        if just_locked:
-            login.locked_until = now + LOCKOUT
-        session.add(login)
-        return LoginResult(None, "locked" if just_locked else "bad", login, login.locked_until, just_locked)
+        return _count_failure(session, login, now)
     if not login.active:
         return LoginResult(None, "inactive", login)
     login.failed_attempts = 0
@@ -112,6 +105,43 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime |
         login.password_hash = hash_password(password)
     session.add(login)
     return LoginResult(login, "ok", login)
+
+
+def _count_failure(session: Session, login: OfficerLogin, now: datetime) -> LoginResult:
+    """One more wrong password, counted in the database itself: parallel attempts (other requests, other
+    server processes) each add one, none is lost (`UPDATE … SET failed_attempts = failed_attempts + 1
+    RETURNING`, which PostgreSQL runs one at a time per row). The attempt that reaches the limit sets
+    the lock, once (`… WHERE locked_until IS NULL`)."""
+    table = OfficerLogin.__table__
+    expired = and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)  # an old lock ran out: afresh
+    count, locked_until = session.execute(
+        update(table).where(table.c.id == login.id)
+        .values(failed_attempts=case((expired, 1), else_=table.c.failed_attempts + 1),
+                locked_until=case((expired, None), else_=table.c.locked_until))
+        .returning(table.c.failed_attempts, table.c.locked_until)).one()
+    just_locked = False
+    if count >= MAX_FAILED_ATTEMPTS and locked_until is None:
+        until = now + LOCKOUT
+        just_locked = session.execute(update(table).where(table.c.id == login.id, table.c.locked_until.is_(None))
+                                      .values(locked_until=until)).rowcount == 1
+        locked_until = until if just_locked else session.execute(
+            select(table.c.locked_until).where(table.c.id == login.id)).scalar_one()
+    session.expire(login)  # its counters were changed behind the ORM's back
+    locked = locked_until is not None and _aware(locked_until) > now
+    return LoginResult(None, "locked" if locked else "bad", login, locked_until if locked else None, just_locked)
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import timezone
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def failures_from(session: Session, *, ip: str, since: datetime) -> int:
+    """Wrong passwords (and lockouts) from one client address since `since`, by the audit log."""
+    return session.exec(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.ip == ip, col(AuditEntry.at) >= since,
+        col(AuditEntry.action).in_(("login.failed", "login.locked")))).one()
 
 
 def end_sessions(session: Session, *, login: OfficerLogin) -> None:
