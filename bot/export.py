@@ -81,10 +81,7 @@ def write_xlsx(fh: BinaryIO | str | Path, columns: Sequence[Column], rows: Itera
             elif isinstance(v, datetime) and v.tzinfo is not None:
                 v = v.replace(tzinfo=None)  # Excel has no time zones
             values.append(safe_cell(v))
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text is always a string cell, never a formula
+        ws.append(values)  # openpyxl makes a formula only of text starting with "=": safe_cell never leaves one
     for idx, c in enumerate(columns, 1):
         ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = max(12, min(40, len(c.thai) * 2))
     ws.freeze_panes = "A2"
