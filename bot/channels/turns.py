@@ -52,8 +52,10 @@ PG_PARALLEL = 1
 # SQLite: there the turns share the one database thread with the inbox's writes, and a longer batch delays
 # the acknowledgements more than it saves. Measurements: docs/channels.md, "Throughput and the benchmark".
 PG_LINGER_MS = 20.0
-# Seconds before a turn that found an older message of its member in another process tries again.
+# Seconds before a turn that found an older message of its member in another process tries again
+# (doubling up to ORDER_RETRY_MAX: each try is a whole turn, rolled back).
 ORDER_RETRY = 0.02
+ORDER_RETRY_MAX = 0.32
 
 
 class TurnBatcher:
@@ -71,7 +73,7 @@ class TurnBatcher:
             collections.deque()
         self._lock = threading.Lock()
         self._running = 0
-        self.stats = {"turns": 0, "batches": 0}
+        self.stats = {"turns": 0, "batches": 0, "waited": 0}
 
     def waiting(self) -> int:
         """Turns queued and not started yet."""
@@ -82,11 +84,14 @@ class TurnBatcher:
         (raises `TurnAborted` as `Engine.handle` does, e.g. `LeaseLost`). While an older message of the
         same member waits in another server process (`OlderFirst`), the turn is tried again shortly:
         this member's queue waits, the others go on."""
+        delay = ORDER_RETRY
         while True:
             try:
                 return await self._turn_once(msg, event_key)
             except OlderFirst:
-                await asyncio.sleep(ORDER_RETRY)
+                self.stats["waited"] += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, ORDER_RETRY_MAX)  # a lagging process is not polled with full turns
 
     async def _turn_once(self, msg: IncomingMessage, event_key: str) -> list[Reply]:
         loop = asyncio.get_running_loop()
