@@ -73,7 +73,8 @@ class TurnBatcher:
             collections.deque()
         self._lock = threading.Lock()
         self._running = 0
-        self.stats = {"turns": 0, "batches": 0, "waited": 0}
+        self.stats = {"turns": 0, "batches": 0}
+        self.waited = 0  # turns tried again after an older message of their member (another process)
 
     def waiting(self) -> int:
         """Turns queued and not started yet."""
@@ -89,7 +90,7 @@ class TurnBatcher:
             try:
                 return await self._turn_once(msg, event_key)
             except OlderFirst:
-                self.stats["waited"] += 1
+                self.waited += 1
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, ORDER_RETRY_MAX)  # a lagging process is not polled with full turns
 
