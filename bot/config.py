@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     quiet_hours_end: int = Field(7, ge=0, le=23)
     # Conversation state older than this is dropped with a polite note.
     conversation_ttl_hours: int = 24
+    # Retention (docs/security.md, "How long we keep things"), pruned by the scheduler every hour.
+    # Delivery records (sent, failed or unreachable outbox rows with their texts, LINE send batches): at
+    # least 30 days, because a reminder's key must outlive the reminder's own window (a deadline's last
+    # reminder comes 7 days after the due date): a key pruned earlier could let a late scan send twice.
+    retention_delivery_days: int = Field(90, ge=30)
+    # Finished webhook events (their keys stop a redelivered webhook from being answered twice) and web
+    # chat messages the page never fetched.
+    retention_inbox_days: int = Field(7, ge=1)
+    # A conversation left half-way (e.g. a sign-up with a name and a phone typed but never confirmed).
+    retention_unfinished_conversation_days: int = Field(7, ge=1)
     # Run the APScheduler jobs (reminder scan, outbox drain) inside `serve`.
     scheduler_enabled: bool = True
     # The web chat at / (for trying the bot; `make run` turns it on). Visitors are anonymous cookie ids.

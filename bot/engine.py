@@ -11,6 +11,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import bindparam, inspect as sa_inspect, text
@@ -21,7 +22,8 @@ from bot import i18n, offers
 from bot.clock import Clock, clock as default_clock
 from bot.config import Settings
 from bot.context import Context
-from bot.messages import Address, IncomingMessage, Reply
+from bot.forms import typed_choice
+from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
 from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
@@ -66,6 +68,7 @@ class Engine:
         """One turn. `on_turn(session, replies)` runs inside the turn's transaction, before the commit
         (the channels' inbox records "turn done" + replies atomically with the turn's changes); it may
         raise `TurnAborted` to roll everything back, which `handle` re-raises."""
+        msg = cleaned(msg)  # control, zero-width and bidi characters never reach a parser or the database
         try:
             with self.db.session() as session:
                 self._lock_members(session, (msg,))
@@ -93,6 +96,7 @@ class Engine:
         the batch is rolled back and every turn runs again on its own through `handle`, so each gets
         exactly what it would have got alone (its replies, an apology, or its `TurnAborted`, returned
         in its place)."""
+        messages = [cleaned(m) for m in messages]
         if len(messages) > 1:
             try:
                 with self.db.session() as session:
@@ -163,6 +167,7 @@ class Engine:
             offered = offers.offers_of(replies)  # the buttons the next postback may be (bot/offers.py)
             if offered != (state.offered or []):
                 state.offered = offered or None
+            _remember_offers(ctx, replies)  # with their labels, for a label typed instead of tapped
         state.updated_at = ctx.clock.now()
         ctx.session.add(state)
         # Handlers edit `data` in place; a JSON column does not notice that by itself.
@@ -226,11 +231,13 @@ class Engine:
             ctx.session.add(ctx.identity)
         if msg.kind == "follow":
             return self._follow(ctx)
+        picked = _typed_choice(ctx)
+        if picked is not None:  # the label of a button the last reply offered, typed: that button
+            msg = ctx.msg = replace(msg, postback=picked.value)
         claimed = offers.claimed_value(msg)
         if claimed is not None and not offers.was_offered(ctx.session, address=ctx.state.address,
                                                           offered=ctx.state.offered, value=claimed):
             return self._not_offered(ctx)
-
         text = msg.input.strip()
         if text.startswith("go:"):
             return self._start_intent(ctx, text)
@@ -366,6 +373,31 @@ def _aware(dt):  # noqa: ANN001, ANN202
     from datetime import timezone
 
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+OFFERS = "_offers"  # the last reply's buttons, [label, value] pairs, kept in the conversation state's data
+
+
+def _remember_offers(ctx: Context, replies: Sequence[Reply]) -> None:
+    offers: list[list[str]] = []
+    for reply in replies:
+        for c in tuple(reply.choices) + (reply.card.buttons if reply.card else ()):
+            if [c.label, c.value] not in offers:
+                offers.append([c.label, c.value])
+    if offers:
+        ctx.state.data[OFFERS] = offers[:24]
+    else:
+        ctx.state.data.pop(OFFERS, None)
+
+
+def _typed_choice(ctx: Context) -> Choice | None:
+    """Typed text that is the label of one of the buttons the last reply offered (not its number:
+    "2" may well be an answer)."""
+    msg = ctx.msg
+    if msg.postback is not None or not msg.text or msg.kind != "message":
+        return None
+    offered = [Choice(str(label), str(value)) for label, value in ctx.state.data.get(OFFERS, [])]
+    return typed_choice(msg.text, offered, numbers=False)
 
 
 def _global_word(text: str) -> str | None:

@@ -11,6 +11,8 @@ from sqlalchemy import and_, case, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import db_now
+from bot.logs import redact_phones
+from storage.models import Member
 from storage.models.console import AuditEntry, OfficerLogin
 
 MAX_FAILED_ATTEMPTS = 5
@@ -159,10 +161,42 @@ def record(session: Session, *, action: str, login: OfficerLogin | None = None, 
     entry = AuditEntry(at=db_now(), login_id=login.id if login else None,
                        email=(login.email if login else (email or ""))[:254], province=province, action=action,
                        target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
-                       details=details or {}, ip=(ip or None))
+                       details=without_phones(details or {}), ip=(ip or None))
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_chat(session: Session, *, officer: Member | None, action: str, province: str | None,
+                target_type: str | None = None, target_id: Any = None, details: dict[str, Any] | None = None,
+                channel: str | None = None) -> AuditEntry:
+    """An officer's action taken in the chat, in the same log as the console's: the console login linked to
+    that officer (if any) is named as who did it; the officer's name and the channel go in the details."""
+    login = None
+    if officer is not None and officer.id is not None:
+        login = session.exec(select(OfficerLogin).where(OfficerLogin.member_id == officer.id)
+                             .order_by(col(OfficerLogin.id))).first()
+    info: dict[str, Any] = {"via": f"chat:{channel}" if channel else "chat",
+                            "officer": (officer.full_name if officer is not None else None) or "-"}
+    return record(session, action=action, login=login, province=province, target_type=target_type,
+                  target_id=target_id, details={**info, **(details or {})})
+
+
+PHONE_KEYS = ("phone",)
+
+
+def without_phones(value: Any, key: str | None = None) -> Any:
+    """The audit log keeps no phone numbers: a ``phone`` field records only that it changed, and any phone
+    number written inside another value is masked (bot.logs.redact_phones)."""
+    if key in PHONE_KEYS and value not in (None, ""):
+        return [("***" if v else v) for v in value] if isinstance(value, list) else "***"
+    if isinstance(value, dict):
+        return {k: without_phones(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_phones(v, key) for v in value]
+    if isinstance(value, str):
+        return redact_phones(value)
+    return value
 
 
 def audit_entries(session: Session, *, province: str | None, national: bool, action: str | None = None,

@@ -71,14 +71,14 @@ def test_asks_only_what_is_missing_and_retries_with_an_example(new_chat, runtime
     chat.say("หมื่นห้า")
     assert "แหล่งไหน" in chat.text  # a budget was given, so where it came from
     chat.say("เทศบาลนครพิษณุโลก")
-    # the target group (ผู้สูงอายุ) was in the title: not asked
+    # the target group was in the title: the volunteers trained (อาสาสมัคร), not the elderly they will care for
     assert "ส่งรูปกิจกรรม" in chat.text
     chat.tap("ไม่มีรูป")
     rows = _rows(chat)
     assert rows["กิจกรรม"] == "อบรมอาสาสมัครดูแลผู้สูงอายุ"
     assert rows["วันที่จัด"] == "3–4 พ.ย. 2568"
     assert rows["ผู้เข้าร่วม"] == "40 คน" and rows["งบประมาณ"] == "15,000 บาท"
-    assert rows["กลุ่มเป้าหมาย"] == "ผู้สูงอายุ" and rows["แหล่งงบประมาณ"] == "เทศบาลนครพิษณุโลก"
+    assert rows["กลุ่มเป้าหมาย"] == "อาสาสมัคร" and rows["แหล่งงบประมาณ"] == "เทศบาลนครพิษณุโลก"
     assert rows["กำหนดส่ง"] == "กิจกรรมอื่น (นอกกำหนดส่ง)"
     asked = [said for said, _ in chat.history]
     assert len(asked) - asked.index("ส่งรายงาน") == 7  # start, describe, date (twice), budget, funding, photos
