@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     office_province: str | None = None
     # Conversation state older than this is dropped with a polite note.
     conversation_ttl_hours: int = 24
+    # Retention (docs/security.md, "How long we keep things"), pruned by the scheduler every hour.
+    # Delivery records (sent, failed or unreachable outbox rows with their texts, LINE send batches): at
+    # least 30 days, because a reminder's key must outlive the reminder's own window (a deadline's last
+    # reminder comes 7 days after the due date): a key pruned earlier could let a late scan send twice.
+    retention_delivery_days: int = Field(90, ge=30)
+    # Finished webhook events (their keys stop a redelivered webhook from being answered twice) and web
+    # chat messages the page never fetched.
+    retention_inbox_days: int = Field(7, ge=1)
+    # A conversation left half-way (e.g. a sign-up with a name and a phone typed but never confirmed).
+    retention_unfinished_conversation_days: int = Field(7, ge=1)
     # Run the APScheduler jobs (reminder scan, outbox drain) inside `serve`.
     scheduler_enabled: bool = True
     # The web chat at / (for trying the bot; `make run` turns it on). Visitors are anonymous cookie ids.
@@ -61,6 +71,9 @@ class Settings(BaseSettings):
     # without one unless PUBLIC_BASE_URL is a loopback address (see `secret_key_problem`).
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Console: wrong passwords from one client address (any accounts) within 15 minutes before that
+    # address must wait (each account also locks after 5 in a row).
+    login_failures_per_address: int = Field(20, ge=1)
 
     @property
     def public_url_is_loopback(self) -> bool:

@@ -28,7 +28,7 @@ from bot.messages import Choice, Reply, replies_to_json
 from bot.registry import go
 from bot.reminders import DueReminder, reminder_source
 from handlers import event_notify as notify
-from storage.models import Member, MemberIdentity
+from storage.models import Member, MemberIdentity, Organization
 from storage.models.events import Event, EventAttendee, EventRegistration, EventStatus, RegStatus
 from storage.repositories import events as repo
 from storage.repositories import members as members_repo
@@ -79,13 +79,25 @@ def _registrations_at_addresses(event_id: int, key_prefix: str, key_suffix: str,
     return due
 
 
-def _registrations(session: Session, rows: Sequence[Row]) -> dict[int, EventRegistration]:
+def _registrations(session: Session, rows: Sequence[Row]
+                   ) -> tuple[dict[int, EventRegistration], dict[int, Organization], dict[int, list[EventAttendee]]]:
+    """The registrations of `rows`, their organizations and attendees, loaded with a few IN queries."""
     ids = sorted({r.registration_id for r in rows})
-    found: dict[int, EventRegistration] = {}
+    regs: dict[int, EventRegistration] = {}
+    people: dict[int, list[EventAttendee]] = {i: [] for i in ids}
     for start in range(0, len(ids), 500):
-        found.update({reg.id: reg for reg in session.exec(select(EventRegistration).where(  # type: ignore[misc]
-            col(EventRegistration.id).in_(ids[start:start + 500])))})
-    return found
+        part = ids[start:start + 500]
+        regs.update({reg.id: reg for reg in session.exec(select(EventRegistration).where(  # type: ignore[misc]
+            col(EventRegistration.id).in_(part)))})
+        for person in session.exec(select(EventAttendee).where(col(EventAttendee.registration_id).in_(part))
+                                   .order_by(col(EventAttendee.id))):
+            people[person.registration_id].append(person)
+    org_ids = sorted({r.organization_id for r in regs.values() if r.organization_id})
+    orgs: dict[int, Organization] = {}
+    for start in range(0, len(org_ids), 500):
+        orgs.update({o.id: o for o in session.exec(select(Organization).where(  # type: ignore[misc]
+            col(Organization.id).in_(org_ids[start:start + 500])))})
+    return regs, orgs, people
 
 
 @bulk_reminder_source
@@ -100,16 +112,20 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
 
         def render(session: Session, rows: Sequence[Row], event: Event = event, label: str = label
                    ) -> list[list[dict]]:
-            regs = _registrations(session, rows)
+            regs, orgs, people = _registrations(session, rows)
+            made: dict[tuple[int, str], list[dict]] = {}  # a member on two channels gets the same message
             out = []
             for row in rows:
-                loc = row.locale
-                card = notify.registration_card(session, regs[row.registration_id], event, loc,
-                                                title_key="event.remind.title")
-                key_text = "event.remind.text_3d" if label == "-3d" else "event.remind.text_1d"
-                text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc), venue=event.venue,
-                              map=notify.map_link(event) or "-")
-                out.append(replies_to_json([Reply(text=text, card=card)]))
+                loc, reg = row.locale, regs[row.registration_id]
+                if (reg.id, loc) not in made:  # type: ignore[comparison-overlap]
+                    card = notify.registration_card(session, reg, event, loc, title_key="event.remind.title",
+                                                    org=orgs.get(reg.organization_id),  # type: ignore[arg-type]
+                                                    attendees=people[reg.id])  # type: ignore[index]
+                    key_text = "event.remind.text_3d" if label == "-3d" else "event.remind.text_1d"
+                    text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc),
+                                  venue=event.venue, map=notify.map_link(event) or "-")
+                    made[(reg.id, loc)] = replies_to_json([Reply(text=text, card=card)])  # type: ignore[index]
+                out.append(made[(reg.id, loc)])  # type: ignore[index]
             return out
 
         yield BulkReminders(description=f"event {event.id} {label}", kind="reminder", render=render,

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, String, case, cast, false, literal, select
+from sqlalchemy import Select, String, cast, false, literal, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from bot import i18n, outbox
-from bot.audiences import CHANNEL_PREFERENCE, audience_provider
+from bot.audiences import CHANNEL_PREFERENCE, audience_provider, preferred_identity
 from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
@@ -76,17 +75,6 @@ def deadline_card(deadline: ReportDeadline, today: date, locale: str, intro_key:
                 buttons=(Choice(i18n.t("reports.menu.report", locale), go("report.start", deadline.id)),))
     return Reply(text=i18n.t(intro_key, locale, title=deadline.title, due=due,
                              when=when_text(deadline.due_date, today, locale)), card=card)
-
-
-def preferred_identity(member_id: Any) -> Any:  # noqa: ANN401
-    """A correlated subquery: the id of the member's preferred reachable identity (LINE, then Telegram, then
-    web; the same rule as `member_addresses`)."""
-    from sqlalchemy.orm import aliased
-
-    ident = aliased(MemberIdentity)
-    rank = case(CHANNEL_PREFERENCE, value=ident.channel, else_=9)
-    return (select(ident.id).where(ident.member_id == member_id, ident.reachable == True)  # noqa: E712
-            .order_by(rank, ident.id).limit(1).correlate_except(ident).scalar_subquery())
 
 
 def _due_members(deadline: ReportDeadline, offset: int) -> Callable[[int | None, int | None], Select]:

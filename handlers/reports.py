@@ -235,13 +235,15 @@ def _parse_photos(raw: str, ctx: Context) -> int:
     activity_id = FORM.values(ctx).get("_activity")
     images = [a for a in ctx.msg.attachments if a.kind == "image"]
     if images and activity_id:
-        stored, refused = store_attachments(ctx, int(activity_id), images)
+        stored, refused, not_images = store_attachments(ctx, int(activity_id), images)
         count = _photo_count(ctx)
+        if not_images:
+            ctx.notes.append(ctx.say("reports.photo_not_an_image"))
         if refused:
             ctx.notes.append(ctx.say("reports.photos_max", max=MAX_PHOTOS))
         if count >= MAX_PHOTOS:
             return count
-        raise Reask([ctx.say("reports.photo_received", count=count, max=MAX_PHOTOS)])
+        raise Reask([ctx.say("reports.photo_received", count=count, max=MAX_PHOTOS)] if stored else [])
     if raw == CLEAR:
         repo.clear_photos(ctx.session, activity_id=int(activity_id)) if activity_id else None
         raise Reask([ctx.say("reports.photos_cleared")])

@@ -52,6 +52,7 @@ import hmac
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -247,7 +248,9 @@ class LineChannel:
 
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
         linking.install_callback_store(runtime.db)
-        self.client()
+        # Importing the LINE SDK takes 1-4 s (it loads every API and model module): done on a thread of
+        # its own, so the server is ready meanwhile; the client itself is made on first use, in the loop.
+        threading.Thread(target=_import_sdk, name="line-sdk-import", daemon=True).start()
         await self.inbox.start()  # recovers events earlier processes accepted and did not finish
         return self.stop
 
@@ -439,6 +442,13 @@ class LineChannel:
 
 
 # ---------------------------------------------------------------------------------------------------
+def _import_sdk() -> None:
+    try:
+        import linebot.v3.messaging  # noqa: F401
+    except Exception:  # noqa: BLE001 - the first use imports it again and reports the error there
+        log.exception("LINE SDK import failed")
+
+
 def _channel(runtime: Runtime) -> LineChannel | None:
     return getattr(runtime, "_line_channel", None)
 

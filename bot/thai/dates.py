@@ -94,7 +94,7 @@ _TI = r"(?:(?<![ก-ฮ\u0e30-\u0e4e])|(?<=[์รธีสตฯ]))ที่"
 _DAY = r"(?<![\d.,:/])(?:วันที่|วันที|" + _TI + r"|วัน)?\s*(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
 # A number after a month is not its year when a unit follows ('1 ธ.ค. 10 คน'); 'วัน' only counts as a
 # unit on its own: '5 ธ.ค. 68 วันพ่อ' has the year 68.
-_NOT_TIME = r"(?!\s*(?:โมง|นาฬิกา|น\.|ทุ่ม|นาที|ชั่วโมง|ชม|คน|ท่าน|ราย|บาท|วัน(?![ก-ฮ])|ปี|%))"
+_NOT_TIME = r"(?![^\S\n]*(?:โมง|นาฬิกา|น\.|ทุ่ม|นาที|ชั่วโมง|ชม|คน|ท่าน|ราย|บาท|วัน(?![ก-ฮ])|ปี|%))"
 _YEAR = (
     r"(?:\s*,?\s*(?:(?P<{e}>พ\.?\s?ศ\.?|ค\.?\s?ศ\.?|ปี|b\.?e\.?|a\.?d\.?|c\.?e\.?)\s*)?"
     r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)" + _NOT_TIME + ")?"
@@ -122,7 +122,7 @@ _ATOM = re.compile(
             # year are required: 'มีนาคม 14 คน' is no date)
             r"(?P<tmd>(?:เดือน\s*)?(?P<tmon>" + MONTH_TH + r")\s*(?P<tmd_d>[0-3]?\d)(?!\d)\s*,\s*(?P<tmy>\d{4})(?!\d))",
             # weekends: เสาร์อาทิตย์ที่แล้ว, เสาร์-อาทิตย์นี้, ส-อา หน้า, สุดสัปดาห์นี้
-            r"(?P<we>(?:(?:วัน)?เสาร์\s*(?:-|และ|กับ|,|/)?\s*(?:วัน)?(?:อาทิตย์|อาทิต|อา\.?)|ส\.?\s*-\s*อา\.?"
+            r"(?P<we>(?:(?:วัน)?เสาร์\s*(?:-|และ|กับ|,|/)?\s*(?:วัน)?(?:อาทิตย์|อาทิต|อา(?:\.|(?![ก-ฮ\u0e30-\u0e4e])))|ส\.?\s*-\s*อา\.?"
             r"|สุดสัปดาห์|weekend)(?:\s*(?P<weq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
             # N days/weeks ago
             r"(?P<ago>(?P<agon>" + _NUMWORD + r")\s*" + _UNIT.format(u="agou")
@@ -137,7 +137,9 @@ _ATOM = re.compile(
             r"(?P<per>(?P<peru>สัปดาห์|สัปดา|อาทิตย์|อาทิต|เดือน|ปี)\s*(?P<perq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))",
             r"(?P<eper>(?P<eperq>this|next|last)\s+(?P<eperu>week|month|year)(?![a-z]))",
             # weekdays, with "วัน" or a qualifier
-            r"(?P<wd>(?:(?P<wdwan>วัน)\s*(?P<wdn>" + _WD_ALL + r")|(?P<wdb>" + _WD_BARE + r")(?![a-z]))"
+            # A bare weekday must stand alone: 'เสาร์อาสา' is a name, 'เสาร์นี้', 'อาทิตย์ที่ 29', 'ศุกร์ค่ะ' are days.
+            r"(?P<wd>(?:(?P<wdwan>วัน)\s*(?P<wdn>" + _WD_ALL + r")|(?P<wdb>" + _WD_BARE + r")(?![a-z])"
+            r"(?:(?![ก-ฮ])|(?=\s*(?:สัปดาห์|อาทิตย์|อาทิต)?\s*(?:นี้|หน้า|ถัดไป|ที่|ก่อน|ถึง|ค่ะ|คะ|ครับ|คับ|นะ|จ้า|ค่า))))"
             r"(?:\s*(?:(?:สัปดาห์|อาทิตย์|อาทิต)\s*)?(?P<wdq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
             r"(?P<ewd>(?P<ewdq>this|next|last)\s+(?P<ewdn>" + _WD_BARE + r")(?![a-z]))",
             # a bare day: the start of a range (29-31 ม.ค.) or 'วันที่ 15 [เดือนหน้า]'
@@ -148,6 +150,8 @@ _ATOM = re.compile(
     + ")"
 )
 _RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru)\s*(?:วันที่|วัน)?\s*$")
+_EVERY = re.compile(r"ทุก\s*$")
+_NEGATED = re.compile(r"ไม่ใช่\s*(?:วันที่|วัน|เมื่อ)?\s*$")
 _PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")
 
 _NUMW_SMALL = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9}
@@ -473,6 +477,10 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
     atoms = _scan(t, today, prefer)
     # Drop weekday prefixes of explicit dates, then weak bare days that start no range.
     kept: list[_Atom] = []
+    # 'ทุกวันเสาร์' is a habit, not a date; in 'ไม่ใช่เมื่อวาน เมื่อวันศุกร์' the negated date is the wrong one.
+    atoms = [a for i, a in enumerate(atoms)
+             if not (a.kind == "wd" and _EVERY.search(t, max(0, a.start - 6), a.start))
+             and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
         if a.kind == "wd" and nxt is not None and nxt.kind in ("date", "day") and (

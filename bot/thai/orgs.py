@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 from .textnorm import prep
 
@@ -56,4 +57,10 @@ def fuzzy_key_score(q: str, n: str) -> float:
         # partial match counts less, and less the shorter the query is relative to the name
         part = fuzz.partial_ratio(q, n) * (0.75 + 0.2 * len(q) / len(n))
         score = max(score, part)
+    if len(q) >= 4 and len(q) < len(n):
+        # A shortened name ('พัฒนาเด็กพิดโลก' for 'พัฒนาเด็กและครอบครัวพิษณุโลก'): how much of what was typed
+        # appears, in order, in the name. Among many names sharing a long part, the one that also has the
+        # rest of what was typed wins.
+        cover = LCSseq.similarity(q, n) / len(q) * 100 * (0.7 + 0.2 * len(q) / len(n))
+        score = max(score, cover)
     return float(min(score, 99.0))

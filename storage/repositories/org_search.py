@@ -103,9 +103,9 @@ def substring_ids(session: Session, needle: str, *, province: str | None = None,
     if _is_sqlite(session):
         params["match"] = "haystack : " + _fts_phrase(needle)
         sql = ("SELECT o.id FROM organizations_fts f JOIN organizations o ON o.id = f.rowid "
-               f"WHERE organizations_fts MATCH :match{extra} LIMIT :limit")
+               f"WHERE organizations_fts MATCH :match{extra} ORDER BY o.name LIMIT :limit")
     else:
         params["like"] = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         haystack = HAYSTACK_SQL.replace("coalesce(", "coalesce(o.")
-        sql = f"SELECT o.id FROM organizations o WHERE {haystack} ILIKE :like{extra} LIMIT :limit"
+        sql = f"SELECT o.id FROM organizations o WHERE {haystack} ILIKE :like{extra} ORDER BY o.name LIMIT :limit"
     return [r[0] for r in session.execute(text(sql), params)]

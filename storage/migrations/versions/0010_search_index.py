@@ -6,7 +6,7 @@ SQLite: an FTS5 table with the trigram tokenizer holding each organization's ``n
 ``haystack`` (name, district, contact, certification number, phone), kept in step by triggers, so rows
 written by set-based SQL are indexed too. PostgreSQL: pg_trgm GIN indexes on ``name_key`` and on the same
 haystack expression (the extension is created in ``public`` when the database does not have it yet).
-An index on ``district`` serves the chat directory's district search. See docs/scale.md.
+Indexes on ``district`` (the chat directory's district search) and ``name`` (console pages in name order). See docs/scale.md.
 """
 from alembic import op
 
@@ -51,6 +51,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.create_index("ix_organizations_district", ["district"], unique=False)
+        batch_op.create_index("ix_organizations_name", ["name"], unique=False)
     if bind.dialect.name == "sqlite":
         for sql in SQLITE_UP:
             bind.exec_driver_sql(sql)
@@ -71,4 +72,5 @@ def downgrade() -> None:
         bind.exec_driver_sql("DROP INDEX IF EXISTS ix_organizations_haystack_trgm")
         bind.exec_driver_sql("DROP INDEX IF EXISTS ix_organizations_name_key_trgm")
     with op.batch_alter_table("organizations", schema=None) as batch_op:
+        batch_op.drop_index("ix_organizations_name")
         batch_op.drop_index("ix_organizations_district")
