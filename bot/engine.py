@@ -39,6 +39,9 @@ class TurnAborted(Exception):
     no longer owns the event, e.g. another server process took it over)."""
 
 
+# A photo sent outside any conversation starts this intent (an activity report: handlers/reports.py).
+PHOTOS_START = "report.photos"
+
 GLOBAL_WORDS: dict[str, list[str]] = {
     "cancel": ["ยกเลิก", "cancel", "/cancel", "หยุด", "พอแล้ว", "ไม่เอาแล้ว"],
     "menu": ["เมนู", "menu", "/menu", "เมนูหลัก", "หน้าหลัก", "main menu"],
@@ -232,6 +235,8 @@ class Engine:
             ctx.end()
         if not ctx.signed_up:  # a first sticker or photo is a hello like any other
             return INTENTS["signup"].start(ctx, None)
+        if not text and any(a.kind == "image" for a in msg.attachments) and PHOTOS_START in INTENTS:
+            return INTENTS[PHOTOS_START].start(ctx, None)  # photos first, the words of a report next
         if not text and msg.attachments:
             key = "engine.attachment_not_expected" if any(a.kind == "image" for a in msg.attachments) \
                 else "engine.please_type"

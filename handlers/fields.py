@@ -82,7 +82,8 @@ def parse_position(raw: str, ctx: Context) -> str:
 
 def display_name_choices(ctx: Context) -> list[Choice]:
     """The chat app's display name as a one-tap answer, when it reads like a person's name."""
-    shown = ctx.msg.display_name or (ctx.identity.display_name if ctx.identity else None)
+    shown = ctx.msg.display_name or ctx.data.get("display_name") or \
+        (ctx.identity.display_name if ctx.identity else None)
     if not shown or len(shown) > 20 or any(ch.isdigit() for ch in shown) or len(shown.strip()) < 2:
         return []
     return [Choice(shown.strip(), shown.strip())]

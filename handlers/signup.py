@@ -283,4 +283,7 @@ def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.signed_up:
         return [ctx.say("signup.already", choices=menu_choices(ctx))]
     intro = [ctx.say("signup.welcome")]
-    return FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)
+    replies = FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)
+    if ctx.msg.display_name:  # offered later as a one-tap answer to "your name?"
+        ctx.data["display_name"] = ctx.msg.display_name[:60]
+    return replies
