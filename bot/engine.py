@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.forms import typed_choice
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
-from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
+from bot.registry import FALLBACKS, FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -244,6 +244,10 @@ class Engine:
         found = find_intent(text) if text else None
         if found and found.allowed(ctx):
             return found.start(ctx, None)
+        for take in FALLBACKS if text else ():
+            taken = take(ctx, text)
+            if taken is not None:
+                return taken
         return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
 
     def _not_offered(self, ctx: Context) -> list[Reply]:

@@ -18,7 +18,7 @@ from bot import i18n, jsonstate
 from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import fallback, go, intent, menu_choices, register_flow
 from handlers.fields import clean_text, parse_text
 from storage.models import Organization
 from storage.models.reports import MAX_PHOTOS, Report, ReportActivity, ReportDeadline, ReportStatus
@@ -467,6 +467,27 @@ def _begin(ctx: Context, arg: str | None) -> list[Reply]:
             values["_auto"] = True
             intro.append(ctx.say("reports.deadline_chosen", line=deadline_line(only, ctx.locale)))
     return FORM.start(ctx, values, intro=intro)
+
+
+@fallback
+def report_typed_straight_away(ctx: Context, text: str) -> list[Reply] | None:
+    """An activity report typed without "ส่งรายงาน" first (a past date and a number of participants, in
+    words enough to be one): the report starts with it, when its deadline needs no choosing."""
+    from bot.thai import extract_report
+
+    if len(text) < 30 or _org(ctx) is None:
+        return None
+    found = extract_report(text, today=ctx.today())
+    if found.start_date is None or found.start_date > ctx.today() or not found.participants:
+        return None
+    if repo.unfinished_activity(ctx.session, member=ctx.member) is not None:  # type: ignore[arg-type]
+        return None
+    replies = _begin(ctx, None)
+    if ctx.flow != FORM.name or ctx.data.get("step") != "text":
+        ctx.end()
+        return None
+    intro = replies[:-1]
+    return intro + FORM.handle(ctx)  # the message is the answer to "tell me about the activity"
 
 
 @intent("report.photos", order=100)

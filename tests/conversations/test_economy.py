@@ -134,3 +134,17 @@ def test_two_attendees_on_one_line_register_in_4_turns(runtime, new_chat) -> Non
     with runtime.db.session() as s:
         names = {a.name for a in s.exec(select(EventAttendee).where(EventAttendee.event_id == event_id))}
     assert names == {"นางสมศรี ใจดี", "นายสมชาย ใจงาม"}
+
+
+def test_a_report_typed_without_asking_first_takes_3_turns(new_chat, runtime) -> None:  # noqa: ANN001
+    deadline(runtime)
+    chat = member(new_chat, "somsri", "มูลนิธิรักษ์น้ำพิษณุโลก")
+    before = _turns(chat)
+    chat.say(SENTENCE)  # no "ส่งรายงาน": the message is a report
+    assert "รายงานสำหรับ: รายงานผลการดำเนินงานประจำปี 2569" in chat.text and "ส่งรูปกิจกรรม" in chat.text
+    chat.tap("ไม่มีรูป")
+    chat.tap("ยืนยัน")
+    assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in chat.text
+    assert _turns(chat) - before == 3
+    chat.say("อบรมวันที่ 29 ม.ค. 70 รับกี่คนคะ")  # a question about a coming date is no report
+    assert "ยังไม่เข้าใจ" in chat.text
