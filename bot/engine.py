@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.forms import typed_choice
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
-from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
+from bot.registry import FALLBACKS, FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -44,6 +44,9 @@ class OlderFirst(TurnAborted):
     """An older message of the same member is still waiting for its turn in another server process: this
     turn is rolled back and tried again shortly, so a member's answers follow their messages in order."""
 
+
+# A photo sent outside any conversation starts this intent (an activity report: handlers/reports.py).
+PHOTOS_START = "report.photos"
 
 GLOBAL_WORDS: dict[str, list[str]] = {
     "cancel": ["ยกเลิก", "cancel", "/cancel", "หยุด", "พอแล้ว", "ไม่เอาแล้ว"],
@@ -251,6 +254,8 @@ class Engine:
             ctx.end()
         if not ctx.signed_up:  # a first sticker or photo is a hello like any other
             return INTENTS["signup"].start(ctx, None)
+        if not text and any(a.kind == "image" for a in msg.attachments) and PHOTOS_START in INTENTS:
+            return INTENTS[PHOTOS_START].start(ctx, None)  # photos first, the words of a report next
         if not text and msg.attachments:
             key = "engine.attachment_not_expected" if any(a.kind == "image" for a in msg.attachments) \
                 else "engine.please_type"
@@ -258,6 +263,10 @@ class Engine:
         found = find_intent(text) if text else None
         if found and found.allowed(ctx):
             return found.start(ctx, None)
+        for take in FALLBACKS if text else ():
+            taken = take(ctx, text)
+            if taken is not None:
+                return taken
         return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
 
     def _not_offered(self, ctx: Context) -> list[Reply]:

@@ -9,4 +9,4 @@ def test_whole_signup_through_telegram_updates(tg_client, fake_telegram) -> None
     user.say("/start")
     assert user.last, "/start gets a welcome"
     sign_up(user, first="")
-    assert len(fake_telegram.callback_answers) >= 5  # every tap was answered
+    assert len(fake_telegram.callback_answers) >= 4  # every tap was answered (consent, new, kind, confirm)
