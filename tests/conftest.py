@@ -27,6 +27,25 @@ RUN_ID = uuid.uuid4().hex[:8]
 pytest_plugins = ["tests.fakes.fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_state() -> None:
+    """What the bot keeps per process (the long-button token memory and its database writer) starts
+    empty in every test, as in a freshly started server: no test passes on what an earlier one left."""
+    from bot.channels import linking, telegram_format
+
+    def reset() -> None:
+        if linking._writer is not None:
+            linking._writer.stop()
+            linking._writer = None
+        telegram_format.set_callback_store(None, None)
+        with telegram_format._memory_lock:
+            telegram_format._memory.clear()
+
+    reset()
+    yield
+    reset()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

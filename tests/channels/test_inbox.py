@@ -27,6 +27,7 @@ from bot.messages import (
     replies_to_json,
 )
 from storage.models import ConversationState, ProcessedEvent
+from tests.channels.helpers import eventually_async
 
 
 def _item(key: str, address: str = "line:U1", text_: str = "สวัสดีค่ะ") -> InboxItem:
@@ -113,7 +114,7 @@ def test_done_marks_and_pruning(runtime) -> None:
         await inbox.accept([_item("line:old"), _item("line:new")])
         inbox.finish("line:old")
         inbox.finish("line:new")
-        await asyncio.sleep(0.3)
+        await eventually_async(lambda: _status(runtime) == {"line:old": "done", "line:new": "done"}, "the done marks")
 
     asyncio.run(go())
     assert _status(runtime) == {"line:old": "done", "line:new": "done"}

@@ -92,20 +92,34 @@ def test_editing_a_published_event_tells_registrants(as_plk, seeded, runtime, ne
     assert "ห้องประชุมใหม่" in client.get(url).text
 
 
+def _export(client, deadline_id: int) -> list[dict[str, str]]:  # noqa: ANN001
+    """The deadline's CSV export as Excel reads it (UTF-8 with a BOM, else Thai shows as mojibake)."""
+    import csv
+    import io
+
+    res = client.get(f"/admin/deadlines/{deadline_id}/export?fmt=csv")
+    assert res.status_code == 200 and res.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(res.content[3:].decode("utf-8"))))
+
+
 def test_deadline_compliance_report_detail_and_return(as_plk, seeded, runtime) -> None:  # noqa: ANN001
     client = as_plk
     table = client.get(f"/admin/deadlines/{seeded['deadline']}").text
     assert "ส่งแล้ว" in table and "กองทุนสวัสดิการชุมชนตำบลบ้านกร่าง" in table
     report = client.get(f"/admin/reports/{seeded['r_plk']}").text
     assert "เยี่ยมบ้านผู้สูงอายุ" in report and "110" in report
+    # the export opened in Excel: this province's submitted report, one line per activity (not Korat's)
+    assert [(r["organization"], r["province"], r["activity"], r["participants"], r["submitted_by"])
+            for r in _export(client, seeded["deadline"])] == [
+        ("มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก", "พิษณุโลก", "เยี่ยมบ้านผู้สูงอายุ", "110", "สมศรี ใจดี")]
     res = client.post(f"/admin/reports/{seeded['r_plk']}/return",
                       data={"csrf": csrf_of(report), "note": "กรุณาแนบรูปกิจกรรมอย่างน้อย 1 รูป"})
     assert res.status_code == 303
     page = client.get(f"/admin/reports/{seeded['r_plk']}").text
     assert "ส่งกลับให้แก้ไข (ครั้งที่ 1)" in page and "กรุณาแนบรูปกิจกรรม" in page
     assert "report.return" in _actions(runtime)
-    csv = client.get(f"/admin/deadlines/{seeded['deadline']}/export?fmt=csv")
-    assert csv.content.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    # the export lists submitted reports only: the returned one has left it
+    assert _export(client, seeded["deadline"]) == []
 
     new = client.get("/admin/deadlines").text
     res = client.post("/admin/deadlines", data={"csrf": csrf_of(new), "title": "รายงานไตรมาส 1/2570",
