@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: install, migrate, seed demo data into an empty database, serve on http://127.0.0.1:8000
+## (with the web chat for trying the bot switched on)
 run: $(STAMP)
 	$(BIN)/khruakhai db upgrade
 	$(BIN)/khruakhai db seed-demo
-	$(BIN)/khruakhai serve --host 127.0.0.1 --port 8000 --no-migrate
+	WEB_CHAT_ENABLED=true $(BIN)/khruakhai serve --host 127.0.0.1 --port 8000 --no-migrate
 
 ## make test: install, then run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(STAMP)

@@ -203,16 +203,42 @@ def recipients(session: Session, audience: dict[str, Any], scope_province: str |
             yield rec
 
 
+def preferred_identity(member_id: Any) -> Any:  # noqa: ANN401
+    """A correlated subquery: the id of the member's preferred reachable identity (`CHANNEL_PREFERENCE`,
+    then the oldest), for set-based work over every member (counts, reminder scans)."""
+    from sqlalchemy import case
+    from sqlalchemy.orm import aliased
+
+    ident = aliased(MemberIdentity)
+    rank = case(CHANNEL_PREFERENCE, value=ident.channel, else_=9)
+    return (select(ident.id).where(ident.member_id == member_id, ident.reachable == True)  # noqa: E712
+            .order_by(rank, ident.id).limit(1).correlate_except(ident).scalar_subquery())
+
+
 def count(session: Session, audience: dict[str, Any], scope_province: str | None) -> AudienceCount:
+    """How many members the audience reaches, per channel, counted in the database (one GROUP BY)."""
+    from sqlalchemy import func
+
+    if audience.get("name") not in AUDIENCES:
+        providers()
+    provider = AUDIENCES[audience["name"]]
+    ids = provider.member_ids(session, audience.get("param"), scope_province)
+    stmt = (select(MemberIdentity.channel, Member.announcements_opt_out, func.count())
+            .select_from(Member)
+            .join(MemberIdentity, col(MemberIdentity.id) == preferred_identity(Member.id))
+            .where(col(Member.consent_at).is_not(None), _ids_clause(ids))
+            .group_by(MemberIdentity.channel, Member.announcements_opt_out))
+    if scope_province:
+        stmt = stmt.join(Organization, col(Organization.id) == col(Member.organization_id)) \
+                   .where(Organization.province == scope_province)
     members = opted = 0
     by_channel: dict[str, int] = {}
-    for rec, opted_out, _rank in iter_recipients(session, audience, scope_province):  # type: ignore[misc]
-        if opted_out:
-            opted += 1
+    for channel, opt_out, n in session.execute(stmt):
+        if opt_out and not provider.about_own_obligation:
+            opted += n
             continue
-        members += 1
-        channel = rec.address.split(":", 1)[0]
-        by_channel[channel] = by_channel.get(channel, 0) + 1
+        members += n
+        by_channel[channel] = by_channel.get(channel, 0) + n
     return AudienceCount(members, opted, by_channel)
 
 

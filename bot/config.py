@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEFAULT_SECRET_KEY = "change-me-in-production"
+MIN_SECRET_KEY_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -41,13 +47,49 @@ class Settings(BaseSettings):
     quiet_hours_end: int = Field(7, ge=0, le=23)
     # Conversation state older than this is dropped with a polite note.
     conversation_ttl_hours: int = 24
+    # Retention (docs/security.md, "How long we keep things"), pruned by the scheduler every hour.
+    # Delivery records (sent, failed or unreachable outbox rows with their texts, LINE send batches): at
+    # least 30 days, because a reminder's key must outlive the reminder's own window (a deadline's last
+    # reminder comes 7 days after the due date): a key pruned earlier could let a late scan send twice.
+    retention_delivery_days: int = Field(90, ge=30)
+    # Finished webhook events (their keys stop a redelivered webhook from being answered twice) and web
+    # chat messages the page never fetched.
+    retention_inbox_days: int = Field(7, ge=1)
+    # A conversation left half-way (e.g. a sign-up with a name and a phone typed but never confirmed).
+    retention_unfinished_conversation_days: int = Field(7, ge=1)
     # Run the APScheduler jobs (reminder scan, outbox drain) inside `serve`.
     scheduler_enabled: bool = True
+    # The web chat at / (for trying the bot; `make run` turns it on). Visitors are anonymous cookie ids.
+    web_chat_enabled: bool = False
     # Seed demo organizations and an event into an empty database at `make run`.
     seed_demo: bool = False
-    # Secret for web console session cookies and CSRF tokens.
-    secret_key: SecretStr = SecretStr("change-me-in-production")
+    # Secret for web console session cookies, CSRF tokens and the web chat's cookie. At least 32 bytes
+    # (e.g. `python -c "import secrets; print(secrets.token_urlsafe(48))"`); `serve` refuses to start
+    # without one unless PUBLIC_BASE_URL is a loopback address (see `secret_key_problem`).
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Console: wrong passwords from one client address (any accounts) within 15 minutes before that
+    # address must wait (each account also locks after 5 in a row).
+    login_failures_per_address: int = Field(20, ge=1)
+
+    @property
+    def public_url_is_loopback(self) -> bool:
+        host = (urlsplit(self.public_base_url).hostname or "").lower()
+        if host == "localhost":
+            return True
+        try:
+            return ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def secret_key_problem(self) -> str | None:
+        """Why SECRET_KEY cannot sign the console's sessions (unset, the default, or too short), or None."""
+        secret = self.secret_key.get_secret_value() if self.secret_key else ""
+        if not secret or secret == DEFAULT_SECRET_KEY:
+            return "SECRET_KEY is not set (it is the default)"
+        if len(secret.encode()) < MIN_SECRET_KEY_BYTES:
+            return f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes"
+        return None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -36,7 +36,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
@@ -55,6 +55,11 @@ from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 log = logging.getLogger(__name__)
 
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+# LINE honours an X-Line-Retry-Key for 24 hours: a batch whose keys may have gone out more than 23 hours
+# ago is never sent again (LINE would no longer recognise the keys and deliver a second time). Its rows
+# fail with this reason, which the officer sees in Thai (the broadcast's result and its console page).
+RETRY_KEY_LIFETIME = timedelta(hours=23)
+RETRY_KEY_EXPIRED = "line-retry-key-expired"
 OPEN = ("pending", "sending")
 STOP_ANNOUNCEMENTS = "go:announcements.stop"
 
@@ -82,6 +87,7 @@ class _Batch:
     keys: list[str]
     chunks_done: int
     attempts: int
+    created_at: datetime | None = None  # when its retry keys were made (set for claimed batches)
 
 
 @dataclass
@@ -414,21 +420,23 @@ class Drainer:
         return list(session.execute(stmt).all())
 
     def _drop_unreachable(self, session: Session, channel: str, rows: list[Any]) -> list[Any]:
-        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue)."""
+        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue), nor
+        a member's rows whose identity is gone (they deleted their data, or unlinked that account)."""
         addresses = list({r.address for r in rows})
-        dead: set[str] = set()
+        known: dict[str, bool] = {}
         for i in range(0, len(addresses), 1000):
-            dead.update(session.execute(select(MemberIdentity.address).where(
-                col(MemberIdentity.address).in_(addresses[i:i + 1000]),
-                MemberIdentity.reachable == False)).scalars())  # noqa: E712
-        if not dead:
+            known.update(session.execute(select(MemberIdentity.address, MemberIdentity.reachable).where(
+                col(MemberIdentity.address).in_(addresses[i:i + 1000]))).tuples().all())
+        gone = [r.id for r in rows if known.get(r.address) is False
+                or (r.address not in known and r.member_id is not None)]
+        if not gone:
             return rows
-        gone = [r.id for r in rows if r.address in dead]
+        dead = set(gone)
         session.execute(update(O).where(col(O.id).in_(gone)).values(
             status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
             .execution_options(synchronize_session=False))
         self.stats.add(channel, "unreachable", len(gone))
-        return [r for r in rows if r.address not in dead]
+        return [r for r in rows if r.id not in dead]
 
     def _content(self, session: Session, row_id: int) -> list[dict[str, Any]]:
         return session.execute(select(O.content).where(O.id == row_id)).scalar_one()
@@ -483,7 +491,8 @@ class Drainer:
         SELECT … FOR UPDATE SKIP LOCKED, one INSERT of the batches, one UPDATE per batch (≤500 rows)."""
         with self.rt.db.session() as session:
             now = self._now()
-            stmt = (select(O.id, O.address, O.content_hash, O.urgent, MemberIdentity.reachable)
+            stmt = (select(O.id, O.address, O.content_hash, O.urgent, O.member_id, MemberIdentity.reachable,
+                           MemberIdentity.id.label("identity"))
                     .outerjoin(MemberIdentity, MemberIdentity.address == O.address)
                     .where(O.channel == "line", O.status == "pending", col(O.next_attempt_at) <= now,
                            col(O.batch_id).is_(None)))
@@ -493,7 +502,9 @@ class Drainer:
                                    .with_for_update(of=O, skip_locked=True)).all()
             if not rows:
                 return []
-            dead = [r.id for r in rows if r.reachable is False]  # unfollowed / blocked since enqueue
+            # unfollowed / blocked since enqueue, or a member's identity that is gone (data deleted)
+            dead_ids = {r.id for r in rows if r.reachable is False or (r.identity is None and r.member_id is not None)}
+            dead = sorted(dead_ids)
             if dead:
                 for i in range(0, len(dead), 1000):
                     session.execute(update(O).where(col(O.id).in_(dead[i:i + 1000])).values(
@@ -502,7 +513,7 @@ class Drainer:
                 self.stats.add("line", "unreachable", len(dead))
             groups: dict[tuple[str, bool], list[Any]] = {}
             for r in rows:
-                if r.reachable is not False:
+                if r.id not in dead_ids:
                     groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
             size = max(1, min(500, self.cfg.line_multicast_size))
             plans: list[tuple[dict[str, Any], list[int]]] = []
@@ -553,7 +564,7 @@ class Drainer:
                         attempts=DeliveryBatch.attempts + 1)
                 .returning(DeliveryBatch.id, DeliveryBatch.endpoint, DeliveryBatch.recipients,
                            DeliveryBatch.chunks, DeliveryBatch.retry_keys, DeliveryBatch.chunks_done,
-                           DeliveryBatch.attempts)
+                           DeliveryBatch.attempts, DeliveryBatch.created_at)
                 .execution_options(synchronize_session=False)).all()
             jobs = sorted((_Batch(*r) for r in rows), key=lambda j: j.id)
             first = [j for j in jobs if j.attempts == 1 and j.chunks_done == 0]
@@ -598,6 +609,9 @@ class Drainer:
         try:
             if job.attempts > self.cfg.max_attempts:
                 return Outcome("failed", f"gave up after {job.attempts - 1} attempts")
+            if self._keys_expired(job):
+                return Outcome("failed", f"{RETRY_KEY_EXPIRED}: first tried more than 23 hours ago; LINE no "
+                                         "longer knows its retry keys, so it is not sent again")
 
             async def progress(n: int) -> None:
                 await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
@@ -607,6 +621,14 @@ class Drainer:
         except Exception:  # noqa: BLE001 - the lease brings it back; never kill the pass
             log.exception("LINE batch %s failed unexpectedly; it will be retried after its lease", job.id)
             return None
+
+    def _keys_expired(self, job: _Batch) -> bool:
+        """A re-send (an earlier attempt may have reached LINE) of keys made more than 23 hours ago. A first
+        attempt is always safe, however old its keys: LINE has never seen them."""
+        if job.attempts <= 1 or job.created_at is None:
+            return False
+        made = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+        return self._now() - made > RETRY_KEY_LIFETIME
 
     def _batch_progress(self, session: Session, batch_id: int, done: int) -> None:
         session.execute(update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
@@ -908,6 +930,10 @@ def notify_officer(session: Session, b: Broadcast) -> bool:
     text = i18n.t("broadcast.result", locale, id=b.id, audience=audiences.describe(session, b.audience, locale),
                   total=b.total, delivered=b.delivered, failed=b.failed, unreachable=b.unreachable,
                   opted_out=b.opted_out)
+    expired = session.execute(select(func.count()).select_from(O).where(
+        O.broadcast_id == b.id, O.status == "failed", col(O.last_error).startswith(RETRY_KEY_EXPIRED))).scalar_one()
+    if expired:
+        text += "\n" + i18n.t("broadcast.result_key_expired", locale, n=expired)
     return enqueue(session, key=f"broadcast:{b.id}:result", address=address, replies=[Reply(text=text)],
                    kind="notice", member_id=officer.id)
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import bindparam, inspect as sa_inspect
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
-from bot import i18n
+from bot import i18n, offers
 from bot.clock import Clock, clock as default_clock
 from bot.config import Settings
 from bot.context import Context
-from bot.messages import Address, IncomingMessage, Reply
+from bot.forms import typed_choice
+from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
 from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
@@ -60,12 +62,12 @@ class Engine:
         """One turn. `on_turn(session, replies)` runs inside the turn's transaction, before the commit
         (the channels' inbox records "turn done" + replies atomically with the turn's changes); it may
         raise `TurnAborted` to roll everything back, which `handle` re-raises."""
+        msg = cleaned(msg)  # control, zero-width and bidi characters never reach a parser or the database
         try:
             with self.db.session() as session:
                 ctx = self._context(session, msg)
-                replies = self._turn(ctx)
-                self._save_state(ctx)
-                out = ctx.notes + replies
+                out = ctx.notes + self._turn(ctx)
+                self._save_state(ctx, out)
                 if on_turn is not None:
                     on_turn(session, out)
                 return out
@@ -87,6 +89,7 @@ class Engine:
         the batch is rolled back and every turn runs again on its own through `handle`, so each gets
         exactly what it would have got alone (its replies, an apology, or its `TurnAborted`, returned
         in its place)."""
+        messages = [cleaned(m) for m in messages]
         if len(messages) > 1:
             try:
                 with self.db.session() as session:
@@ -95,7 +98,7 @@ class Engine:
                     for msg in messages:
                         ctx = self._context(session, msg, found)
                         out = ctx.notes + self._turn(ctx)
-                        self._save_state(ctx)
+                        self._save_state(ctx, out)
                         outs.append(out)
                     if on_turns is not None:
                         on_turns(session, list(range(len(messages))), outs)
@@ -134,13 +137,18 @@ class Engine:
         return found
 
     @staticmethod
-    def _save_state(ctx: Context) -> None:
+    def _save_state(ctx: Context, replies: list[Reply]) -> None:
         state = ctx.state
         if state.flow is None and state.locale is None and ctx.member is None:
             # Nothing worth keeping (e.g. consent declined, data deleted): keep no trace of the chat.
             if sa_inspect(state).persistent:
                 ctx.session.delete(state)
             return
+        if replies and not ctx.memo.get(_KEEP_OFFERS):
+            offered = offers.offers_of(replies)  # the buttons the next postback may be (bot/offers.py)
+            if offered != (state.offered or []):
+                state.offered = offered or None
+            _remember_offers(ctx, replies)  # with their labels, for a label typed instead of tapped
         state.updated_at = ctx.clock.now()
         ctx.session.add(state)
         # Handlers edit `data` in place; a JSON column does not notice that by itself.
@@ -204,7 +212,13 @@ class Engine:
             ctx.session.add(ctx.identity)
         if msg.kind == "follow":
             return self._follow(ctx)
-
+        picked = _typed_choice(ctx)
+        if picked is not None:  # the label of a button the last reply offered, typed: that button
+            msg = ctx.msg = replace(msg, postback=picked.value)
+        claimed = offers.claimed_value(msg)
+        if claimed is not None and not offers.was_offered(ctx.session, address=ctx.state.address,
+                                                          offered=ctx.state.offered, value=claimed):
+            return self._not_offered(ctx)
         text = msg.input.strip()
         if text.startswith("go:"):
             return self._start_intent(ctx, text)
@@ -226,6 +240,19 @@ class Engine:
         if found and found.allowed(ctx):
             return found.start(ctx, None)
         return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
+
+    def _not_offered(self, ctx: Context) -> list[Reply]:
+        """A button the bot never offered here, or no longer does: say so, then the current question
+        (whose buttons become the valid ones) or the menu (the buttons offered before stay valid)."""
+        log.info("refused a %s button that was not offered", ctx.msg.address.channel)
+        expired = ctx.say("engine.button_not_offered")
+        flow = FLOWS.get(ctx.flow) if ctx.flow else None
+        if flow is not None:
+            return [expired] + flow.reprompt(ctx)
+        ctx.memo[_KEEP_OFFERS] = True
+        if not ctx.signed_up:
+            return [expired] + INTENTS["signup"].start(ctx, None)
+        return [Reply(text=expired.text, choices=tuple(menu_choices(ctx)))]
 
     def _follow(self, ctx: Context) -> list[Reply]:
         if ctx.signed_up:
@@ -295,6 +322,8 @@ class Engine:
             return (state.locale if state else None) or self.settings.default_locale
 
 
+_KEEP_OFFERS = "engine.keep_offers"  # ctx.memo flag: this turn's replies do not replace the offered buttons
+
 # The turn's lookups, built once: a statement object memoizes its cache key, so a turn neither rebuilds
 # nor re-keys it (and a prebuilt select is ~3x cheaper than `session.get`, which builds its query each time).
 _STATE_BY_ADDRESS = select(ConversationState).where(ConversationState.address == bindparam("address"))
@@ -316,6 +345,31 @@ def _aware(dt):  # noqa: ANN001, ANN202
     from datetime import timezone
 
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+OFFERS = "_offers"  # the last reply's buttons, [label, value] pairs, kept in the conversation state's data
+
+
+def _remember_offers(ctx: Context, replies: Sequence[Reply]) -> None:
+    offers: list[list[str]] = []
+    for reply in replies:
+        for c in tuple(reply.choices) + (reply.card.buttons if reply.card else ()):
+            if [c.label, c.value] not in offers:
+                offers.append([c.label, c.value])
+    if offers:
+        ctx.state.data[OFFERS] = offers[:24]
+    else:
+        ctx.state.data.pop(OFFERS, None)
+
+
+def _typed_choice(ctx: Context) -> Choice | None:
+    """Typed text that is the label of one of the buttons the last reply offered (not its number:
+    "2" may well be an answer)."""
+    msg = ctx.msg
+    if msg.postback is not None or not msg.text or msg.kind != "message":
+        return None
+    offered = [Choice(str(label), str(value)) for label, value in ctx.state.data.get(OFFERS, [])]
+    return typed_choice(msg.text, offered, numbers=False)
 
 
 def _global_word(text: str) -> str | None:

@@ -5,8 +5,9 @@ platform's messages; the engine and handlers only ever see these types.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -66,11 +67,35 @@ class IncomingMessage:
     kind: Literal["message", "follow", "unfollow", "join", "leave", "other"] = "message"
     is_group: bool = False
     display_name: str | None = None
+    # Sent by the browser chat (an anonymous cookie id): never acts with an officer's powers.
+    from_browser: bool = False
 
     @property
     def input(self) -> str:
         """What the member said or tapped, as text (postback value wins)."""
         return (self.postback if self.postback is not None else self.text) or ""
+
+
+# What a member types never carries these: C0 controls but newline and tab (a NUL breaks PostgreSQL
+# text, others break XML exports), DEL, zero-width characters and the bidi controls that make a name
+# read differently on screen than it is stored ("Trojan source").
+_TYPED_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_typed(text: str | None) -> str | None:
+    """`text` without the invisible and control characters above (None stays None)."""
+    if not text:
+        return text
+    return _TYPED_JUNK.sub("", text) if _TYPED_JUNK.search(text) else text
+
+
+def cleaned(msg: IncomingMessage) -> IncomingMessage:
+    """The message as the engine sees it: what the member typed or tapped, and their display name, cleaned.
+    Every channel's messages enter the engine through this (`Engine.handle`, `Engine.handle_many`)."""
+    text, postback, name = clean_typed(msg.text), clean_typed(msg.postback), clean_typed(msg.display_name)
+    if text is msg.text and postback is msg.postback and name is msg.display_name:
+        return msg
+    return replace(msg, text=text, postback=postback, display_name=name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,15 @@ Each capability registers a *source*: a function that, given the time, yields th
 now (deadline reminders, event reminders…). Every reminder carries a unique key
 (kind, target, member, offset), so a repeated scan never sends twice and a scan after
 downtime catches up. The scan puts them in the outbox; the outbox delivers.
+
+Sources over every organization are *set-based* (`bulk_reminder_source`, see `bot.bulk_reminders`): a
+source says in SQL who is due (one SELECT per source and offset, the outbox key computed in it) and the
+scan finds the new ones in a read-only pass, then inserts them with ``INSERT … SELECT … WHERE NOT EXISTS``
+in chunks of members, each its own short transaction. A scan with nothing new writes nothing.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,9 +66,19 @@ class ScanReport:
     now: datetime
     quiet: bool
     items: list[ScanItem] = field(default_factory=list)
+    # Set-based sources: per source and offset (description), how many of each outcome.
+    totals: dict[str, Counter] = field(default_factory=dict)
 
     def count(self, outcome: str) -> int:
-        return sum(1 for i in self.items if i.outcome == outcome)
+        return sum(1 for i in self.items if i.outcome == outcome) + sum(c[outcome] for c in self.totals.values())
+
+    def add(self, description: str, outcome: str, n: int) -> None:
+        if n:
+            self.totals.setdefault(description, Counter())[outcome] += n
+
+    @property
+    def due(self) -> int:
+        return len(self.items) + sum(sum(c.values()) for c in self.totals.values())
 
 
 def _opted_out(session: Session, member_ids: set[int]) -> set[int]:
@@ -86,10 +102,15 @@ def send_due_reminders(runtime, now: datetime | None = None, dry_run: bool = Fal
     from bot.outbox import enqueue, in_quiet_hours, quiet_hours_end
     from storage.models.outbox import OutboxMessage
 
+    import handlers  # noqa: F401  (capabilities register their sources on import)
+    from bot.bulk_reminders import scan_bulk_sources
+
     now = now or runtime.clock.now()
     settings = runtime.settings
     quiet = in_quiet_hours(now, settings)
     report = ScanReport(now=now, quiet=quiet)
+    scan_bulk_sources(runtime.db, now, settings, report, not_before=quiet_hours_end(now, settings) if quiet else now,
+                      dry_run=dry_run)
     session = Session(runtime.db.engine, expire_on_commit=False)
     try:
         due = find_due(session, now, settings)

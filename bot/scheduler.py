@@ -11,6 +11,8 @@ coroutine function that stops it. Jobs:
   broadcast is one long pass, not a pile of overlapping jobs).
 * ``broadcasts`` (`DELIVERY_BROADCAST_CHECK_SECONDS`): scheduled broadcasts whose time has come are
   expanded into the outbox, then the drain is woken.
+* ``retention`` every hour: `bot.retention.prune` deletes what is past its period (`RETENTION_*`
+  settings; docs/security.md, "How long we keep things").
 
 Every process running this shares the work through the database (row claims, unique keys).
 """
@@ -25,10 +27,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import Drainer, prepare_due_broadcasts
 from bot.reminders import send_due_reminders
+from bot.retention import prune
 from bot.runtime import Runtime
 from bot.senders import DeliveryConfig
 
 log = logging.getLogger(__name__)
+RETENTION_EVERY_SECONDS = 3600
 
 
 def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], Awaitable[None]]:
@@ -74,6 +78,14 @@ def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], A
         except Exception:  # noqa: BLE001
             log.exception("scheduled broadcasts failed")
 
+    async def retention_job() -> None:
+        try:
+            gone = await asyncio.to_thread(prune, runtime.db, runtime.settings, runtime.clock.now())
+            if gone:
+                log.info("retention: deleted %s", dict(gone))
+        except Exception:  # noqa: BLE001
+            log.exception("retention pruning failed")
+
     scheduler = AsyncIOScheduler(event_loop=loop, timezone=runtime.settings.tz)
     soon = datetime.now(timezone.utc) + timedelta(seconds=1)
     scheduler.add_job(reminders_job, "interval", seconds=cfg.reminder_scan_seconds, id="reminders",
@@ -82,6 +94,8 @@ def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], A
                       max_instances=1, coalesce=True)
     scheduler.add_job(broadcasts_job, "interval", seconds=cfg.broadcast_check_seconds, id="broadcasts",
                       max_instances=1, coalesce=True)
+    scheduler.add_job(retention_job, "interval", seconds=RETENTION_EVERY_SECONDS, id="retention",
+                      next_run_time=soon + timedelta(seconds=60), max_instances=1, coalesce=True)
     scheduler.start()
     worker = loop.create_task(drain_worker(), name="outbox-drain")
     log.info("scheduler started (worker %s)", drainer.worker)

@@ -101,21 +101,26 @@ def status_text(session: Session, reg: EventRegistration, loc: str) -> str:
     return i18n.t(f"event.status.{reg.status}", loc)
 
 
-def attendee_lines(session: Session, reg: EventRegistration) -> str:
+def attendee_lines(session: Session, reg: EventRegistration, attendees: list | None = None) -> str:
+    if attendees is None:
+        attendees = repo.attendees_of(session, registration_id=reg.id)  # type: ignore[arg-type]
     return "\n".join(f"{i}. {a.name}" + (f" ({a.position})" if a.position else "")
-                     for i, a in enumerate(repo.attendees_of(session, registration_id=reg.id), 1))  # type: ignore[arg-type]
+                     for i, a in enumerate(attendees, 1))
 
 
 def registration_card(session: Session, reg: EventRegistration, event: Event, loc: str, *,
-                      title_key: str = "event.reg.card_title") -> Card:
-    """What a member keeps: the event, their status, the attendees and the check-in code to show."""
-    org = session.get(Organization, reg.organization_id) if reg.organization_id else None
+                      title_key: str = "event.reg.card_title", org: Organization | None = None,
+                      attendees: list | None = None) -> Card:
+    """What a member keeps: the event, their status, the attendees and the check-in code to show.
+    `org` and `attendees` may be given when already loaded (a scan renders thousands of cards)."""
+    if org is None and reg.organization_id:
+        org = session.get(Organization, reg.organization_id)
     rows = [CardField(i18n.t("event.f.when", loc), when_text(event, loc)),
             CardField(i18n.t("event.f.venue", loc), event.venue),
             CardField(i18n.t("event.f.status", loc), status_text(session, reg, loc))]
     if org is not None:
         rows.append(CardField(i18n.t("event.f.org", loc), org.name))
-    rows.append(CardField(i18n.t("event.f.attendees", loc), attendee_lines(session, reg)))
+    rows.append(CardField(i18n.t("event.f.attendees", loc), attendee_lines(session, reg, attendees)))
     if reg.phone:
         from bot.thai import format_phone
 

@@ -14,19 +14,22 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import Row, Select, String, cast, exists, literal
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot import i18n
 from bot.config import Settings
-from bot.messages import Choice, Reply
+from bot.bulk_reminders import BulkReminders, bulk_reminder_source
+from bot.messages import Choice, Reply, replies_to_json
 from bot.registry import go
 from bot.reminders import DueReminder, reminder_source
 from handlers import event_notify as notify
-from storage.models import Member
-from storage.models.events import Event, EventRegistration, EventStatus, RegStatus
+from storage.models import Member, MemberIdentity, Organization
+from storage.models.events import Event, EventAttendee, EventRegistration, EventStatus, RegStatus
 from storage.repositories import events as repo
 from storage.repositories import members as members_repo
 
@@ -41,61 +44,119 @@ def _addresses(session: Session, member_id: int | None) -> list[tuple[str, Membe
     return [(a, member) for a in members_repo.addresses(session, member_id=member.id)]  # type: ignore[arg-type]
 
 
-def due_offset(event: Event, reg: EventRegistration, now: datetime) -> str | None:
-    """The reminder offset due now for this registration, or None."""
+def event_offset(event: Event, now: datetime) -> tuple[str | None, datetime | None]:
+    """The offset due now for the event (later offsets win: a late scan sends the nearest one only) and the
+    moment it came: registrations made after it just got their confirmation and are not reminded."""
     if now >= event.starts_at:
-        return None
-    due = None
-    for label, delta in OFFSETS:  # later offsets win: a late scan sends the nearest one only
+        return None, None
+    due: tuple[str | None, datetime | None] = (None, None)
+    for label, delta in OFFSETS:
         moment = event.starts_at - delta
-        if now >= moment and reg.created_at < moment:
-            due = label
-        elif now >= moment:
-            due = None
+        if now >= moment:
+            due = (label, moment)
     return due
 
 
-@reminder_source
-def event_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[DueReminder]:
+def _registrations_at_addresses(event_id: int, key_prefix: str, key_suffix: str, *conditions: object
+                                ) -> Callable[[int | None, int | None], Select]:
+    """A SELECT of the event's seat-holding registrations (meeting `conditions`) at each reachable address of
+    the member who made them, with the outbox key ``<prefix><registration id>:<address><suffix>``."""
+    def due(low: int | None, high: int | None) -> Select:
+        key = (literal(key_prefix, String) + cast(EventRegistration.id, String) + literal(":", String)
+               + MemberIdentity.address + literal(key_suffix, String))
+        stmt = (sa_select(key.label("key"), col(MemberIdentity.address).label("address"),
+                          col(MemberIdentity.channel).label("channel"), col(Member.id).label("member_id"),
+                          col(Member.locale).label("locale"), col(EventRegistration.id).label("registration_id"))
+                .select_from(EventRegistration)
+                .join(Member, col(Member.id) == col(EventRegistration.member_id))
+                .join(MemberIdentity, col(MemberIdentity.member_id) == col(Member.id))
+                .where(EventRegistration.event_id == event_id,
+                       EventRegistration.status == RegStatus.registered.value,
+                       MemberIdentity.reachable == True, *conditions))  # noqa: E712
+        if low is not None:
+            stmt = stmt.where(col(Member.id) >= low, col(Member.id) <= high)
+        return stmt
+    return due
+
+
+def _registrations(session: Session, rows: Sequence[Row]
+                   ) -> tuple[dict[int, EventRegistration], dict[int, Organization], dict[int, list[EventAttendee]]]:
+    """The registrations of `rows`, their organizations and attendees, loaded with a few IN queries."""
+    ids = sorted({r.registration_id for r in rows})
+    regs: dict[int, EventRegistration] = {}
+    people: dict[int, list[EventAttendee]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        regs.update({reg.id: reg for reg in session.exec(select(EventRegistration).where(  # type: ignore[misc]
+            col(EventRegistration.id).in_(part)))})
+        for person in session.exec(select(EventAttendee).where(col(EventAttendee.registration_id).in_(part))
+                                   .order_by(col(EventAttendee.id))):
+            people[person.registration_id].append(person)
+    org_ids = sorted({r.organization_id for r in regs.values() if r.organization_id})
+    orgs: dict[int, Organization] = {}
+    for start in range(0, len(org_ids), 500):
+        orgs.update({o.id: o for o in session.exec(select(Organization).where(  # type: ignore[misc]
+            col(Organization.id).in_(org_ids[start:start + 500])))})
+    return regs, orgs, people
+
+
+@bulk_reminder_source
+def event_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
     horizon = now + OFFSETS[0][1]
     events = session.exec(select(Event).where(Event.status == EventStatus.published.value, Event.starts_at > now,
                                               Event.starts_at <= horizon))
     for event in list(events):
-        for reg in repo.registrations_of_event(session, event_id=event.id, statuses=(RegStatus.registered.value,)):  # type: ignore[arg-type]
-            label = due_offset(event, reg, now)
-            if label is None:
-                continue
-            for address, member in _addresses(session, reg.member_id):
-                loc = member.locale
-                card = notify.registration_card(session, reg, event, loc, title_key="event.remind.title")
-                key_text = "event.remind.text_3d" if label == "-3d" else "event.remind.text_1d"
-                text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc), venue=event.venue,
-                              map=notify.map_link(event) or "-")
-                yield DueReminder(key=f"reminder:event:{event.id}:reg:{reg.id}:{address}:{label}", address=address,
-                                  replies=(Reply(text=text, card=card),), member_id=member.id, kind="reminder",
-                                  about_own_obligation=True,
-                                  description=f"event {event.id} {label} → registration {reg.id}")
+        label, cutoff = event_offset(event, now)
+        if label is None:
+            continue
+
+        def render(session: Session, rows: Sequence[Row], event: Event = event, label: str = label
+                   ) -> list[list[dict]]:
+            regs, orgs, people = _registrations(session, rows)
+            made: dict[tuple[int, str], list[dict]] = {}  # a member on two channels gets the same message
+            out = []
+            for row in rows:
+                loc, reg = row.locale, regs[row.registration_id]
+                if (reg.id, loc) not in made:  # type: ignore[comparison-overlap]
+                    card = notify.registration_card(session, reg, event, loc, title_key="event.remind.title",
+                                                    org=orgs.get(reg.organization_id),  # type: ignore[arg-type]
+                                                    attendees=people[reg.id])  # type: ignore[index]
+                    key_text = "event.remind.text_3d" if label == "-3d" else "event.remind.text_1d"
+                    text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc),
+                                  venue=event.venue, map=notify.map_link(event) or "-")
+                    made[(reg.id, loc)] = replies_to_json([Reply(text=text, card=card)])  # type: ignore[index]
+                out.append(made[(reg.id, loc)])  # type: ignore[index]
+            return out
+
+        yield BulkReminders(description=f"event {event.id} {label}", kind="reminder", render=render,
+                            due=_registrations_at_addresses(event.id, f"reminder:event:{event.id}:reg:",  # type: ignore[arg-type]
+                                                            f":{label}", col(EventRegistration.created_at) < cutoff))
 
 
-@reminder_source
-def event_feedback(session: Session, now: datetime, settings: Settings) -> Iterator[DueReminder]:
+@bulk_reminder_source
+def event_feedback(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
     events = session.exec(select(Event).where(col(Event.status).in_((EventStatus.published.value,
                                                                      EventStatus.finished.value)),
                                               Event.ends_at <= now, Event.ends_at > now - FEEDBACK_WINDOW))
     for event in list(events):
-        taken = repo.any_attendance(session, event_id=event.id)  # type: ignore[arg-type]
-        for reg in repo.registrations_of_event(session, event_id=event.id, statuses=(RegStatus.registered.value,)):  # type: ignore[arg-type]
-            if taken and not any(a.attended for a in repo.attendees_of(session, registration_id=reg.id)):  # type: ignore[arg-type]
-                continue
-            for address, member in _addresses(session, reg.member_id):
-                loc = member.locale
-                choices = tuple(Choice(i18n.t(f"event.fb.r{n}", loc), go("event.feedback", f"{reg.id}:{n}"))
+        conditions = []
+        if repo.any_attendance(session, event_id=event.id):  # type: ignore[arg-type]
+            conditions.append(exists(sa_select(EventAttendee.id).where(
+                EventAttendee.registration_id == EventRegistration.id, EventAttendee.attended == True)))  # noqa: E712
+
+        def render(session: Session, rows: Sequence[Row], event: Event = event) -> list[list[dict]]:
+            out = []
+            for row in rows:
+                loc = row.locale
+                choices = tuple(Choice(i18n.t(f"event.fb.r{n}", loc), go("event.feedback", f"{row.registration_id}:{n}"))
                                 for n in range(5, 0, -1))
-                yield DueReminder(key=f"event:{event.id}:feedback:{reg.id}:{address}", address=address,
-                                  replies=(Reply(text=i18n.t("event.fb.question", loc, title=event.title),
-                                                 choices=choices),),
-                                  member_id=member.id, kind="reminder", about_own_obligation=True,
-                                  description=f"event {event.id} feedback → registration {reg.id}")
+                out.append(replies_to_json([Reply(text=i18n.t("event.fb.question", loc, title=event.title),
+                                                  choices=choices)]))
+            return out
+
+        yield BulkReminders(description=f"event {event.id} feedback", kind="reminder", render=render,
+                            due=_registrations_at_addresses(event.id, f"event:{event.id}:feedback:", "",  # type: ignore[arg-type]
+                                                            *conditions))
 
 
 def expire_waitlist_offers(session: Session, now: datetime, settings: Settings | None = None, *,

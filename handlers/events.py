@@ -45,7 +45,7 @@ def _back_choices(ctx: Context) -> list[Choice]:
 def list_events(ctx: Context, arg: str | None) -> list[Reply]:
     now = ctx.clock.now()
     m = ctx.member
-    officer_only = m is not None and m.is_officer and m.organization_id is None
+    officer_only = m is not None and ctx.is_officer and m.organization_id is None
     events = repo.open_events_for(ctx.session, org=_org(ctx), now=now, officer=officer_only,
                                   province_scope=m.officer_province if m else None)
     if not events:

@@ -35,7 +35,7 @@ def _my_card(ctx: Context) -> Card:
             CardField(ctx.t("signup.label.listed"), show_yes_no(org.listed, ctx)),
             CardField(ctx.t("profile.verified"), show_yes_no(org.verified, ctx)),
         ]
-    if m.is_officer:
+    if ctx.is_officer:
         rows.append(CardField(ctx.t("profile.officer_of"), m.officer_province or ctx.t("profile.national")))
     buttons = (ctx.choice("menu.edit_profile", go("profile.edit")),
                ctx.choice("menu.delete_me", go("profile.delete")),

@@ -9,20 +9,20 @@ last offset is more than `GRACE_DAYS` old.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, String, cast, false, literal, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from bot import i18n, outbox
-from bot.audiences import CHANNEL_PREFERENCE, audience_provider
+from bot.audiences import CHANNEL_PREFERENCE, audience_provider, preferred_identity
 from bot.clock import to_local
 from bot.config import Settings
-from bot.messages import Card, CardField, Choice, Reply
+from bot.bulk_reminders import BulkReminders, bulk_reminder_source
+from bot.messages import Card, CardField, Choice, Reply, replies_to_json
 from bot.registry import go
-from bot.reminders import DueReminder, reminder_source
 from storage.models import Member, MemberIdentity
 from storage.models.reports import Report, ReportDeadline
 from storage.repositories import reports as repo
@@ -77,8 +77,26 @@ def deadline_card(deadline: ReportDeadline, today: date, locale: str, intro_key:
                              when=when_text(deadline.due_date, today, locale)), card=card)
 
 
-@reminder_source
-def deadline_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[DueReminder]:
+def _due_members(deadline: ReportDeadline, offset: int) -> Callable[[int | None, int | None], Select]:
+    """The SELECT of one deadline's due reminders at `offset`: each consented member of an organization that
+    owes it and has not submitted, at their preferred reachable address, with the reminder's outbox key."""
+    def due(low: int | None, high: int | None) -> Select:
+        key = (literal(f"reminder:deadline:{deadline.id}:member:", String) + cast(Member.id, String)
+               + literal(f":{offset}d", String))
+        stmt = repo.missing_member_ids(None, deadline=deadline).with_only_columns(  # type: ignore[arg-type]
+            key.label("key"), col(MemberIdentity.address).label("address"),
+            col(MemberIdentity.channel).label("channel"), col(Member.id).label("member_id"),
+            col(Member.locale).label("locale"))
+        stmt = stmt.join(MemberIdentity, col(MemberIdentity.id) == preferred_identity(Member.id))
+        if low is not None:
+            stmt = stmt.where(col(Member.id) >= low, col(Member.id) <= high)
+        return stmt
+    return due
+
+
+@bulk_reminder_source
+def deadline_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
+    """One set insert per deadline (at its current offset); the card is the same for every member of a locale."""
     today = to_local(now, settings.tz).date()
     stmt = sm_select(ReportDeadline).where(
         col(ReportDeadline.due_date) <= today + timedelta(days=max(OFFSETS)),
@@ -87,13 +105,10 @@ def deadline_reminders(session: Session, now: datetime, settings: Settings) -> I
         offset = current_offset(deadline.due_date, today)
         if offset is None:
             continue
-        missing = repo.missing_member_ids(session, deadline=deadline)
-        for member_id, address, locale in member_addresses(session, missing):
-            yield DueReminder(
-                key=f"reminder:deadline:{deadline.id}:member:{member_id}:{offset}d", address=address,
-                replies=(deadline_card(deadline, today, locale, "reports.reminder"),), member_id=member_id,
-                kind="reminder", about_own_obligation=True,
-                description=f"deadline {deadline.id} ({deadline.due_date}) {offset:+d}d → member {member_id}")
+        contents = {loc: replies_to_json([deadline_card(deadline, today, loc, "reports.reminder")])
+                    for loc in i18n.LANGUAGES}
+        yield BulkReminders(description=f"deadline {deadline.id} ({deadline.due_date}) {offset:+d}d",
+                            due=_due_members(deadline, offset), kind="reminder", contents=contents)
 
 
 # --- broadcast audience -----------------------------------------------------------------------------

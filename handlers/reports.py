@@ -203,6 +203,16 @@ def _parse_budget(raw: str, ctx: Context) -> Decimal:
     return amount
 
 
+def _parse_funding(raw: str, ctx: Context) -> str:
+    """Where the money came from: a name (สสส., อบต. …), never an amount ("12,500 บาท")."""
+    from bot.thai import parse_money
+
+    text = parse_text(2, 300)(raw, ctx)
+    if parse_money(text) is not None and not re.search(r"[ก-๙A-Za-z]{2,}", re.sub(r"บาท|baht|thb", "", text, flags=re.I)):
+        raise Invalid("reports.funding_is_amount")
+    return text
+
+
 def _has_budget(values: dict[str, Any]) -> bool:
     return bool(values.get("budget")) or values.get("funding_source") is not None
 
@@ -225,13 +235,15 @@ def _parse_photos(raw: str, ctx: Context) -> int:
     activity_id = FORM.values(ctx).get("_activity")
     images = [a for a in ctx.msg.attachments if a.kind == "image"]
     if images and activity_id:
-        stored, refused = store_attachments(ctx, int(activity_id), images)
+        stored, refused, not_images = store_attachments(ctx, int(activity_id), images)
         count = _photo_count(ctx)
+        if not_images:
+            ctx.notes.append(ctx.say("reports.photo_not_an_image"))
         if refused:
             ctx.notes.append(ctx.say("reports.photos_max", max=MAX_PHOTOS))
         if count >= MAX_PHOTOS:
             return count
-        raise Reask([ctx.say("reports.photo_received", count=count, max=MAX_PHOTOS)])
+        raise Reask([ctx.say("reports.photo_received", count=count, max=MAX_PHOTOS)] if stored else [])
     if raw == CLEAR:
         repo.clear_photos(ctx.session, activity_id=int(activity_id)) if activity_id else None
         raise Reask([ctx.say("reports.photos_cleared")])
@@ -254,18 +266,22 @@ class ActivityForm(Form):
               prompt_values=_deadline_prompt_values, editable=False, after=_after_deadline),
         Field("text", "reports.ask_describe", _parse_describe, example="reports.example_describe",
               editable=False, after=_after_describe),
-        Field("title", "reports.ask_title", parse_text(3, 200), example="reports.example_title"),
+        Field("title", "reports.ask_title", parse_text(3, 200), example="reports.example_title",
+              aliases=("ชื่อกิจกรรม", "ชื่องาน", "ชื่อโครงการ", "โครงการ", "หัวข้อ")),
         Field("dates", "reports.ask_dates", _parse_dates, example="reports.example_dates",
+              aliases=("วันที่", "วันจัด", "วันจัดกิจกรรม", "วัน"),
               show=lambda v, ctx: show_dates(v, ctx), prompt_values=_dates_prompt_values),
         Field("participants", "reports.ask_participants", _parse_participants,
               example="reports.example_participants",
+              aliases=("จำนวนผู้เข้าร่วม", "จำนวนคน", "คนเข้าร่วม", "ผู้ร่วมกิจกรรม"),
               show=lambda v, ctx: ctx.t("reports.people", count=f"{int(v):,}")),
         Field("budget", "reports.ask_budget", _parse_budget, example="reports.example_budget", optional=True,
+              aliases=("งบ", "ค่าใช้จ่าย", "ใช้งบ", "เงิน"),
               show=lambda v, ctx: show_money(v, ctx.locale)),
-        Field("funding_source", "reports.ask_funding", parse_text(2, 300), example="reports.example_funding",
-              optional=True, when=_has_budget),
+        Field("funding_source", "reports.ask_funding", _parse_funding, example="reports.example_funding",
+              optional=True, when=_has_budget, aliases=("แหล่งงบ", "แหล่งเงิน", "งบจาก", "ที่มาของงบ")),
         Field("target_group", "reports.ask_target", parse_text(2, 300), example="reports.example_target",
-              optional=True),
+              optional=True, aliases=("เป้าหมาย", "กลุ่มผู้เข้าร่วม")),
         Field("photos", "reports.ask_photos", _parse_photos, choices=_photo_choices, show=_show_photos,
               accepts=("image",),
               prompt_values=lambda ctx: {"count": _photo_count(ctx), "max": MAX_PHOTOS}),

@@ -101,12 +101,18 @@ def _parse_cert(raw: str, ctx: Context) -> str:
     return normalize(text)
 
 
+def _retention_periods(ctx: Context) -> dict[str, object]:
+    """The consent text states how long things are kept (bot/retention.py, the RETENTION_* settings)."""
+    return {"delivery_days": ctx.settings.retention_delivery_days,
+            "unfinished_days": ctx.settings.retention_unfinished_conversation_days}
+
+
 class SignupForm(Form):
     name = "signup"
     title = "signup.summary_title"
     fields = (
         Field("consent", "signup.consent", parse_yes_no_field, choices=_consent_choices,
-              after=_after_consent, editable=False),
+              after=_after_consent, editable=False, prompt_values=_retention_periods),
         Field("org_query", "signup.ask_org", parse_text(2, 200), example="signup.example_org", editable=False,
               when=_needs_org),
         Field("org", "signup.pick_org", _parse_org, choices=_org_choices, show=_show_org,

@@ -18,6 +18,7 @@ SIGNUP_LINES = ["สวัสดีค่ะ", "1", "มูลนิธิรั
 
 
 def test_healthz_and_web_chat_signup(runtime) -> None:  # noqa: ANN001
+    runtime.settings.web_chat_enabled = True  # as in `make run`; the client keeps the chat's cookie
     with TestClient(create_app(runtime=runtime, start_scheduler=False)) as client:
         health = client.get("/healthz")
         assert health.status_code == 200 and health.json()["database"] == "ok"
@@ -25,13 +26,13 @@ def test_healthz_and_web_chat_signup(runtime) -> None:  # noqa: ANN001
         assert page.status_code == 200 and "เครือข่าย" in page.text
         last = None
         for line in SIGNUP_LINES:
-            body = {"user": "webuser", "text": line}
+            body = {"text": line}
             if last and line.isdigit():
-                body = {"user": "webuser", "postback": last[int(line) - 1]["value"]}
+                body = {"postback": last[int(line) - 1]["value"]}
             elif last:
                 match = next((c for c in last if c["label"] == line), None)
                 if match:
-                    body = {"user": "webuser", "postback": match["value"]}
+                    body = {"postback": match["value"]}
             res = client.post("/chat/api/messages", json=body)
             assert res.status_code == 200
             replies = res.json()["replies"]

@@ -13,7 +13,7 @@ are in ``processed_events`` (`storage.models.ProcessedEvent`):
    provided this process still holds the lease (otherwise the turn is rolled back: another process
    took the event over). State change and "turn done" are atomic.
 3. **send, then done** — the replies go out; `finish(key)` marks the row ``done`` (batched with the
-   next accept transaction; payload and result are cleared).
+   next accept transaction; payload, result and the member's address are cleared: a finished event keeps only its key, which makes a redelivery change nothing).
 
 Recovery: every few seconds (and at start-up) a process renews the lease of the events it is working
 on and claims unfinished events whose lease ran out (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
@@ -460,7 +460,7 @@ class Inbox:
                     inserted = {r[0] for r in cur.fetchall()}
                 if finished:
                     done_at = self._sql.done_at(now)
-                    cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, "
+                    cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, address = NULL, "
                                     "claimed_until = NULL WHERE event_key = ?",
                                     [(st, done_at, k) for k, st in finished.items()])
                 cur.execute("COMMIT")
@@ -485,7 +485,7 @@ class Inbox:
         if finished:
             keys = sorted(finished)
             parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {self._sql.done_at_mark}, "
-                         "payload = NULL, result = NULL, claimed_until = NULL FROM (VALUES "
+                         "payload = NULL, result = NULL, address = NULL, claimed_until = NULL FROM (VALUES "
                          + ",".join(["(%s::VARCHAR, %s::VARCHAR)"] * len(keys))
                          + ") AS v(k, s) WHERE processed_events.event_key = v.k)")
             params.append(self._sql.done_at(now))

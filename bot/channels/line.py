@@ -3,8 +3,9 @@
 The webhook answers fast and does the work after:
 
 1. Verify ``X-Line-Signature`` = base64(HMAC-SHA256(channel secret, raw body)) in constant time; a
-   missing or wrong signature → 400 and nothing is stored or processed. Malformed JSON, or a body
-   that is not ``{"events": [...]}`` → 400. ``{"events": []}`` (LINE's "Verify" button) → 200.
+   missing or wrong signature → 400 and nothing is stored or processed. Malformed JSON (nested too
+   deeply included), or a body that is not ``{"events": [...]}`` → 400. ``{"events": []}`` (LINE's
+   "Verify" button) → 200.
 2. Turn every event into a job and store it in the durable inbox (`bot.channels.inbox`): one
    ``INSERT ... ON CONFLICT DO NOTHING`` of ``line:<webhookEventId>`` with everything needed to process
    it again, group-committed with the other events arriving meanwhile. Only then answer 200 (503 when
@@ -51,6 +52,7 @@ import hmac
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -139,6 +141,8 @@ def parse_body(body: bytes) -> list[dict[str, Any]]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("malformed JSON") from exc
+    except RecursionError as exc:  # nested deeper than the parser goes: no LINE body is
+        raise BadRequest("JSON nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise BadRequest("not a LINE webhook body")
     return [e for e in data["events"] if isinstance(e, dict)]
@@ -244,7 +248,9 @@ class LineChannel:
 
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
         linking.install_callback_store(runtime.db)
-        self.client()
+        # Importing the LINE SDK takes 1-4 s (it loads every API and model module): done on a thread of
+        # its own, so the server is ready meanwhile; the client itself is made on first use, in the loop.
+        threading.Thread(target=_import_sdk, name="line-sdk-import", daemon=True).start()
         await self.inbox.start()  # recovers events earlier processes accepted and did not finish
         return self.stop
 
@@ -436,6 +442,13 @@ class LineChannel:
 
 
 # ---------------------------------------------------------------------------------------------------
+def _import_sdk() -> None:
+    try:
+        import linebot.v3.messaging  # noqa: F401
+    except Exception:  # noqa: BLE001 - the first use imports it again and reports the error there
+        log.exception("LINE SDK import failed")
+
+
 def _channel(runtime: Runtime) -> LineChannel | None:
     return getattr(runtime, "_line_channel", None)
 

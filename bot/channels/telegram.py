@@ -222,7 +222,7 @@ class TelegramChannel:
             return 403, {"ok": False, "description": "forbidden"}
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
             return 400, {"ok": False, "description": "malformed JSON"}
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return 400, {"ok": False, "description": "not an Update"}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from bot.cli import app
@@ -21,6 +23,15 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 
     logs.setup()
     settings = get_settings()
+    problem = settings.secret_key_problem()
+    if problem and not settings.public_url_is_loopback:
+        # Anyone could forge a console session or a web chat cookie with a known or guessable key.
+        typer.echo(f"Refusing to start: {problem}; PUBLIC_BASE_URL {settings.public_base_url} is not a loopback "
+                   f"address. Set SECRET_KEY to a random string of at least 32 bytes.", err=True)
+        raise typer.Exit(2)
+    if problem:
+        logging.getLogger("bot.cli.serve").warning("%s: fine on this computer only (PUBLIC_BASE_URL is loopback)",
+                                                   problem)
     if migrate:
         from storage.migrate import upgrade
 

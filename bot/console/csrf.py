@@ -9,8 +9,10 @@ import hashlib
 import hmac
 
 from fastapi import Request
+from starlette.datastructures import FormData
 
 from bot.console.auth import Refused, ensure_sid
+from bot.messages import clean_typed
 
 FIELD = "csrf"
 HEADER = "x-csrf-token"
@@ -29,12 +31,24 @@ async def protect(request: Request) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     sent = request.headers.get(HEADER)
-    if not sent:
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded",
+                                                           "multipart/form-data")):
         form = await request.form()  # Starlette caches it; the route's Form(...) parameters reuse it
-        sent = form.get(FIELD)
+        clean_form(form)
+        sent = sent or form.get(FIELD)
     from bot.console.auth import read_session
 
     sid = read_session(request).get("sid")
     expected = token_for(request.app.state.console.secret, sid) if sid else None
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise Refused(403, "console.error.csrf")
+
+
+def clean_form(form: FormData) -> None:
+    """Remove control, zero-width and bidi characters from every text field of a console form, in place:
+    FastAPI reads the form once and this dependency runs before the route's `Form(...)` parameters are
+    taken from it, so every console form (and `await request.form()` in a route) gets the cleaned values."""
+    items = [(k, clean_typed(v) if isinstance(v, str) else v) for k, v in form.multi_items()]
+    if any(a[1] is not b[1] for a, b in zip(items, form.multi_items(), strict=True)):
+        form._list = items  # noqa: SLF001 - an immutable multidict, rebuilt with the same keys
+        form._dict = {k: v for k, v in items}  # noqa: SLF001

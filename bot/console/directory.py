@@ -1,6 +1,8 @@
 """The network directory: search, filter, verify, edit, export."""
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import func
@@ -11,39 +13,66 @@ from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of, provinces
 from storage.models import Member, MemberIdentity, Organization
+from storage.repositories import org_search
 from storage.repositories import organizations as orgs_repo
 
 router = APIRouter()
 
 
-def _query(session: Session, officer: Officer, *, q: str | None, kind: str | None, verified: str | None,
-           province: str | None) -> list[Organization]:
-    """Every organization the officer may see (listed or not), filtered; a search matches words of the
-    name, district, contact, phone or certification number, or the name fuzzily (typos welcome)."""
+def _filtered(stmt: Any, officer: Officer, *, kind: str | None, verified: str | None,  # noqa: ANN401
+              province: str | None) -> Any:  # noqa: ANN401
     scope = officer.scope(province)
-    stmt = select(Organization)
     if scope:
         stmt = stmt.where(Organization.province == scope)
     if kind in KIND_KEYS:
         stmt = stmt.where(Organization.kind == kind)
     if verified in ("yes", "no"):
         stmt = stmt.where(Organization.verified == (verified == "yes"))
-    orgs = list(session.exec(stmt.order_by(Organization.name)))
+    return stmt
+
+
+def _matches(session: Session, officer: Officer, q: str, *, kind: str | None, verified: str | None,
+             province: str | None) -> list[int]:
+    """Ids of the organizations a search finds, best first: those whose name, district, contact, phone or
+    certification number contains the text, then those whose name resembles it (typos welcome). Both
+    come from the trigram index (`org_search`), so a search never reads every organization."""
+    from bot.thai import fuzzy_key_score, normalize, org_name_key
+
+    needle = normalize(q).strip().lower()
+    scope = officer.scope(province)
+    exact = org_search.substring_ids(session, needle, province=scope)
+    if len(needle) < 3:  # too short for trigrams: the start of a name (the name index), bounded
+        exact = list(session.exec(select(Organization.id).where(col(Organization.name).startswith(needle))
+                                  .limit(2000)))
+    key = org_name_key(q)
+    fuzzy = sorted(((fuzzy_key_score(key, name_key), org_id) for org_id, _name, name_key in
+                    org_search.name_candidates(session, key, province=scope) if org_id not in set(exact)),
+                   key=lambda p: -p[0])
+    ids = exact + [org_id for score, org_id in fuzzy if score >= 60]
+    if not ids:
+        return []
+    # The filters (kind, verified, province) on the found ones, keeping the order.
+    keep = set(session.exec(_filtered(select(Organization.id), officer, kind=kind, verified=verified,
+                                      province=province).where(col(Organization.id).in_(ids))))
+    return [i for i in ids if i in keep]
+
+
+def _page(session: Session, officer: Officer, *, q: str | None, kind: str | None, verified: str | None,
+          province: str | None, offset: int, limit: int | None) -> tuple[list[Organization], int]:
+    """One page of the organizations the officer may see (listed or not), filtered and searched; and how
+    many there are in all. Without a search, in name order straight from the database."""
     if q:
-        from bot.thai import fuzzy_org_score, normalize
-
-        needle = normalize(q).strip().lower()
-        digits = "".join(ch for ch in needle if ch.isdigit())
-
-        def hit(o: Organization) -> float:
-            hay = " ".join(filter(None, (o.name, o.district, o.contact_name, o.certification_no))).lower()
-            if needle in hay or (len(digits) >= 4 and digits in (o.phone or "")):
-                return 200.0
-            return fuzzy_org_score(q, o.name)
-
-        scored = [(o, hit(o)) for o in orgs]
-        orgs = [o for o, s in sorted(scored, key=lambda p: -p[1]) if s >= 60]
-    return orgs
+        ids = _matches(session, officer, q, kind=kind, verified=verified, province=province)
+        shown = ids[offset:offset + limit] if limit is not None else ids[offset:]
+        found = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(shown)))}
+        return [found[i] for i in shown if i in found], len(ids)
+    total = session.exec(_filtered(select(func.count()).select_from(Organization), officer, kind=kind,
+                                   verified=verified, province=province)).one()
+    stmt = _filtered(select(Organization), officer, kind=kind, verified=verified, province=province) \
+        .order_by(col(Organization.name), col(Organization.id)).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt)), total
 
 
 def _member_counts(session: Session, ids: list[int]) -> dict[int, int]:
@@ -61,12 +90,12 @@ def directory(request: Request, q: str | None = None, kind: str | None = None, v
     console = request.app.state.console
     n = page_of(page)
     with console.runtime.db.session() as session:
-        orgs = _query(session, officer, q=clean(q), kind=kind, verified=verified, province=province)
-        shown = orgs[(n - 1) * PAGE_SIZE: n * PAGE_SIZE]
+        shown, total = _page(session, officer, q=clean(q), kind=kind, verified=verified, province=province,
+                             offset=(n - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         counts = _member_counts(session, [o.id for o in shown])  # type: ignore[misc]
         all_provinces = provinces(session) if officer.national else []
-    return render(request, "directory.html", officer, active="orgs", orgs=shown, total=len(orgs), counts=counts,
-                  page=n, pages=max(1, -(-len(orgs) // PAGE_SIZE)), q=q or "", kind=kind or "",
+    return render(request, "directory.html", officer, active="orgs", orgs=shown, total=total, counts=counts,
+                  page=n, pages=max(1, -(-total // PAGE_SIZE)), q=q or "", kind=kind or "",
                   verified=verified or "", province=province or "", provinces=all_provinces, kinds=KIND_KEYS)
 
 
@@ -78,7 +107,8 @@ def export(request: Request, fmt: str = "csv", q: str | None = None, kind: str |
 
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        orgs = _query(session, officer, q=clean(q), kind=kind, verified=verified, province=province)
+        orgs, _total = _page(session, officer, q=clean(q), kind=kind, verified=verified, province=province,
+                             offset=0, limit=None)
         counts = _member_counts(session, [o.id for o in orgs])  # type: ignore[misc]
         rows = [{"id": o.id, "name": o.name, "kind": o.kind, "province": o.province, "district": o.district,
                  "certification_no": o.certification_no, "contact_name": o.contact_name, "phone": o.phone,
@@ -157,8 +187,10 @@ def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("
             org.name_key = org_name_key(org.name)
         if diff:
             session.add(org)
-            record(session, officer, "org.edit", province=old_province, target_type="organization",
-                   target_id=org.id, details={"name": org.name, "changes": diff}, request=request)
+            # A move between provinces is written to both provinces' logs: each office sees it.
+            for province in dict.fromkeys((old_province, org.province)):
+                record(session, officer, "org.edit", province=province, target_type="organization",
+                       target_id=org.id, details={"name": org.name, "changes": diff}, request=request)
     return redirect(f"/admin/orgs/{org_id}", "console.flash.saved" if diff else "console.flash.unchanged")
 
 

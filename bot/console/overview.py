@@ -48,10 +48,10 @@ def open_compliance(session: Session, scope: str | None) -> list[dict]:
     since = clock.today() - timedelta(days=reports_repo.LATE_DAYS)
     out = []
     for deadline in reports_repo.list_deadlines(session, province=scope, since=since, limit=8):
-        submitted, missing = reports_repo.compliance(session, deadline=deadline, province=scope)
-        owed = len(submitted) + len(missing)
-        out.append({"deadline": deadline, "submitted": len(submitted), "missing": len(missing), "owed": owed,
-                    "pct": round(100 * len(submitted) / owed) if owed else 0})
+        counts = reports_repo.compliance_counts(session, deadline=deadline, province=scope)
+        owed, submitted = counts["owed"], counts["submitted"]
+        out.append({"deadline": deadline, "submitted": submitted, "missing": owed - submitted, "owed": owed,
+                    "pct": round(100 * submitted / owed) if owed else 0})
     return out
 
 

@@ -18,7 +18,8 @@ from bot.clock import clock
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, clean, export_response
+from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of
+from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
 from handlers.report_notify import notify_returned
 from storage.models import Member, Organization
@@ -48,18 +49,24 @@ def _report(session: Session, officer: Officer, report_id: int):  # noqa: ANN202
     return report, org
 
 
+def _deadline_rows(session: Session, scope: str | None) -> list[dict[str, Any]]:
+    """Each deadline with its compliance, newest due date first (counted in the database)."""
+    rows = []
+    for d in reports_repo.list_deadlines(session, province=scope, limit=500):
+        counts = reports_repo.compliance_counts(session, deadline=d, province=scope)
+        owed, submitted = counts["owed"], counts["submitted"]
+        rows.append({"deadline": d, "submitted": submitted, "missing": owed - submitted, "owed": owed,
+                     "pct": round(100 * submitted / owed) if owed else 0})
+    rows.sort(key=lambda r: r["deadline"].due_date, reverse=True)
+    return rows
+
+
 @router.get("/deadlines")
 def deadlines(request: Request, officer: Officer = Depends(current_officer)) -> Response:
     console = request.app.state.console
     scope = officer.province
     with console.runtime.db.session() as session:
-        rows = []
-        for d in reports_repo.list_deadlines(session, province=scope, limit=500):
-            submitted, missing = reports_repo.compliance(session, deadline=d, province=scope)
-            owed = len(submitted) + len(missing)
-            rows.append({"deadline": d, "submitted": len(submitted), "missing": len(missing), "owed": owed,
-                         "pct": round(100 * len(submitted) / owed) if owed else 0})
-    rows.sort(key=lambda r: r["deadline"].due_date, reverse=True)
+        rows = _deadline_rows(session, scope)
     return render(request, "deadlines.html", officer, active="reports", rows=rows, kinds=KIND_KEYS,
                   today=clock.today(), errors={}, v={"title": "", "due_date": "", "kinds": []})
 
@@ -98,12 +105,7 @@ def _create_deadline(request: Request, officer: Officer, form: Any) -> Response:
             provinces = [found]
     if errors:
         with console.runtime.db.session() as session:
-            rows = []
-            for d in reports_repo.list_deadlines(session, province=officer.province, limit=500):
-                submitted, missing = reports_repo.compliance(session, deadline=d, province=officer.province)
-                owed = len(submitted) + len(missing)
-                rows.append({"deadline": d, "submitted": len(submitted), "missing": len(missing), "owed": owed,
-                             "pct": round(100 * len(submitted) / owed) if owed else 0})
+            rows = _deadline_rows(session, officer.province)
         return render(request, "deadlines.html", officer, code=422, active="reports", rows=rows,
                       kinds=KIND_KEYS, today=clock.today(), errors=errors, v=v)
     with console.runtime.db.session() as session:
@@ -117,30 +119,23 @@ def _create_deadline(request: Request, officer: Officer, form: Any) -> Response:
 
 
 @router.get("/deadlines/{deadline_id}")
-def deadline_detail(request: Request, deadline_id: int, status: str | None = None,
+def deadline_detail(request: Request, deadline_id: int, status: str | None = None, page: str | None = None,
                     officer: Officer = Depends(current_officer)) -> Response:
-    from storage.models.reports import Report
-
     console = request.app.state.console
+    n = page_of(page)
     with console.runtime.db.session() as session:
         deadline = _deadline(session, officer, deadline_id)
-        submitted, missing = reports_repo.compliance(session, deadline=deadline, province=officer.province)
-        reports = {r.organization_id: r for r in session.exec(select(Report).where(Report.deadline_id == deadline_id))}
-        rows = []
-        for org in sorted(submitted + missing, key=lambda o: o.name):
-            report = reports.get(org.id)
-            state = report.status if report is not None else "missing"
-            if state == "draft":
-                state = "started"
-            rows.append({"org": org, "report": report, "state": state})
-        counts = {s: sum(1 for r in rows if r["state"] == s) for s in ("submitted", "returned", "started", "missing")}
-        if status in counts:
-            rows = [r for r in rows if r["state"] == status]
-    owed = len(submitted) + len(missing)
+        counts = reports_repo.compliance_counts(session, deadline=deadline, province=officer.province)
+        state = status if status in ("submitted", "returned", "started", "missing") else None
+        rows = [{"org": org, "report": report, "state": st} for org, report, st in reports_repo.compliance_page(
+            session, deadline=deadline, province=officer.province, state=state, offset=(n - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE)]
+    owed = counts.pop("owed")
+    shown = counts[state] if state else owed
     overdue = deadline.due_date < clock.today()
     return render(request, "deadline.html", officer, active="reports", deadline=deadline, rows=rows, counts=counts,
-                  owed=owed, pct=round(100 * len(submitted) / owed) if owed else 0, status=status or "",
-                  overdue=overdue, kinds=KIND_KEYS)
+                  owed=owed, pct=round(100 * counts["submitted"] / owed) if owed else 0, status=state or "",
+                  overdue=overdue, kinds=KIND_KEYS, page=n, pages=max(1, -(-shown // PAGE_SIZE)))
 
 
 @router.get("/deadlines/{deadline_id}/export")
@@ -184,11 +179,15 @@ def photo(request: Request, photo_id: int, officer: Officer = Depends(current_of
         if p is None or activity is None or not p.data:
             raise Refused(404, "console.error.not_found")
         _report(session, officer, activity.report_id)
-        data, content_type = p.data, p.content_type or "image/jpeg"
-    if not content_type.startswith("image/"):
-        content_type = "application/octet-stream"
-    return Response(data, media_type=content_type, headers={"Cache-Control": "private, max-age=3600",
-                                                            "X-Content-Type-Options": "nosniff"})
+        data = p.data
+    # The type comes from the bytes, never from what was declared or stored; even a picture is served
+    # as a sandboxed document that may load nothing, so no file can run in the console's origin.
+    kind = sniff_image(data)
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+               "Content-Security-Policy": "default-src 'none'; sandbox"}
+    if kind is None:  # stored before photos were checked: a download, never shown
+        headers["Content-Disposition"] = f'attachment; filename="photo-{photo_id}.bin"'
+    return Response(data, media_type=kind or "application/octet-stream", headers=headers)
 
 
 @router.post("/reports/{report_id}/return")

@@ -88,8 +88,13 @@ _WD_BARE = "|".join(
     re.escape(w) for w in sorted((w for ws in _WD_FULL.values() for w in ws), key=len, reverse=True)
 )
 
-_DAY = r"(?<![\d.,:/])(?:วันที่|วันที|ที่|วัน)?\s*(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
-_NOT_TIME = r"(?!\s*(?:โมง|นาฬิกา|น\.|ทุ่ม|นาที|ชั่วโมง|ชม|คน|ท่าน|ราย|บาท|วัน|ปี|%))"
+# 'ที่' opens a day only as a word of its own: 'พื้นที่ 3', 'ครั้งที่ 2' and 'รุ่นที่ 5' are no dates.
+# After a weekday name it still does (ศุกร์ที่ 29, อังคารที่ 3, พุธที่ 5): those end in ์ ร ธ ี ส ต.
+_TI = r"(?:(?<![ก-ฮ\u0e30-\u0e4e])|(?<=[์รธีสตฯ]))ที่"
+_DAY = r"(?<![\d.,:/])(?:วันที่|วันที|" + _TI + r"|วัน)?\s*(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
+# A number after a month is not its year when a unit follows ('1 ธ.ค. 10 คน'); 'วัน' only counts as a
+# unit on its own: '5 ธ.ค. 68 วันพ่อ' has the year 68.
+_NOT_TIME = r"(?![^\S\n]*(?:โมง|นาฬิกา|น\.|ทุ่ม|นาที|ชั่วโมง|ชม|คน|ท่าน|ราย|บาท|วัน(?![ก-ฮ])|ปี|%))"
 _YEAR = (
     r"(?:\s*,?\s*(?:(?P<{e}>พ\.?\s?ศ\.?|ค\.?\s?ศ\.?|ปี|b\.?e\.?|a\.?d\.?|c\.?e\.?)\s*)?"
     r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)" + _NOT_TIME + ")?"
@@ -99,7 +104,7 @@ _UNIT = r"(?P<{u}>วัน|สัปดาห์|สัปดา|อาทิ�
 
 # Every atom starts with one of these characters; checking that first is ~3x faster than letting
 # the engine try all alternatives at every position of a long report message.
-_FIRST = "(?=[0-9a-zวทพมเอใสปจศหแยรค])"
+_FIRST = "(?=[0-9a-zวทพมเอใสปจศหแยรคกตธ])"
 _ATOM = re.compile(
     _FIRST + "(?:" + "|".join(
         [
@@ -109,10 +114,16 @@ _ATOM = re.compile(
             r"(?P<num>" + _DAY.format(n="nd") + r"\s*(?:/\s*(?P<nm>[01]?\d)(?!\d)(?:\s*/\s*(?P<ny>\d{4}|\d{2})(?!\d))?"
             r"|(?P<nsep>[-.])\s*(?P<nm2>[01]?\d)\s*(?P=nsep)\s*(?P<ny2>\d{4}|\d{2})(?!\d)))",
             # d month [year]
-            r"(?P<dm>" + _DAY.format(n="dd") + r"\s*(?:[-/.]\s*)?(?P<dmon>" + MONTH + ")"
+            r"(?P<dm>" + _DAY.format(n="dd") + r"\s*(?:[-/.]\s*)?(?:เดือน\s*)?(?P<dmon>" + MONTH + ")"
             + _YEAR.format(e="de", y="dy") + ")",
             # English month-first: Oct 25, 2018
             r"(?P<md>(?P<mmon>" + MONTH_EN + r")\s*(?P<md_d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)(?:\s*,?\s*(?P<my>\d{4})(?!\d))?)",
+            # Thai month-first, as web pages and Facebook print dates: มีนาคม 14, 2026 (the comma and the
+            # year are required: 'มีนาคม 14 คน' is no date)
+            r"(?P<tmd>(?:เดือน\s*)?(?P<tmon>" + MONTH_TH + r")\s*(?P<tmd_d>[0-3]?\d)(?!\d)\s*,\s*(?P<tmy>\d{4})(?!\d))",
+            # weekends: เสาร์อาทิตย์ที่แล้ว, เสาร์-อาทิตย์นี้, ส-อา หน้า, สุดสัปดาห์นี้
+            r"(?P<we>(?:(?:วัน)?เสาร์\s*(?:-|และ|กับ|,|/)?\s*(?:วัน)?(?:อาทิตย์|อาทิต|อา(?:\.|(?![ก-ฮ\u0e30-\u0e4e])))|ส\.?\s*-\s*อา\.?"
+            r"|สุดสัปดาห์|weekend)(?:\s*(?P<weq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
             # N days/weeks ago
             r"(?P<ago>(?P<agon>" + _NUMWORD + r")\s*" + _UNIT.format(u="agou")
             + r"\s*(?:ก่อน|ที่แล้ว|ที่ผ่านมา|ago))",
@@ -126,17 +137,21 @@ _ATOM = re.compile(
             r"(?P<per>(?P<peru>สัปดาห์|สัปดา|อาทิตย์|อาทิต|เดือน|ปี)\s*(?P<perq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))",
             r"(?P<eper>(?P<eperq>this|next|last)\s+(?P<eperu>week|month|year)(?![a-z]))",
             # weekdays, with "วัน" or a qualifier
-            r"(?P<wd>(?:(?P<wdwan>วัน)\s*(?P<wdn>" + _WD_ALL + r")|(?P<wdb>" + _WD_BARE + r")(?![a-z]))"
+            # A bare weekday must stand alone: 'เสาร์อาสา' is a name, 'เสาร์นี้', 'อาทิตย์ที่ 29', 'ศุกร์ค่ะ' are days.
+            r"(?P<wd>(?:(?P<wdwan>วัน)\s*(?P<wdn>" + _WD_ALL + r")|(?P<wdb>" + _WD_BARE + r")(?![a-z])"
+            r"(?:(?![ก-ฮ])|(?=\s*(?:สัปดาห์|อาทิตย์|อาทิต)?\s*(?:นี้|หน้า|ถัดไป|ที่|ก่อน|ถึง|ค่ะ|คะ|ครับ|คับ|นะ|จ้า|ค่า))))"
             r"(?:\s*(?:(?:สัปดาห์|อาทิตย์|อาทิต)\s*)?(?P<wdq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
             r"(?P<ewd>(?P<ewdq>this|next|last)\s+(?P<ewdn>" + _WD_BARE + r")(?![a-z]))",
             # a bare day: the start of a range (29-31 ม.ค.) or 'วันที่ 15 [เดือนหน้า]'
-            r"(?P<day>(?<![\d.,:/])(?P<dayp>วันที่|วันที|ที่)?\s*(?P<dd2>[0-3]?\d)(?!\d)(?!\s*[.:]\s*\d)"
-            r"(?:\s*(?P<daym>เดือนนี้|เดือนหน้า|เดือนที่แล้ว|เดือนก่อน))?)",
+            r"(?P<day>(?<![\d.,:/])(?P<dayp>วันที่|วันที|" + _TI + r")?\s*(?P<dd2>[0-3]?\d)(?!\d)(?!\s*[.:]\s*\d)"
+            r"(?:\s*(?P<daym>เดือนนี้|เดือนหน้า|เดือนที่แล้ว|เดือนก่อน|ที่ผ่านมา|ที่แล้ว))?)",
         ]
     )
     + ")"
 )
 _RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru)\s*(?:วันที่|วัน)?\s*$")
+_EVERY = re.compile(r"ทุก\s*$")
+_NEGATED = re.compile(r"ไม่ใช่\s*(?:วันที่|วัน|เมื่อ)?\s*$")
 _PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")
 
 _NUMW_SMALL = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9}
@@ -212,12 +227,14 @@ class _Atom:
     """One date expression found in the text. `parts` is (d, m, y) with None for what was not typed;
     `value` is a concrete date for relative words and weekdays; `period` a (start, end) pair."""
 
-    __slots__ = ("start", "end", "kind", "parts", "value", "period", "strong", "invalid")
+    __slots__ = ("start", "end", "kind", "parts", "value", "period", "strong", "invalid", "passed")
 
-    def __init__(self, start, end, kind, parts=None, value=None, period=None, strong=True, invalid=False):
+    def __init__(self, start, end, kind, parts=None, value=None, period=None, strong=True, invalid=False,
+                 passed=False):
         self.start, self.end, self.kind = start, end, kind
         self.parts, self.value, self.period = parts, value, period
         self.strong, self.invalid = strong, invalid
+        self.passed = passed  # 'ที่ผ่านมา': the most recent such day before today
 
 
 def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
@@ -247,6 +264,14 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
             if mon is None:
                 continue
             atoms.append(_Atom(s, e, "date", (int(g("md_d")), mon, y), invalid=y == -1))
+        elif g("tmd"):
+            mon = MONTH_LOOKUP.get(re.sub(r"[.\s]", "", g("tmon")))
+            y = _year(g("tmy"), None)
+            if mon is None:
+                continue
+            atoms.append(_Atom(s, e, "date", (int(g("tmd_d")), mon, y), invalid=y == -1))
+        elif g("we"):
+            atoms.append(_Atom(s, e, "range", period=_weekend(g("weq"), today, prefer)))
         elif g("ago") or g("inn") or g("innn2"):
             if g("ago"):
                 n, u, sign = _count(g("agon")), g("agou"), -1
@@ -297,7 +322,9 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
             wdi = WD_LOOKUP.get(name)
             if wdi is None:
                 continue
-            if q:
+            if q == "ที่ผ่านมา":  # the most recent one before today: วันอังคารที่ผ่านมา said on Wednesday
+                v = today - timedelta(days=(today.weekday() - wdi - 1) % 7 + 1)
+            elif q:
                 step = 1 if q in _Q_NEXT else (-1 if q in _Q_LAST else 0)
                 v = _monday(today) + timedelta(days=7 * step + wdi)
             else:
@@ -308,7 +335,9 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
         elif g("day"):
             d = int(g("dd2"))
             mq = g("daym")
-            if mq:
+            if mq in ("ที่ผ่านมา", "ที่แล้ว"):
+                atoms.append(_Atom(s, e, "day", (d, None, None), passed=True))
+            elif mq:
                 step = 1 if mq.endswith("หน้า") else (-1 if mq.endswith(("แล้ว", "ก่อน")) else 0)
                 first = _add_months(today.replace(day=1), step)
                 atoms.append(_Atom(s, e, "date", (d, first.month, first.year)))
@@ -316,6 +345,33 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
                 atoms.append(_Atom(s, e, "day", (d, None, None), strong=bool(g("dayp"))))
         del kind
     return atoms
+
+
+def _weekend(q: str | None, today: date, prefer: Prefer) -> tuple[date, date]:
+    """Saturday and Sunday: of this (นี้), next (หน้า) or last (ที่แล้ว) Monday-Sunday week; ที่ผ่านมา is the
+    last weekend already over; without a word, the coming one (or the last one begun, for a report)."""
+    sat = _monday(today) + timedelta(days=5)
+    if q in _Q_NEXT:
+        sat += timedelta(days=7)
+    elif q == "ที่ผ่านมา":
+        if sat + timedelta(days=1) >= today:
+            sat -= timedelta(days=7)
+    elif q in _Q_LAST:
+        sat -= timedelta(days=7)
+    elif q is None and prefer == "past" and sat > today:
+        sat -= timedelta(days=7)
+    return sat, sat + timedelta(days=1)
+
+
+def _resolve_passed(d1: int, d2: int, today: date) -> tuple[date, date] | None:
+    """'วันที่ 5-6 ที่ผ่านมา': the latest days d1..d2 of one month that began before today."""
+    first = today.replace(day=1)
+    for st in (0, -1, -2):
+        f = _add_months(first, st)
+        s, e = _mk(f.year, f.month, d1), _mk(f.year, f.month, d2)
+        if s is not None and e is not None and s < today and e <= today:
+            return s, e
+    return None
 
 
 def _resolve_day_only(d: int, today: date, prefer: Prefer) -> date | None:
@@ -336,6 +392,9 @@ def _single(a: _Atom, today: date, prefer: Prefer) -> date | None:
     if a.invalid:
         return None
     d, m, y = a.parts
+    if a.passed:
+        r = _resolve_passed(d, d, today)
+        return r[0] if r else None
     if m is None:
         return _resolve_day_only(d, today, prefer)
     if y is not None:
@@ -418,6 +477,10 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
     atoms = _scan(t, today, prefer)
     # Drop weekday prefixes of explicit dates, then weak bare days that start no range.
     kept: list[_Atom] = []
+    # 'ทุกวันเสาร์' is a habit, not a date; in 'ไม่ใช่เมื่อวาน เมื่อวันศุกร์' the negated date is the wrong one.
+    atoms = [a for i, a in enumerate(atoms)
+             if not (a.kind == "wd" and _EVERY.search(t, max(0, a.start - 6), a.start))
+             and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
         if a.kind == "wd" and nxt is not None and nxt.kind in ("date", "day") and (
@@ -426,15 +489,23 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
             continue
         kept.append(a)
     for i, a in enumerate(kept):
+        if a.kind == "range":
+            return a.period[0], a.period[1], a.start, a.end
         if a.kind == "period":
             if allow_period:
                 return a.period[0], a.period[1], a.start, a.end
             continue
         nxt = kept[i + 1] if i + 1 < len(kept) else None
-        if nxt is not None and nxt.kind != "period":
+        if nxt is not None and nxt.kind not in ("period", "range"):
             gap = _gap(t, a, nxt)
             # Joined by a range word (an empty gap, as in '1 3 ธ.ค.', is not a range), and at least
             # one side must carry a month: '1 ถึง 3' alone is not a date.
+            if (gap.strip() and _RANGE_SEP.match(gap) and a.kind == "day" and nxt.kind == "day" and nxt.passed
+                    and not a.passed):
+                r = _resolve_passed(a.parts[0], nxt.parts[0], today)
+                if r is None:
+                    return None
+                return r[0], r[1], a.start, nxt.end
             if gap.strip() and _RANGE_SEP.match(gap) and not (a.kind == "day" and nxt.kind == "day"):
                 r = _pair(a, nxt, today, prefer)
                 if r is None or r[1] < r[0]:

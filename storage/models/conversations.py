@@ -19,6 +19,8 @@ class ConversationState(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     locale: str | None = Field(default=None, max_length=8)  # before sign-up, the chosen language
     greeted: bool = Field(default=False)
+    # The button values (with an identifier) of the last replies: the postbacks accepted next (bot/offers.py).
+    offered: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: datetime = Field(default_factory=db_now)
 
 

@@ -18,12 +18,12 @@ class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=300)
+    name: str = Field(max_length=300, index=True)  # the console lists by name, a page at a time
     # The comparable core of the name (no มูลนิธิ/สมาคม prefix, normalized) for fuzzy search.
     name_key: str = Field(default="", max_length=300, index=True)
     kind: str = Field(default=OrgKind.other.value, max_length=32, index=True)
     province: str = Field(max_length=64, index=True)
-    district: str | None = Field(default=None, max_length=120)
+    district: str | None = Field(default=None, max_length=120, index=True)
     certification_no: str | None = Field(default=None, max_length=64)
     contact_name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=20)

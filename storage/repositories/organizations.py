@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, inspect as sa_inspect, select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import db_now
 from storage.models import Member, Organization
+from storage.repositories import org_search
 
 
 def create(session: Session, *, name: str, kind: str, province: str, district: str | None = None,
@@ -22,34 +23,55 @@ def create(session: Session, *, name: str, kind: str, province: str, district: s
 
 def search(session: Session, *, query: str, limit: int = 5, min_score: float = 60.0,
            province: str | None = None) -> list[tuple[Organization, float]]:
-    """Organizations whose name resembles `query`, best first (typos and missing prefixes tolerated)."""
-    from bot.thai import fuzzy_org_score
+    """Organizations whose name resembles `query`, best first (typos and missing prefixes tolerated).
+    Candidates come from the trigram index (`org_search`); only those are scored."""
+    from bot.thai import org_name_key
 
-    stmt = select(Organization)
-    if province:
-        stmt = stmt.where(Organization.province == province)
-    scored = [(org, fuzzy_org_score(query, org.name)) for org in session.exec(stmt)]
-    scored = [(o, s) for o, s in scored if s >= min_score]
-    scored.sort(key=lambda pair: (-pair[1], pair[0].name))
-    return scored[:limit]
+    return _ranked(session, org_name_key(query), limit=limit, min_score=min_score, province=province)
+
+
+def _ranked(session: Session, key: str, *, limit: int, min_score: float = 60.0, province: str | None = None,
+            kind: str | None = None, listed_only: bool = False, district: str | None = None
+            ) -> list[tuple[Organization, float]]:
+    from bot.thai import fuzzy_key_score
+
+    scores: dict[int, tuple[float, str]] = {}
+    if key:
+        for org_id, name, name_key in org_search.name_candidates(session, key, province=province, kind=kind,
+                                                                 listed_only=listed_only):
+            score = fuzzy_key_score(key, name_key)
+            if score >= min_score:
+                scores[org_id] = (score, name)
+    if district:  # the chat directory: a district typed as is counts as a perfect match
+        stmt = select(Organization.id, Organization.name).where(Organization.district == district)
+        if province:
+            stmt = stmt.where(Organization.province == province)
+        if kind:
+            stmt = stmt.where(Organization.kind == kind)
+        if listed_only:
+            stmt = stmt.where(Organization.listed == True)  # noqa: E712
+        for org_id, name in session.exec(stmt.limit(limit)):
+            scores[org_id] = (100.0, name)
+    best = sorted(scores.items(), key=lambda item: (-item[1][0], item[1][1]))[:limit]
+    orgs = {o.id: o for o in session.exec(select(Organization).where(
+        col(Organization.id).in_([org_id for org_id, _ in best])))} if best else {}
+    return [(orgs[org_id], score) for org_id, (score, _name) in best if org_id in orgs]
 
 
 def directory(session: Session, *, province: str | None = None, kind: str | None = None,
               keyword: str | None = None, limit: int = 10) -> list[Organization]:
-    """Listed organizations for the network directory."""
-    from bot.thai import fuzzy_org_score
+    """Listed organizations for the network directory (a keyword: a name, typos welcome, or a district)."""
+    from bot.thai import org_name_key
 
+    if keyword:
+        return [o for o, _s in _ranked(session, org_name_key(keyword), limit=limit, province=province, kind=kind,
+                                       listed_only=True, district=keyword.strip())]
     stmt = select(Organization).where(Organization.listed == True)  # noqa: E712
     if province:
         stmt = stmt.where(Organization.province == province)
     if kind:
         stmt = stmt.where(Organization.kind == kind)
-    orgs = list(session.exec(stmt.order_by(Organization.name)))
-    if keyword:
-        scored = [(o, max(fuzzy_org_score(keyword, o.name), 100.0 if keyword in (o.district or "") else 0.0))
-                  for o in orgs]
-        orgs = [o for o, s in sorted(scored, key=lambda p: -p[1]) if s >= 60]
-    return orgs[:limit]
+    return list(session.exec(stmt.order_by(Organization.name).limit(limit)))
 
 
 def member_count(session: Session, *, organization_id: int) -> int:

@@ -88,6 +88,45 @@ def compliance(session: Session, *, deadline: ReportDeadline, province: str | No
     return submitted, missing
 
 
+def compliance_counts(session: Session, *, deadline: ReportDeadline, province: str | None = None) -> dict[str, int]:
+    """How many organizations owing `deadline` are in each state — submitted, returned, started (a draft)
+    and missing (no report) — and ``owed`` in all: one GROUP BY, whatever the number of organizations."""
+    counts = {"submitted": 0, "returned": 0, "started": 0, "missing": 0}
+    state = _state_column()
+    stmt = _in_audience(select(state, func.count()).select_from(Organization).outerjoin(
+        Report, (col(Report.organization_id) == col(Organization.id)) & (col(Report.deadline_id) == deadline.id)),
+        deadline, province).group_by(state)
+    for name, n in session.execute(stmt):
+        counts[name] = counts.get(name, 0) + n
+    counts["owed"] = sum(counts.values())
+    return counts
+
+
+def _state_column() -> Any:  # noqa: ANN401
+    from sqlalchemy import case
+
+    return case((col(Report.id).is_(None), "missing"), (Report.status == ReportStatus.draft, "started"),
+                else_=Report.status).label("state")
+
+
+def compliance_page(session: Session, *, deadline: ReportDeadline, province: str | None = None,
+                    state: str | None = None, offset: int = 0, limit: int = 50
+                    ) -> list[tuple[Organization, Report | None, str]]:
+    """One page of the organizations owing `deadline` (by name), with their report and state
+    (`compliance_counts`' names), only those in `state` when given."""
+    stmt = _in_audience(select(Organization, Report, _state_column()).outerjoin(
+        Report, (col(Report.organization_id) == col(Organization.id)) & (col(Report.deadline_id) == deadline.id)),
+        deadline, province)
+    if state == "missing":
+        stmt = stmt.where(col(Report.id).is_(None))
+    elif state == "started":
+        stmt = stmt.where(Report.status == ReportStatus.draft)
+    elif state:
+        stmt = stmt.where(Report.status == state)
+    stmt = stmt.order_by(col(Organization.name), col(Organization.id)).offset(offset).limit(limit)
+    return [(org, report, st) for org, report, st in session.execute(stmt)]
+
+
 def missing_member_ids(session: Session, *, deadline: ReportDeadline, province: str | None = None) -> Select:
     """A SELECT of ids of consented members of organizations that owe `deadline` and have not submitted."""
     done = select(Report.organization_id).where(Report.deadline_id == deadline.id,

@@ -1,0 +1,146 @@
+"""Set-based reminder sources: who is due is decided in SQL, the new ones are queued with set inserts.
+
+A source registered with `bulk_reminder_source` returns, for the scan's moment, one `BulkReminders` per
+offset (e.g. "deadline 12, 7 days before"): a SELECT of the due messages, with the outbox key computed in
+SQL. The scan (`scan_bulk_sources`, called by `bot.reminders.send_due_reminders`):
+
+1. reads, in a read-only session (SQLite: a deferred transaction, so writers are not held up), the due
+   rows whose key is not yet in the outbox (``NOT EXISTS`` on the outbox's unique key index);
+2. if there are none, stops: a scan with nothing new writes nothing;
+3. otherwise inserts them in chunks of `CHUNK` members, each chunk one ``INSERT … SELECT … WHERE NOT
+   EXISTS … ON CONFLICT DO NOTHING`` in its own short transaction (measured: a chunk of 2,000 rows holds
+   SQLite's write lock for about 30 ms), so webhooks get the writer between chunks and two processes
+   scanning at once still queue each key once.
+
+When the message is the same for everyone of a locale (a deadline reminder), `contents` gives it per
+locale and no row passes through Python. When it differs per row (an event's registration card), the
+new rows are read and `render` builds their content; they are then inserted with `outbox.enqueue_many`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Boolean, Integer, Row, Select, String, case, exists, func, literal, null, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.config import Settings
+from storage.models.outbox import OutboxMessage
+
+CHUNK = 1500  # members per insert transaction (≤ ~50 ms of SQLite's write lock)
+OUTBOX = OutboxMessage.__table__
+
+
+@dataclass(frozen=True)
+class BulkReminders:
+    """The reminders of one source and offset. `due(low, high)` is a SELECT with (at least) the columns
+    ``key``, ``address``, ``channel``, ``member_id`` and ``locale``, limited to members with
+    ``low <= member id <= high`` when those are given."""
+
+    description: str  # for the scan's listing: "deadline 12 (2026-12-09) +7d"
+    due: Callable[[int | None, int | None], Select]
+    kind: str = "reminder"
+    urgent: bool = False
+    # The same content for everyone of a locale ({"th": [...], "en": [...]}; the first is the default) …
+    contents: dict[str, list[dict[str, Any]]] | None = None
+    # … or one content per new row (rows as read from `due`).
+    render: Callable[[Session, Sequence[Row]], list[list[dict[str, Any]]]] | None = None
+
+
+BulkSource = Callable[[Session, datetime, Settings], Iterable[BulkReminders]]
+BULK_SOURCES: list[BulkSource] = []
+
+
+def bulk_reminder_source(fn: BulkSource) -> BulkSource:
+    """Decorator: register a set-based source of due reminders. `now` is aware UTC."""
+    BULK_SOURCES.append(fn)
+    return fn
+
+
+class Tally(Protocol):
+    def add(self, description: str, outcome: str, n: int) -> None: ...
+
+
+def _new_rows(bulk: BulkReminders, low: int | None = None, high: int | None = None) -> Select:
+    d = bulk.due(low, high).subquery("due")
+    return select(d).where(~exists(select(OUTBOX.c.id).where(OUTBOX.c.key == d.c.key)))
+
+
+def _insert_select(session: Session, bulk: BulkReminders, low: int, high: int, *, not_before: datetime,
+                   now: datetime) -> int:
+    """One chunk: INSERT … SELECT of the new rows of members low..high. Returns how many were added."""
+    from bot.outbox import content_hash
+
+    assert bulk.contents
+    d = _new_rows(bulk, low, high).subquery("new")
+    content_type = OUTBOX.c.content.type
+    locales = list(bulk.contents)
+    default = locales[0]
+
+    def by_locale(values: dict[str, Any], type_: Any) -> Any:
+        others = [(d.c.locale == loc, literal(values[loc], type_)) for loc in locales[1:]]
+        return case(*others, else_=literal(values[default], type_)) if others else literal(values[default], type_)
+
+    hashes = {loc: content_hash(content) for loc, content in bulk.contents.items()}
+    when_type = OUTBOX.c.next_attempt_at.type
+    columns = ["key", "kind", "address", "channel", "member_id", "content", "content_hash", "status", "urgent",
+               "attempts", "next_attempt_at", "broadcast_id", "created_at", "parts_sent", "batch_id"]
+    rows = select(d.c.key, literal(bulk.kind, String), d.c.address, d.c.channel, d.c.member_id,
+                  by_locale(bulk.contents, content_type), by_locale(hashes, String), literal("pending", String),
+                  literal(bulk.urgent, Boolean), literal(0, Integer), literal(not_before, when_type), null(),
+                  literal(now, OUTBOX.c.created_at.type), literal(0, Integer), null()).where(d.c.key.is_not(None))
+    dialect = session.get_bind().dialect.name
+    insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OUTBOX)
+    stmt = insert.from_select(columns, rows).on_conflict_do_nothing(index_elements=["key"])
+    # Counted by RETURNING: psycopg reports no row count for an INSERT … SELECT … ON CONFLICT.
+    return len(session.execute(stmt.returning(OUTBOX.c.id)).all())
+
+
+def _chunks(member_ids: list[int]) -> list[tuple[int, int]]:
+    ids = sorted(set(member_ids))
+    return [(ids[i], ids[min(i + CHUNK, len(ids)) - 1]) for i in range(0, len(ids), CHUNK)]
+
+
+def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally, *, not_before: datetime,  # noqa: ANN401
+                      dry_run: bool = False) -> None:
+    """Queue every new due reminder of the set-based sources (see the module's docstring)."""
+    from bot.clock import db_now
+    from bot.outbox import enqueue_many, outbox_row
+
+    outcome = "waiting" if not_before > now else "queued"
+    with db.read_session() as session:
+        plans: list[tuple[BulkReminders, list[Row]]] = []
+        for source in BULK_SOURCES:
+            for bulk in source(session, now, settings):
+                if dry_run:
+                    new = session.execute(select(func.count()).select_from(_new_rows(bulk).subquery())).scalar_one()
+                    total = session.execute(select(func.count()).select_from(bulk.due(None, None).subquery())
+                                            ).scalar_one()
+                    report.add(bulk.description, "would_send", new)
+                    report.add(bulk.description, "already", total - new)
+                    continue
+                if bulk.contents:
+                    d = _new_rows(bulk).subquery()
+                    rows = list(session.execute(select(d.c.member_id)))
+                else:
+                    rows = list(session.execute(_new_rows(bulk)))
+                if rows:
+                    plans.append((bulk, rows))
+        rendered = [(bulk, rows, bulk.render(session, rows) if bulk.render else None) for bulk, rows in plans]
+    stamp = db_now()
+    for bulk, rows, contents in rendered:
+        if contents is None:
+            for low, high in _chunks([r.member_id for r in rows]):
+                with db.session() as session:
+                    report.add(bulk.description, outcome, _insert_select(session, bulk, low, high,
+                                                                        not_before=not_before, now=stamp))
+            continue
+        for start in range(0, len(rows), CHUNK):
+            part = [outbox_row(key=r.key, address=r.address, content=content, kind=bulk.kind, member_id=r.member_id,
+                               urgent=bulk.urgent, not_before=not_before, now=stamp)
+                    for r, content in zip(rows[start:start + CHUNK], contents[start:start + CHUNK], strict=True)]
+            with db.session() as session:
+                report.add(bulk.description, outcome, enqueue_many(session, part, chunk=CHUNK))

@@ -1,0 +1,111 @@
+"""Finding organizations by name through a trigram index, so a search costs the same at 50 organizations
+and at 50,000.
+
+The index (migration 0010) holds every organization's ``name_key`` (the comparable core of its name, see
+`bot.thai.org_name_key`) and a ``haystack`` (name, district, contact, certification number, phone):
+SQLite's FTS5 with the trigram tokenizer, PostgreSQL's pg_trgm. The index proposes a bounded set of
+candidates (those sharing the most trigrams with the typed name); rapidfuzz then ranks only those.
+
+A short typed name with a typo shares few trigrams with the real one. When the index proposes fewer
+than `MIN_CANDIDATES`, names starting with the same two letters are added (a range on the ``name_key``
+B-tree index, also bounded), which is how such typos are usually made: the start is right.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+CANDIDATES = 200  # ranked by rapidfuzz per search: well under a millisecond each
+MIN_CANDIDATES = 20
+PREFIX_CANDIDATES = 300
+
+# The same expression as the PostgreSQL index in migration 0010 (so the planner uses the index).
+HAYSTACK_SQL = ("(coalesce(name, '') || ' ' || coalesce(district, '') || ' ' || coalesce(contact_name, '') || ' ' "
+                "|| coalesce(certification_no, '') || ' ' || coalesce(phone, ''))")
+
+
+def trigrams(key: str) -> list[str]:
+    """The distinct three-letter pieces of `key`, in order."""
+    seen: dict[str, None] = {}
+    for i in range(len(key) - 2):
+        seen.setdefault(key[i:i + 3], None)
+    return list(seen)
+
+
+def _fts_phrase(piece: str) -> str:
+    return '"' + piece.replace('"', '""') + '"'
+
+
+@lru_cache(maxsize=8)
+def _trgm_schema(engine: Engine) -> str:
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql("SELECT extnamespace::regnamespace::text FROM pg_extension "
+                                     "WHERE extname = 'pg_trgm'").scalar()
+    return found or "public"
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _filters(province: str | None, listed_only: bool, kind: str | None = None) -> tuple[str, dict]:
+    sql, params = "", {}
+    if province:
+        sql += " AND o.province = :province"
+        params["province"] = province
+    if kind:
+        sql += " AND o.kind = :kind"
+        params["kind"] = kind
+    if listed_only:
+        sql += " AND o.listed = :listed"
+        params["listed"] = True
+    return sql, params
+
+
+def name_candidates(session: Session, key: str, *, province: str | None = None, kind: str | None = None,
+                    listed_only: bool = False, limit: int = CANDIDATES) -> list[tuple[int, str, str]]:
+    """(id, name, name_key) of organizations whose name_key shares trigrams with `key`, most shared first;
+    plus, when few are found, those whose name_key starts like `key`."""
+    extra, params = _filters(province, listed_only, kind)
+    params.update(key=key, limit=limit)
+    rows: list[tuple[int, str, str]] = []
+    pieces = trigrams(key)
+    if pieces:
+        if _is_sqlite(session):
+            params["match"] = "name_key : (" + " OR ".join(_fts_phrase(p) for p in pieces) + ")"
+            sql = ("SELECT o.id, o.name, o.name_key FROM organizations_fts f JOIN organizations o ON o.id = f.rowid "
+                   f"WHERE organizations_fts MATCH :match{extra} ORDER BY f.rank LIMIT :limit")
+        else:
+            ext = _trgm_schema(session.get_bind().engine)  # type: ignore[union-attr]
+            session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', true)"))
+            sql = (f"SELECT o.id, o.name, o.name_key FROM organizations o WHERE :key OPERATOR({ext}.<%) o.name_key"
+                   f"{extra} ORDER BY :key OPERATOR({ext}.<<->) o.name_key, o.id LIMIT :limit")
+        rows = [tuple(r) for r in session.execute(text(sql), params)]  # type: ignore[misc]
+    if len(rows) < MIN_CANDIDATES and len(key) >= 2:
+        seen = {r[0] for r in rows}
+        params.update(lo=key[:2], hi=key[:2] + "\U0010ffff", limit=PREFIX_CANDIDATES)
+        sql = ("SELECT o.id, o.name, o.name_key FROM organizations o WHERE o.name_key >= :lo AND o.name_key < :hi"
+               f"{extra} ORDER BY o.name_key LIMIT :limit")
+        rows += [tuple(r) for r in session.execute(text(sql), params) if r[0] not in seen]  # type: ignore[misc]
+    return rows
+
+
+def substring_ids(session: Session, needle: str, *, province: str | None = None, limit: int = 2000) -> list[int]:
+    """Ids of organizations whose name, district, contact, certification number or phone contains `needle`
+    (case-insensitive; at least three letters, else nothing)."""
+    if len(needle) < 3:
+        return []
+    extra, params = _filters(province, False)
+    params.update(limit=limit)
+    if _is_sqlite(session):
+        params["match"] = "haystack : " + _fts_phrase(needle)
+        sql = ("SELECT o.id FROM organizations_fts f JOIN organizations o ON o.id = f.rowid "
+               f"WHERE organizations_fts MATCH :match{extra} ORDER BY o.name LIMIT :limit")
+    else:
+        params["like"] = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        haystack = HAYSTACK_SQL.replace("coalesce(", "coalesce(o.")
+        sql = f"SELECT o.id FROM organizations o WHERE {haystack} ILIKE :like{extra} ORDER BY o.name LIMIT :limit"
+    return [r[0] for r in session.execute(text(sql), params)]
