@@ -11,6 +11,7 @@ from pathlib import Path
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from bot.clock import BANGKOK, Clock
@@ -25,6 +26,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 RUN_ID = uuid.uuid4().hex[:8]
 
 pytest_plugins = ["tests.fakes.fixtures"]
+
+# Property tests draw the same examples on every run (a derandomized profile), so a result never depends
+# on the luck of a run and a failure in CI is the same failure on a laptop. To hunt for new failing
+# examples, run with HYPOTHESIS_PROFILE=explore (random draws, more of them).
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, max_examples=1000, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)
