@@ -132,3 +132,23 @@ def chat(runtime: Runtime) -> Chat:
 def new_chat(runtime: Runtime):  # noqa: ANN201
     """Make more members: `new_chat("name")`."""
     return lambda name: Chat(runtime, name)
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Run `khruakhai ARGS` in this process (typer's runner) against the test's database: `cli([...],
+    input="...")` gives the exit code, stdout and stderr. Starting a Python per command cost seconds;
+    tests/test_web_and_cli.py keeps one run in a real process for the entry point itself."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    if settings.database_schema:
+        monkeypatch.setenv("DATABASE_SCHEMA", settings.database_schema)
+    else:
+        monkeypatch.delenv("DATABASE_SCHEMA", raising=False)
+    get_settings.cache_clear()
+    yield lambda args, input=None: CliRunner().invoke(app, args, input=input)
+    get_settings.cache_clear()

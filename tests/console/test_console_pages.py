@@ -172,22 +172,13 @@ def test_template_keys_exist_in_both_languages() -> None:
         assert sorted(k for k in keys if k not in i18n.catalog(lang)) == []
 
 
-def test_cli_creates_a_login(settings, runtime) -> None:  # noqa: ANN001
-    import os
-    import subprocess
-    import sys
-
-    env = dict(os.environ, DATABASE_URL=settings.database_url, PYTHAINLP_READ_ONLY="1",
-               KHRUAKHAI_OFFICER_PASSWORD="a-long-enough-password")
-    if settings.database_schema:
-        env["DATABASE_SCHEMA"] = settings.database_schema
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "officer", "create-login", "--email", "Somchai@Example.go.th",
-                           "--province", "พิดโลก"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-    assert done.returncode == 0, done.stderr
+def test_cli_creates_a_login(cli, runtime, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("KHRUAKHAI_OFFICER_PASSWORD", "a-long-enough-password")
+    done = cli(["officer", "create-login", "--email", "Somchai@Example.go.th", "--province", "พิดโลก"])
+    assert done.exit_code == 0, done.output
     assert "somchai@example.go.th created for พิษณุโลก" in done.stdout
-    again = subprocess.run([sys.executable, "-m", "bot.cli", "officer", "create-login", "--email", "somchai@example.go.th"],
-                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-    assert again.returncode != 0 and "already exists" in again.stderr
+    again = cli(["officer", "create-login", "--email", "somchai@example.go.th"])
+    assert again.exit_code != 0 and "already exists" in again.stderr
     from storage.repositories import console as console_repo
 
     with runtime.db.session() as s:
