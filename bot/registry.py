@@ -61,6 +61,23 @@ class Intent:
 
 FLOWS: dict[str, Flow] = {}
 INTENTS: dict[str, Intent] = {}
+# A hook returns replies when it takes the message, None when it does not.
+Hook = Callable[[Context], "list[Reply] | None"]
+# Typed commands that work even inside a conversation (e.g. an officer's "ตอบ #12 …").
+COMMANDS: list[Hook] = []
+# What a message no intent took goes to before "I did not understand" (e.g. the member's open question).
+FALLBACKS: list[Hook] = []
+PREVIOUS_MISS = "_miss"  # state data / ctx.memo key: the previous turn's message nothing could place
+
+
+def command(fn: Hook) -> Hook:
+    COMMANDS.append(fn)
+    return fn
+
+
+def fallback(fn: Hook) -> Hook:
+    FALLBACKS.append(fn)
+    return fn
 
 
 def register_flow(flow: Flow) -> Flow:
