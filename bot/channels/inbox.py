@@ -108,7 +108,7 @@ def message_to_json(msg: IncomingMessage) -> dict[str, Any]:
                          "latitude": a.latitude, "longitude": a.longitude} for a in msg.attachments],
         "locale_hint": msg.locale_hint, "event_id": msg.event_id, "reply_token": msg.reply_token,
         "received_at": msg.received_at.isoformat() if msg.received_at else None, "kind": msg.kind,
-        "is_group": msg.is_group, "display_name": msg.display_name,
+        "is_group": msg.is_group, "display_name": msg.display_name, "mark_as_read_token": msg.mark_as_read_token,
     }
 
 
@@ -119,7 +119,8 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
         locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
         received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
-        is_group=bool(data.get("is_group")), display_name=data.get("display_name"))
+        is_group=bool(data.get("is_group")), display_name=data.get("display_name"),
+        mark_as_read_token=data.get("mark_as_read_token"))
 
 
 # --- one database thread with priorities (SQLite) ---------------------------------------------------
