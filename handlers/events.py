@@ -13,6 +13,7 @@ from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers import event_notify as notify
 from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
 from storage.models import Organization
@@ -38,7 +39,7 @@ def _back_choices(ctx: Context) -> list[Choice]:
 
 # --- the list -----------------------------------------------------------------------------------------
 @intent("event.list", needs_org=True, menu_key="menu.events", order=20,
-        words=("อบรม", "สัมมนา", "อบรมสัมมนา", "งานอบรม", "เวทีเสวนา", "trainings", "events"))
+        words=phrasings.EVENT_LIST)
 def list_events(ctx: Context, arg: str | None) -> list[Reply]:
     now = ctx.clock.now()
     m = ctx.member
@@ -179,7 +180,7 @@ def registration_outcome(ctx: Context, res: repo.RegisterResult) -> list[Reply]:
 REGISTER = register_flow(RegisterForm())
 
 
-@intent("event.register", order=21)
+@intent("event.register", order=21, words=phrasings.EVENT_REGISTER)
 def start_register(ctx: Context, arg: str | None) -> list[Reply]:
     event = _event(ctx, arg)
     if event is None:
@@ -218,7 +219,7 @@ def start_register(ctx: Context, arg: str | None) -> list[Reply]:
 
 # --- my registrations ----------------------------------------------------------------------------------
 @intent("event.mine", needs_org=True, menu_key="menu.my_registrations", order=22,
-        words=("ลงทะเบียนของฉัน", "การลงทะเบียน", "my registrations"))
+        words=phrasings.EVENT_MINE)
 def my_registrations(ctx: Context, arg: str | None) -> list[Reply]:
     m = ctx.member
     assert m is not None

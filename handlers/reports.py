@@ -19,6 +19,7 @@ from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import fallback, go, intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers.fields import clean_text, parse_text
 from storage.models import Organization
 from storage.models.reports import MAX_PHOTOS, Report, ReportActivity, ReportDeadline, ReportStatus
@@ -408,7 +409,7 @@ def _needs_org(ctx: Context) -> list[Reply] | None:
 
 
 @intent("report.start", needs_org=True, menu_key="reports.menu.report", order=20, word_keys=("reports.word.report",),
-        words=("ส่งรายงาน", "รายงานผล", "รายงานกิจกรรม", "report"))
+        words=phrasings.REPORT_START)
 def start_report(ctx: Context, arg: str | None) -> list[Reply]:
     if (stop := _needs_org(ctx)) is not None:
         return stop

@@ -15,6 +15,7 @@ from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers.fields import (
     clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
     parse_phone_field, parse_position, parse_province_field, parse_yes_no_field, show_kind, show_phone,
@@ -278,7 +279,7 @@ def _tell_officers(ctx: Context, org: Organization, member_id: int) -> None:
 FORM = register_flow(SignupForm())
 
 
-@intent("signup", audience="anyone", words=("สมัคร", "ลงทะเบียนสมาชิก", "สมัครสมาชิก", "sign up", "/start"))
+@intent("signup", audience="anyone", words=phrasings.SIGNUP)
 def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.signed_up:
         return [ctx.say("signup.already", choices=menu_choices(ctx))]
