@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Proactive messages wait outside these hours (Asia/Bangkok) unless urgent.
     quiet_hours_start: int = Field(21, ge=0, le=23)
     quiet_hours_end: int = Field(7, ge=0, le=23)
+    # The provincial office this LINE OA serves (one OA per office), e.g. "น่าน": a new organization's
+    # province in sign-up is this one unless the member types another. Unset: the province is asked.
+    office_province: str | None = None
     # Conversation state older than this is dropped with a polite note.
     conversation_ttl_hours: int = 24
     # Retention (docs/security.md, "How long we keep things"), pruned by the scheduler every hour.

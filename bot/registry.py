@@ -61,6 +61,16 @@ class Intent:
 
 FLOWS: dict[str, Flow] = {}
 INTENTS: dict[str, Intent] = {}
+# Take a message of a signed-up member that no intent matched (e.g. an activity report typed without
+# "ส่งรายงาน" first): each returns its replies, or None to let the next one (then "not understood") answer.
+Fallback = Callable[[Context, str], "list[Reply] | None"]
+FALLBACKS: list[Fallback] = []
+
+
+def fallback(fn: Fallback) -> Fallback:
+    """Decorator: register a handler for messages no intent matched."""
+    FALLBACKS.append(fn)
+    return fn
 
 
 def register_flow(flow: Flow) -> Flow:

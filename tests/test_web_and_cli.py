@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from bot.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-SIGNUP_LINES = ["สวัสดีค่ะ", "1", "มูลนิธิรักษ์น้ำน่าน", "ลงทะเบียนองค์กรใหม่", "1", "องค์กรสาธารณประโยชน์",
-                "น่าน", "เมือง", "ข้าม", "ใช่", "สมศรี ใจดี", "ประธาน", "081 234 5678", "ยืนยัน"]
+SIGNUP_LINES = ["สวัสดีค่ะ", "1", "มูลนิธิรักษ์น้ำน่าน", "ลงทะเบียนองค์กรใหม่", "องค์กรสาธารณประโยชน์",
+                "น่าน", "เมือง", "สมศรี ใจดี ประธาน 081 234 5678", "ยืนยัน"]
 
 
 def test_healthz_and_web_chat_signup(runtime) -> None:  # noqa: ANN001
