@@ -78,3 +78,14 @@ def test_a_buttons_label_typed_is_that_button(new_chat, runtime) -> None:  # noq
     chat.say("ข้อมูลของฉัน")
     chat.say("ลบข้อมูลของฉัน")  # the button's label, typed
     assert "ไม่ลบ" in chat.labels
+
+
+def test_words_that_only_look_like_a_correction_answer_the_question(new_chat, runtime) -> None:  # noqa: ANN001
+    chat = member(new_chat, "boonmee", "ชมรมผู้สูงอายุบ้านนา")
+    chat.say("ส่งรายงาน")
+    chat.say("ประชุมประจำเดือน 3 พ.ย. 68 ผู้เข้าร่วม 40 คน ไม่ใช้งบ")
+    assert "กลุ่มเป้าหมาย" in chat.text
+    chat.say("ผู้เข้าร่วมคือผู้สูงอายุในชุมชน")  # not a number of participants: the target group
+    chat.tap("ไม่มีรูป")
+    rows = _rows(chat)
+    assert rows["ผู้เข้าร่วม"] == "40 คน" and rows["กลุ่มเป้าหมาย"] == "ผู้เข้าร่วมคือผู้สูงอายุในชุมชน"
