@@ -63,7 +63,6 @@ def test_officer_runs_an_event_in_the_browser(live, seeded, fake_line, tmp_path)
                 user.user_id, f"go:event.register:{event_id}", reply_token=user.token()))
             user.say("ประเสริฐ มั่นคง")
             user.tap("เสร็จแล้ว")
-            user.tap("089")
             user.tap("ยืนยัน")
             assert "ลงทะเบียน" in user.text
 
