@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Proactive messages wait outside these hours (Asia/Bangkok) unless urgent.
     quiet_hours_start: int = Field(21, ge=0, le=23)
     quiet_hours_end: int = Field(7, ge=0, le=23)
+    # The provincial office this LINE OA serves (one OA per office), e.g. "น่าน": a new organization's
+    # province in sign-up is this one unless the member types another. Unset: the province is asked.
+    office_province: str | None = None
     # Office hours of the provincial offices (Asia/Bangkok, Monday to Friday): a member who asks the office
     # is told roughly when to expect an answer, counted in these hours (docs/tickets.md).
     office_hours_start: int = Field(8, ge=0, le=23)

@@ -65,8 +65,11 @@ INTENTS: dict[str, Intent] = {}
 Hook = Callable[[Context], "list[Reply] | None"]
 # Typed commands that work even inside a conversation (e.g. an officer's "ตอบ #12 …").
 COMMANDS: list[Hook] = []
-# What a message no intent took goes to before "I did not understand" (e.g. the member's open question).
-FALLBACKS: list[Hook] = []
+# Take a message of a signed-up member that no intent matched (an activity report typed without
+# "ส่งรายงาน" first, a question for the office): each gets the message's text ("" for photos alone) and
+# returns its replies, or None to let the next one (then "not understood") answer.
+Fallback = Callable[[Context, str], "list[Reply] | None"]
+FALLBACKS: list[Fallback] = []
 PREVIOUS_MISS = "_miss"  # state data / ctx.memo key: the previous turn's message nothing could place
 
 
@@ -75,7 +78,8 @@ def command(fn: Hook) -> Hook:
     return fn
 
 
-def fallback(fn: Hook) -> Hook:
+def fallback(fn: Fallback) -> Fallback:
+    """Decorator: register a handler for messages no intent matched."""
     FALLBACKS.append(fn)
     return fn
 

@@ -151,7 +151,7 @@ def start_ask(ctx: Context, arg: str | None) -> list[Reply]:
 
 
 @fallback
-def unplaced_message(ctx: Context) -> list[Reply] | None:
+def unplaced_message(ctx: Context, _text: str) -> list[Reply] | None:
     """A message nothing took: an ask sentence, a follow-up of the open ticket, or (the second in a
     row) an offer to pass it on."""
     if not ctx.signed_up or ctx.msg.kind != "message" or ctx.msg.postback is not None:
