@@ -82,6 +82,19 @@ def test_ask_notify_answer_in_console_follow_up_answer_from_line(server, fake_li
     drain_once(runtime)
     assert "ข้อความเพิ่มในคำถาม #1" in _pushed(officer)
 
+    # A photo joins the question too; the officer sees it in the console (fetched from LINE when looked at).
+    photo_id = lw.new_message_id()
+    fake_line.add_content(photo_id, b"\xff\xd8\xff\xe0form-photo", "image/jpeg")
+    member.send(lw.image_event(member.user_id, message_id=photo_id, reply_token=member.token()))
+    assert "คำถาม #1" in member.text
+    page = client.get("/admin/inbox/1")
+    assert "/admin/inbox/1/photos/" in page.text
+    src = page.text.split('img src="')[1].split('"')[0]
+    image = client.get(src)
+    assert image.status_code == 200 and image.content == b"\xff\xd8\xff\xe0form-photo"
+    drain_once(runtime)
+    assert "[รูปภาพ 1 รูป]" in _pushed(officer)
+
     # 6. The officer answers straight from the notification in their own LINE chat.
     officer.tap("ตอบคำถาม #1")
     assert "พิมพ์คำตอบสำหรับคำถาม #1" in officer.text
@@ -95,5 +108,34 @@ def test_ask_notify_answer_in_console_follow_up_answer_from_line(server, fake_li
         actions = [a.action for a in s.exec(select(AuditEntry).where(AuditEntry.target_type == "ticket")
                                             .order_by(AuditEntry.id))]
     assert ticket.status == "answered" and ticket.read_marked_at is not None
-    assert actions == ["ticket.open", "ticket.answer", "ticket.answer"]
+    assert actions == ["ticket.open", "ticket.answer", "ticket.open", "ticket.answer"]
     assert not fake_line.unexpected_violations()
+
+
+def test_officers_are_not_woken_at_night_unless_the_question_is_urgent(server, fake_line, clock) -> None:  # noqa: ANN001
+    from datetime import datetime
+
+    from bot.clock import BANGKOK
+    from tests.conversations.helpers import sign_up_new_org
+    from tests.transcript import Chat
+
+    client, channel = server
+    runtime = client.app.state.runtime
+    officer = LineUser(client, fake_line, channel)
+    _officer(runtime, officer.user_id)
+    member = Chat(runtime, "night-owl")
+    sign_up_new_org(member)
+    clock.set(datetime(2026, 11, 25, 22, 30, tzinfo=BANGKOK))
+    member.say("ขอสอบถามเรื่องเงินอุดหนุนค่ะ")
+    drain_once(runtime)
+    assert "คำถามใหม่" not in _pushed(officer)  # waits for the morning
+    member.say("ด่วนค่ะ น้ำท่วมศูนย์ ขอความช่วยเหลือ")
+    drain_once(runtime)
+    woken = _pushed(officer)
+    assert "ข้อความเพิ่มในคำถาม #1" in woken and "น้ำท่วมศูนย์" in woken and "คำถามใหม่" not in woken
+    with runtime.db.session() as s:
+        [ticket] = s.exec(select(Ticket)).all()
+    assert ticket.urgent is True  # urgent from now on: first in the inbox, reminders wake too
+    clock.set(datetime(2026, 11, 26, 7, 0, tzinfo=BANGKOK))
+    drain_once(runtime)
+    assert "คำถามใหม่ #1" in _pushed(officer)  # the first message came in the morning
