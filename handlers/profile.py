@@ -54,7 +54,7 @@ class ProfileForm(Form):
     name = "profile.edit"
     title = "profile.edit_title"
     fields = (
-        Field("full_name", "signup.ask_name", parse_person_name, example="signup.example_name",
+        Field("full_name", "profile.ask_name", parse_person_name, example="signup.example_name",
               label="signup.label.full_name"),
         Field("position", "signup.ask_position", parse_text(2, 120), example="signup.example_position",
               label="signup.label.position"),
