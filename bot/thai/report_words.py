@@ -36,7 +36,7 @@ _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
     + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
-    + r"|เงิน(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
+    + r"|(?:เงิน|งบ)(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
     + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
@@ -47,7 +47,7 @@ _FUND_LINE = re.compile(
 _FUND_GAVE = re.compile(r"(?:^|[\s\n])((?!ได้รับ|การ|โดย|ที่)[^\s\d()]{2,40}?)\s*(?:ช่วยมา|สนับสนุน|ให้มา|ให้งบ)")
 _FUND_TAIL = re.compile(r"(?:\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|เอง)|" + r"\s*" + _PARTICLE + r")+\s*$")
 _NOT_FUND = re.compile(r"^(?:(?:บาท|ค่ะ|ครับ|งบ|งบประมาณ|เงิน|-)$|ไม่)")
-_DECOR = re.compile(r"^[\s\-•*·▪►➤>👉📌✅☑️✔️🔹🔸💰💵💸💝🏛️🏦\d.)]+|[\s🙏😊]+$")
+_DECOR = re.compile(r"^(?:[^\w\u0e00-\u0e7f(\"“]|\d+[.)])+|[^\w\u0e00-\u0e7f.)\"”]+$")
 
 _GROUPS = [
     "ผู้ดูแลผู้สูงอายุ", "ผู้ดูแลคนพิการ", "ผู้ดูแลผู้ป่วยติดเตียง", "เด็กและเยาวชน", "เด็กนักเรียน", "เด็กเล็ก", "เด็ก", "เยาวชน",
@@ -168,8 +168,8 @@ def find_target(n: str, t: str, participants: int | None = None, funder: str | N
         line_start = t.rfind("\n", 0, m.start()) + 1
         if line_start == 0 and "\n" in t and ORG_LINE.match(t, line_start):
             continue
-        if t.startswith("ละ", m.end()):
-            continue
+        if t.startswith("ละ", m.end()) or re.search(r"\d[^\S\n]*$", t[max(0, m.start() - 4): m.start()]):
+            continue  # 'ครอบครัวละ 2 คน', 'เยี่ยม 3 ครอบครัว': a unit, not the group
         c = _COUNTED.match(t, m.end())
         line_end = t.find("\n", m.end())
         if (c is None or (participants is not None and _count_value(c.group(1)) == participants)
