@@ -61,6 +61,7 @@ _TITLE_VERB = re.compile(
     r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ทำ(?=กิจกรรม|โครงการ))\s*"
 )
 _LEADING_CUE = re.compile(r"^(?:เมื่อ(?:เช้า|เย็น)?|ตั้งแต่|ระหว่าง|ในวัน|ช่วง|วันที่|ณ)(?:\s+|$)")
+_TRAILING_CUE = re.compile(r"\s*(?:ณ|เมื่อ|วันที่|ตั้งแต่|ระหว่าง|ในวัน)\s*$")
 # 'กิจกรรม ตรวจสุขภาพ…' with a space: กิจกรรม is a label, as in 'กิจกรรม: …'.
 _LABEL_WORD = re.compile(r"^(?:ชื่อ)?(?:กิจกรรม|โครงการ)\s+(?=\S{3})")
 # Bullets, arrows and emoji around a line (any symbol that is not a letter, digit, quote or bracket).
@@ -132,7 +133,7 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
         pos = lend + 1
         if ds is not None and lstart <= ds < lend + 1:
             # The date is on this line: the title is what comes before it, or else what follows.
-            before = _tidy(_LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds]))))
+            before = _tidy(_TRAILING_CUE.sub("", _LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds])))))
             if len(before) >= 3 and not _HEADER.match(before):
                 cand = before
             else:

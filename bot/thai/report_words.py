@@ -83,7 +83,7 @@ _TARGET_STOP = re.compile(
 )
 
 
-_FUND_VERB = re.compile(r"\s*(?:สนับสนุน|ช่วย|ให้มา|ให้บริการ)")
+_FUND_VERB = re.compile(r"\s*(?:สนับสนุน|ช่วย|ให้มา|ให้บริการ|ออกให้|ออกเงิน|จ่ายให้)")
 
 
 _TAIL_JUNK = re.compile(rf"(?:\s*(?:{_PART_ALT})|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])+\s*$")
