@@ -7,6 +7,7 @@ Opening a question marks the member's LINE messages as read, from a job after th
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -19,11 +20,13 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import PAGE_SIZE, page_of
+from bot.images import sniff_image
 from bot.read_receipts import mark_ticket_read
 from storage.models import Member, MemberIdentity, OfficerLogin, Organization
-from storage.models.tickets import Ticket
+from storage.models.tickets import Ticket, TicketMessage
 from storage.repositories import tickets as repo
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 CANNED = ("tickets.canned.received", "tickets.canned.documents", "tickets.canned.call", "tickets.canned.event")
 MAX_TEXT = 2000
@@ -89,6 +92,44 @@ def _text(form: Any) -> str:
     if not text and canned in CANNED:
         return i18n.t(canned, "th")
     return text[:MAX_TEXT]
+
+
+@router.get("/inbox/{ticket_id}/photos/{message_id}/{index}")
+def photo(request: Request, ticket_id: int, message_id: int, index: int,
+          officer: Officer = Depends(current_officer)) -> Response:
+    """A photo of the member's message, fetched from LINE or Telegram when the officer looks (the ticket
+    keeps only the platform's reference; LINE keeps sent content for a while). Only real images are
+    served, judged by their bytes."""
+    console = request.app.state.console
+    with console.runtime.db.session() as session:
+        _ticket(session, officer, ticket_id)
+        message = session.get(TicketMessage, message_id)
+        if message is None or message.ticket_id != ticket_id or not 0 <= index < len(message.photos):
+            raise Refused(404, "console.error.not_found")
+        channel, ref = message.channel, message.photos[index]
+    data = _fetch_photo(console.runtime, channel, ref)  # outside any transaction
+    kind = sniff_image(data) if data else None
+    if kind is None:
+        raise Refused(404, "console.error.not_found")
+    return Response(data, media_type=kind, headers={"Cache-Control": "private, max-age=3600",
+                                                    "X-Content-Type-Options": "nosniff"})
+
+
+def _fetch_photo(runtime: Any, channel: str, ref: str) -> bytes | None:
+    try:
+        if channel == "line" and runtime.settings.line_enabled:
+            from bot.channels.line import fetch_line_content_sync
+
+            return fetch_line_content_sync(runtime, ref)
+        if channel == "telegram" and runtime.settings.telegram_enabled:
+            import asyncio
+
+            from bot.channels.telegram import fetch_telegram_file
+
+            return asyncio.run(fetch_telegram_file(runtime, ref))
+    except Exception as exc:  # noqa: BLE001 - expired or unreachable: the page says the photo is gone
+        log.info("a question's photo could not be fetched: %s", type(exc).__name__)
+    return None
 
 
 @router.post("/inbox/{ticket_id}/answer")
