@@ -92,7 +92,7 @@ _ATOM = re.compile(
             r"|(?P<nsep>[-.])\s*(?P<nm2>[01]?\d)\s*(?P=nsep)\s*(?P<ny2>\d{4}|\d{2})(?!\d)))",
             # d month [year]
             r"(?P<dm>" + _DAY.format(n="dd") + r"\s*(?:[-/.]\s*)?(?:เดือน\s*)?(?P<dmon>" + MONTH + ")"
-            + _YEAR.format(e="de", y="dy") + ")",
+            + _YEAR.format(e="de", y="dy") + r"(?:\s*(?P<dthis>นี้)(?![ก-ฮ]))?)",
             # English month-first: Oct 25, 2018
             r"(?P<md>(?P<mmon>" + MONTH_EN + r")\s*(?P<md_d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)(?:\s*,?\s*(?P<my>\d{4})(?!\d))?)",
             # Thai month-first, as web pages and Facebook print dates: มีนาคม 14, 2026 (the comma and the
