@@ -124,6 +124,7 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
                                             ).scalar_one()
                     report.add(bulk.description, "would_send", new)
                     report.add(bulk.description, "already", total - new)
+                    report.spent(bulk.description, time.process_time() - started)
                     continue
                 if bulk.contents:
                     d = _new_rows(bulk).subquery()
