@@ -1,4 +1,5 @@
-"""Benchmark of bot.thai: speed per call, cold import time, and date accuracy next to dateparser.
+"""Benchmark of bot.thai: speed per call, cold import time, accuracy on the corpus of LINE messages
+(tests/thai/corpus/: whole messages and per field), and date accuracy next to dateparser.
 
 Run from the repository root:  .venv/bin/python bench/thai_parse.py
 Targets (issue 3): parse_date and parse_yes_no median <= 100 µs, extract_report <= 1 ms,
@@ -19,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "thai"))
 
+from corpus_eval import load_cases, score  # noqa: E402
 from date_cases import DATE_CASES, TODAY  # noqa: E402
+from dateparser_cases import DATEPARSER_TH_CASES, TODAY as DP_TODAY  # noqa: E402
 
 TARGETS_US = {"parse_date": 100, "parse_yes_no": 100, "extract_report": 1000, "match_keyword": 50}
 
@@ -85,6 +88,9 @@ def main() -> None:
         ("fuzzy_org_score", lambda s: th.fuzzy_org_score(s, "มูลนิธิบ้านสุขใจ"), ["บ้านสุขไจ", "มูลนิธิ บ้านสุข"]),
         ("extract_report", lambda s: th.extract_report(s, today=TODAY), reports),
     ]
+    corpus = load_cases()
+    corpus_reports = [c for c in corpus if c.kind == "report"]
+    cases.append(("extract_report (corpus)", lambda c: th.extract_report(c.text, today=c.today), corpus_reports))
     bench_start = time.perf_counter()
     rows = []
     for name, fn, inputs in cases:
@@ -93,8 +99,10 @@ def main() -> None:
         rounds = max(20, 4000 // len(inputs))
         if name == "extract_report":
             rounds = 500
+        if name == "extract_report (corpus)":
+            rounds = 20
         med, p99 = measure(fn, inputs, rounds)
-        target = TARGETS_US.get(name)
+        target = TARGETS_US.get(name.split(" ")[0])
         verdict = "" if target is None else ("ok" if med <= target else "OVER")
         rows.append((name, med, p99, f"<= {target}" if target else "", verdict))
     bench_s = time.perf_counter() - bench_start
@@ -108,6 +116,28 @@ def main() -> None:
     for name, med, p99, target, verdict in rows:
         print(f"  {name:<22}{med:>11.1f}{p99:>10.1f}  {target:<10}{verdict:>5}")
     print(f"  (timing loop took {bench_s:.1f} s)")
+
+    # --- accuracy on the corpus of LINE messages ------------------------------------------------
+    whole, per, failures = score(corpus)
+    right = sum(v[0] for v in per.values())
+    checks = sum(v[1] for v in per.values())
+    n_reports = len(corpus_reports)
+    reports_right = sum(1 for c in corpus_reports if all(c is not f[0] for f in failures))
+    print()
+    print(f"accuracy on tests/thai/corpus/ ({len(corpus)} messages, {n_reports} of them whole reports)")
+    print(f"  whole messages right (every field)  {whole:>4}/{len(corpus)}  {100 * whole / len(corpus):5.1f}%")
+    print(f"  whole reports right (all 6 fields)  {reports_right:>4}/{n_reports}  {100 * reports_right / n_reports:5.1f}%")
+    print(f"  fields right                        {right:>4}/{checks}  {100 * right / checks:5.1f}%")
+    for key, (ok, total) in sorted(per.items()):
+        print(f"    {key:<32}{ok:>4}/{total:<4} {100 * ok / total:5.1f}%")
+    for case, res in failures[:20]:
+        wrong = {f: (g, e) for f, (ok, g, e) in res.items() if not ok}
+        print(f"    wrong: {case.id} {case.text[:40]!r} {wrong}")
+
+    dp_right = sum(th.parse_date(text, today=DP_TODAY) == exp for text, exp in DATEPARSER_TH_CASES)
+    print()
+    print(f"dateparser's own Thai absolute-date cases through bot.thai.parse_date: "
+          f"{dp_right}/{len(DATEPARSER_TH_CASES)}")
 
     # --- accuracy on the project's own date cases ---------------------------------------------
     ours = sum(th.parse_date(text, today=TODAY, prefer=prefer) == exp for text, prefer, exp in DATE_CASES)

@@ -63,6 +63,16 @@ class Context:
         # who is an officer elsewhere (docs/security.md, "Who is who").
         return self.member is not None and self.member.is_officer and not self.msg.from_browser
 
+    def audit(self, action: str, *, province: str | None, target_type: str | None = None, target_id: Any = None,
+              details: dict[str, Any] | None = None) -> None:
+        """Write an officer's action taken in the chat to the console's audit log, in this turn's
+        transaction (bot/console/audit.py does the same for the console's own changes)."""
+        from storage.repositories import console as console_repo  # not at import: it hashes a dummy password
+
+        console_repo.record_chat(self.session, officer=self.member, action=action, province=province,
+                                 target_type=target_type, target_id=target_id, details=details,
+                                 channel=self.msg.address.channel)
+
     # --- conversation state ---------------------------------------------------
     @property
     def flow(self) -> str | None:

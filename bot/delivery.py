@@ -36,7 +36,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
@@ -47,6 +47,7 @@ from bot.clock import Clock
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
 from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours, outbox_row
+from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
 from bot.senders import DeliveryConfig, LineSender, Outcome, TelegramSender, backoff
 from storage.models import Member, MemberIdentity
@@ -55,6 +56,11 @@ from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 log = logging.getLogger(__name__)
 
 LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
+# LINE honours an X-Line-Retry-Key for 24 hours: a batch whose keys may have gone out more than 23 hours
+# ago is never sent again (LINE would no longer recognise the keys and deliver a second time). Its rows
+# fail with this reason, which the officer sees in Thai (the broadcast's result and its console page).
+RETRY_KEY_LIFETIME = timedelta(hours=23)
+RETRY_KEY_EXPIRED = "line-retry-key-expired"
 OPEN = ("pending", "sending")
 STOP_ANNOUNCEMENTS = "go:announcements.stop"
 
@@ -82,6 +88,8 @@ class _Batch:
     keys: list[str]
     chunks_done: int
     attempts: int
+    created_at: datetime | None = None  # when its retry keys were made (set for claimed batches)
+    unit: str | None = None  # LINE statistics unit (`customAggregationUnits`, bot/reach.py)
 
 
 @dataclass
@@ -414,21 +422,23 @@ class Drainer:
         return list(session.execute(stmt).all())
 
     def _drop_unreachable(self, session: Session, channel: str, rows: list[Any]) -> list[Any]:
-        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue)."""
+        """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue), nor
+        a member's rows whose identity is gone (they deleted their data, or unlinked that account)."""
         addresses = list({r.address for r in rows})
-        dead: set[str] = set()
+        known: dict[str, bool] = {}
         for i in range(0, len(addresses), 1000):
-            dead.update(session.execute(select(MemberIdentity.address).where(
-                col(MemberIdentity.address).in_(addresses[i:i + 1000]),
-                MemberIdentity.reachable == False)).scalars())  # noqa: E712
-        if not dead:
+            known.update(session.execute(select(MemberIdentity.address, MemberIdentity.reachable).where(
+                col(MemberIdentity.address).in_(addresses[i:i + 1000]))).tuples().all())
+        gone = [r.id for r in rows if known.get(r.address) is False
+                or (r.address not in known and r.member_id is not None)]
+        if not gone:
             return rows
-        gone = [r.id for r in rows if r.address in dead]
+        dead = set(gone)
         session.execute(update(O).where(col(O.id).in_(gone)).values(
             status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
             .execution_options(synchronize_session=False))
         self.stats.add(channel, "unreachable", len(gone))
-        return [r for r in rows if r.address not in dead]
+        return [r for r in rows if r.id not in dead]
 
     def _content(self, session: Session, row_id: int) -> list[dict[str, Any]]:
         return session.execute(select(O.content).where(O.id == row_id)).scalar_one()
@@ -483,7 +493,8 @@ class Drainer:
         SELECT … FOR UPDATE SKIP LOCKED, one INSERT of the batches, one UPDATE per batch (≤500 rows)."""
         with self.rt.db.session() as session:
             now = self._now()
-            stmt = (select(O.id, O.address, O.content_hash, O.urgent, MemberIdentity.reachable)
+            stmt = (select(O.id, O.address, O.content_hash, O.urgent, O.member_id, MemberIdentity.reachable,
+                           MemberIdentity.id.label("identity"), O.kind, O.broadcast_id)
                     .outerjoin(MemberIdentity, MemberIdentity.address == O.address)
                     .where(O.channel == "line", O.status == "pending", col(O.next_attempt_at) <= now,
                            col(O.batch_id).is_(None)))
@@ -493,21 +504,24 @@ class Drainer:
                                    .with_for_update(of=O, skip_locked=True)).all()
             if not rows:
                 return []
-            dead = [r.id for r in rows if r.reachable is False]  # unfollowed / blocked since enqueue
+            # unfollowed / blocked since enqueue, or a member's identity that is gone (data deleted)
+            dead_ids = {r.id for r in rows if r.reachable is False or (r.identity is None and r.member_id is not None)}
+            dead = sorted(dead_ids)
             if dead:
                 for i in range(0, len(dead), 1000):
                     session.execute(update(O).where(col(O.id).in_(dead[i:i + 1000])).values(
                         status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
                         .execution_options(synchronize_session=False))
                 self.stats.add("line", "unreachable", len(dead))
-            groups: dict[tuple[str, bool], list[Any]] = {}
+            groups: dict[tuple[str, bool, str | None], list[Any]] = {}
             for r in rows:
-                if r.reachable is not False:
-                    groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
+                if r.id not in dead_ids:
+                    unit = aggregation_unit(r.kind, r.broadcast_id, r.content_hash)
+                    groups.setdefault((r.content_hash, bool(r.urgent), unit), []).append(r)
             size = max(1, min(500, self.cfg.line_multicast_size))
             plans: list[tuple[dict[str, Any], list[int]]] = []
             lease = self._lease(now)
-            for (digest, urgent), members in groups.items():
+            for (digest, urgent, unit), members in groups.items():
                 chunks = self._line_chunks(session, digest, members[0].id)
                 users = [r for r in members if LINE_USER_ID.match(r.address[5:])]
                 others = [r for r in members if not LINE_USER_ID.match(r.address[5:])]
@@ -517,6 +531,7 @@ class Drainer:
                                    "content_hash": digest, "recipients": [r.address[5:] for r in part],
                                    "chunks": chunks, "retry_keys": [str(uuid.uuid4()) for _ in chunks],
                                    "chunks_done": 0, "urgent": urgent, "status": "sending", "attempts": 1,
+                                   "aggregation_unit": unit if unit and (len(part) > 1 or unit.startswith("bc_")) else None,
                                    "next_attempt_at": now, "claimed_by": self.worker, "claimed_until": lease,
                                    "created_at": now}, [r.id for r in part]))
             if not plans:
@@ -530,7 +545,8 @@ class Drainer:
                                         claimed_by=self.worker, claimed_until=None)
                                 .execution_options(synchronize_session=False))
             self.stats.batches += len(plans)
-            return [_Batch(bid, p["endpoint"], p["recipients"], p["chunks"], p["retry_keys"], 0, 1)
+            return [_Batch(bid, p["endpoint"], p["recipients"], p["chunks"], p["retry_keys"], 0, 1,
+                           unit=p["aggregation_unit"])
                     for bid, (p, _) in zip(ids, plans, strict=True)]
 
     def _claim_line_batches(self, limit: int | None = None) -> list[_Batch]:
@@ -553,7 +569,7 @@ class Drainer:
                         attempts=DeliveryBatch.attempts + 1)
                 .returning(DeliveryBatch.id, DeliveryBatch.endpoint, DeliveryBatch.recipients,
                            DeliveryBatch.chunks, DeliveryBatch.retry_keys, DeliveryBatch.chunks_done,
-                           DeliveryBatch.attempts)
+                           DeliveryBatch.attempts, DeliveryBatch.created_at, DeliveryBatch.aggregation_unit)
                 .execution_options(synchronize_session=False)).all()
             jobs = sorted((_Batch(*r) for r in rows), key=lambda j: j.id)
             first = [j for j in jobs if j.attempts == 1 and j.chunks_done == 0]
@@ -598,15 +614,27 @@ class Drainer:
         try:
             if job.attempts > self.cfg.max_attempts:
                 return Outcome("failed", f"gave up after {job.attempts - 1} attempts")
+            if self._keys_expired(job):
+                return Outcome("failed", f"{RETRY_KEY_EXPIRED}: first tried more than 23 hours ago; LINE no "
+                                         "longer knows its retry keys, so it is not sent again")
 
             async def progress(n: int) -> None:
                 await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
 
             return await self.line.send(job.endpoint, job.recipients, job.chunks, job.keys, start=job.chunks_done,
+                                        unit=job.unit,
                                         on_progress=progress if len(job.chunks) > 1 else None)
         except Exception:  # noqa: BLE001 - the lease brings it back; never kill the pass
             log.exception("LINE batch %s failed unexpectedly; it will be retried after its lease", job.id)
             return None
+
+    def _keys_expired(self, job: _Batch) -> bool:
+        """A re-send (an earlier attempt may have reached LINE) of keys made more than 23 hours ago. A first
+        attempt is always safe, however old its keys: LINE has never seen them."""
+        if job.attempts <= 1 or job.created_at is None:
+            return False
+        made = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+        return self._now() - made > RETRY_KEY_LIFETIME
 
     def _batch_progress(self, session: Session, batch_id: int, done: int) -> None:
         session.execute(update(DeliveryBatch).where(DeliveryBatch.id == batch_id)
@@ -807,7 +835,8 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
             channel="line", endpoint="multicast", content_hash=part[0]["content_hash"],
             recipients=[r["address"][5:] for r in part], chunks=chunks,
             retry_keys=[str(uuid.uuid4()) for _ in chunks], chunks_done=0, urgent=broadcast.urgent,
-            status="pending", attempts=0, next_attempt_at=now, created_at=now)).scalar_one()
+            status="pending", attempts=0, next_attempt_at=now, created_at=now,
+            aggregation_unit=aggregation_unit("broadcast", broadcast.id, part[0]["content_hash"]))).scalar_one()
         for r in part:
             r["batch_id"], r["status"] = bid, "sending"  # in a batch: only the batch is claimed from now on
 
@@ -908,6 +937,10 @@ def notify_officer(session: Session, b: Broadcast) -> bool:
     text = i18n.t("broadcast.result", locale, id=b.id, audience=audiences.describe(session, b.audience, locale),
                   total=b.total, delivered=b.delivered, failed=b.failed, unreachable=b.unreachable,
                   opted_out=b.opted_out)
+    expired = session.execute(select(func.count()).select_from(O).where(
+        O.broadcast_id == b.id, O.status == "failed", col(O.last_error).startswith(RETRY_KEY_EXPIRED))).scalar_one()
+    if expired:
+        text += "\n" + i18n.t("broadcast.result_key_expired", locale, n=expired)
     return enqueue(session, key=f"broadcast:{b.id}:result", address=address, replies=[Reply(text=text)],
                    kind="notice", member_id=officer.id)
 

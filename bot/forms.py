@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+import re
 from typing import Any
 
 from bot import jsonstate
@@ -59,6 +60,10 @@ class Field:
     # Attachment kinds this field takes as an answer ("image", "location"); any other attachment
     # without text is not an answer: the question is asked again and no attempt is counted.
     accepts: tuple[str, ...] = ()
+    # Other names members call this field by ("เบอร์", "จำนวนคน"): for "แก้ X เป็น Y" and "X เป็น Y".
+    aliases: tuple[str, ...] = ()
+    # False: not asked on the way to the read-back (it has a default there, changed with "แก้ไข").
+    ask: bool = True
 
 
 class Form:
@@ -98,6 +103,10 @@ class Form:
     def handle(self, ctx: Context) -> list[Reply]:
         step = ctx.data.get("step")
         text = ctx.msg.input.strip()
+        if text and ctx.msg.postback is None:
+            fixed = self._correct(ctx, step, text)
+            if fixed is not None:
+                return fixed
         if step == SUMMARY:
             return self._on_summary(ctx, text)
         if step == EDIT:
@@ -144,7 +153,7 @@ class Form:
         names = [f.name for f in self.fields]
         start = names.index(after) + 1 if after in names else 0
         for field in self.fields[start:]:
-            if self._applies(field, values) and field.name not in values:
+            if field.ask and self._applies(field, values) and field.name not in values:
                 return field.name
         return SUMMARY
 
@@ -179,8 +188,8 @@ class Form:
         if not text and ctx.msg.attachments and not any(a.kind in field.accepts for a in ctx.msg.attachments):
             return [ctx.say("engine.please_type")] + self._prompt(ctx, field)
         choices = self._choices(ctx, field)
-        picked = _pick(text, choices)
-        raw = picked if picked is not None else text
+        picked = typed_choice(text, choices)
+        raw = picked.value if picked is not None else text
         try:
             if field.optional and _is_skip(raw):
                 value = None
@@ -234,7 +243,7 @@ class Form:
     def _summary(self, ctx: Context) -> list[Reply]:
         values = self.values(ctx)
         rows = [CardField(self.label(ctx, f), self.show(ctx, f, values.get(f.name)))
-                for f in self.fields if f.editable and self._applies(f, values) and f.name in values]
+                for f in self.fields if f.editable and self._applies(f, values) and (f.name in values or not f.ask)]
         rows += self.summary_extra(ctx, values)
         buttons = (ctx.choice("form.confirm", CONFIRM), ctx.choice("form.edit", EDIT),
                    ctx.choice("form.cancel", "ยกเลิก"))
@@ -249,12 +258,12 @@ class Form:
             values = self.values(ctx)
             ctx.end()
             return self.on_confirm(ctx, values)
-        if text == EDIT or parse_yes_no(text) is False or _loose_eq(text, ctx.t("form.edit")):
-            return self._goto(ctx, EDIT)
-        field = self._match_field(ctx, text)  # "แก้เบอร์โทร" / the label of a field
+        field = self._match_field(ctx, text) if text != EDIT else None  # "แก้เบอร์โทร" / a field's label
         if field is not None:
             ctx.data["editing"] = True
             return self._goto(ctx, field.name, record=False)
+        if text == EDIT or parse_yes_no(text) is False or _loose_eq(text, ctx.t("form.edit")):
+            return self._goto(ctx, EDIT)
         return [ctx.say("form.summary_not_understood")] + self._summary(ctx)
 
     def _editable(self, ctx: Context) -> list[Field]:
@@ -280,6 +289,53 @@ class Form:
         ctx.data["editing"] = True
         return self._goto(ctx, field.name, record=False)
 
+    # --- corrections typed anywhere: "แก้ X เป็น Y", "X เป็น Y", "ไม่ใช่ X ค่ะ Y" ------------------------
+    def _names(self, ctx: Context, field: Field) -> list[str]:
+        from bot import i18n
+
+        key = field.label or f"{self.name}.label.{field.name}"
+        names = [i18n.t(key, lang) for lang in i18n.LANGUAGES if i18n.has(key, lang)]
+        return names + list(field.aliases)
+
+    def _correct(self, ctx: Context, step: str | None, text: str) -> list[Reply] | None:
+        """A correction of an answered field (or any field at the read-back): the field is set from the
+        rest of the message and the member goes back where they were (the read-back, or the question
+        they had not answered yet). None when the message is not such a correction."""
+        from bot.thai.corrections import parse_correction
+
+        values = self.values(ctx)
+        at_summary = step in (SUMMARY, EDIT)
+        fields = {f.name: f for f in self._editable(ctx) if at_summary or f.name in values or f.name == step}
+        if not fields:
+            return None
+        names = {n: self._names(ctx, f) for n, f in fields.items()}
+        # What is shown for each field matters only to "ไม่ใช่ <the old value> ค่ะ <the new one>".
+        shown = {n: self.show(ctx, f, values.get(n)) for n, f in fields.items() if values.get(n) is not None} \
+            if _NOT_PREFIX.match(text) else {}
+        found = parse_correction(text, names, shown)
+        if found is None:
+            return None
+        field = fields[found[0]]
+        if field.name == step:  # "ชื่อกิจกรรมเป็น …" at its own question: the answer
+            return self._on_answer(ctx, field, found[1])
+        try:
+            value = field.parse(found[1], ctx)
+            if value is None:
+                raise Invalid()
+        except (Invalid, Reask) as bad:
+            if not at_summary:  # "ผู้เข้าร่วมคือผู้สูงอายุ" at the target-group question: an answer after all
+                return None
+            ctx.data["editing"] = True
+            reason = bad if isinstance(bad, Invalid) else Invalid()
+            self._goto(ctx, field.name, record=False)
+            ctx.data["tries"] = 0
+            return self._retry(ctx, field, reason)
+        self.set_value(ctx, field.name, value)
+        note = ctx.say("form.corrected", field=self.label(ctx, field), value=self.show(ctx, field, value))
+        if at_summary or ctx.data.get("editing") or self._next_field(ctx, after=None) == SUMMARY:
+            return [note] + self._goto(ctx, SUMMARY)
+        return [note] + self.reprompt(ctx)
+
     def _match_field(self, ctx: Context, text: str) -> Field | None:
         from bot.thai import normalize
 
@@ -303,14 +359,36 @@ def _is_skip(text: str) -> bool:
     return text.strip().lower() in SKIP_WORDS or strip_particles(text).lower() in SKIP_WORDS
 
 
-def _pick(text: str, choices: Sequence[Choice]) -> str | None:
-    """A tapped or typed choice: its value, its label, or its number in the list."""
-    if not choices:
+_NOT_PREFIX = re.compile(r"^\s*(?:ไม่ใช่|not\b)", re.I)
+_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s*")
+
+
+def typed_choice(text: str, choices: Sequence[Choice], *, numbers: bool = True) -> Choice | None:
+    """The offered choice a message means: tapped (its value), its label typed — with particles, stretched
+    letters, other spacing or one typo ("ไม่ลบค่ะ", "ยืนยันนน") — an event's whole title for a button
+    that shows its first letters ("1. อบรมนักบริหาร…"), or, with `numbers`, its number in the list."""
+    from bot.thai import match_keyword
+
+    if not choices or not text:
         return None
     stripped = text.strip()
     for c in choices:
         if stripped == c.value or _loose_eq(stripped, c.label):
-            return c.value
-    if stripped.isdigit() and 1 <= int(stripped) <= len(choices) and len(stripped) <= 2:
-        return choices[int(stripped) - 1].value
-    return None
+            return c
+    if numbers and stripped.isdigit() and 1 <= int(stripped) <= len(choices) and len(stripped) <= 2:
+        return choices[int(stripped) - 1]
+    labels = {str(i): [c.label, _NUMBERED.sub("", c.label)] for i, c in enumerate(choices)}
+    hit = match_keyword(stripped, labels)
+    if hit is not None:
+        return choices[int(hit)]
+    # A long label cut to fit a button: the whole title typed starts with what the button shows.
+    typed = _squash(stripped)
+    cut = [c for c in choices if len(c.label) >= 18 and len(_squash(_NUMBERED.sub("", c.label))) >= 8
+           and typed.startswith(_squash(_NUMBERED.sub("", c.label)).rstrip("…"))]
+    return cut[0] if len(cut) == 1 else None
+
+
+def _squash(text: str) -> str:
+    from bot.thai import normalize, strip_particles
+
+    return strip_particles(normalize(text)).lower().replace(" ", "")

@@ -204,6 +204,8 @@ class BroadcastFlow:
                              event_id=ctx.data.get("event_id"),
                              audience_label=audiences.describe(ctx.session, audience, ctx.locale))
         count = ctx.data.get("count", 0)
+        ctx.audit("broadcast.create", province=_scope(ctx), target_type="broadcast", target_id=b.id,
+                  details={"audience": b.audience_label, "recipients": count, "urgent": urgent})
         ctx.end()
         s = ctx.settings
         key = "broadcast.queued_quiet" if in_quiet_hours(ctx.clock.now(), s) and not urgent else "broadcast.queued"

@@ -448,16 +448,19 @@ class AttendanceFlow:
             return self._finish(ctx)
         seated = repo.seated_attendees(ctx.session, event_id=event_id)
         if raw == "@all" or clean_text(raw) in ("ทั้งหมด", "ทุกคน", "all"):
-            for a, _ in seated:
-                if not a.attended:
-                    repo.set_attended(ctx.session, attendee=a, attended=True, now=now)
+            marked = [a for a, _ in seated if not a.attended]
+            for a in marked:
+                repo.set_attended(ctx.session, attendee=a, attended=True, now=now)
+            self._audit(ctx, event_id, present=len(marked), absent=0)
             return self._list(ctx)
         code = re.fullmatch(r"\s*(\d{6})\s*", text)
         if code:
             reg = repo.check_in(ctx.session, event_id=event_id, code=code.group(1), now=now)
             if reg is None:
                 return [ctx.say("event.att.bad_code", code=code.group(1))] + self._list(ctx)[1:]
-            names = ", ".join(a.name for a in repo.attendees_of(ctx.session, registration_id=reg.id))  # type: ignore[arg-type]
+            attendees = repo.attendees_of(ctx.session, registration_id=reg.id)  # type: ignore[arg-type]
+            self._audit(ctx, event_id, present=len(attendees), absent=0, check_in=True)
+            names = ", ".join(a.name for a in attendees)
             return [ctx.say("event.att.checked_in", names=names)] + self._list(ctx)
         numbers: set[int] = set()
         for a, b in _RANGE.findall(text):
@@ -465,10 +468,19 @@ class AttendanceFlow:
         numbers |= {int(n) for n in re.findall(r"\d+", _RANGE.sub(" ", text))}
         if not numbers or any(not 1 <= n <= len(seated) for n in numbers):
             return [ctx.say("event.att.bad_numbers", max=len(seated))] + self._list(ctx)[1:]
+        present = absent = 0
         for n in sorted(numbers):
             att = seated[n - 1][0]
+            present, absent = (present, absent + 1) if att.attended else (present + 1, absent)
             repo.set_attended(ctx.session, attendee=att, attended=not att.attended, now=now)
+        self._audit(ctx, event_id, present=present, absent=absent)
         return self._list(ctx)
+
+    @staticmethod
+    def _audit(ctx: Context, event_id: int, **details: Any) -> None:
+        event = ctx.session.get(Event, event_id)
+        ctx.audit("event.attendance", province=event.province if event else None, target_type="event",
+                  target_id=event_id, details={"title": event.title if event else None, **details})
 
 
 ATTENDANCE = register_flow(AttendanceFlow())

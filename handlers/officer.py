@@ -23,6 +23,8 @@ def verify_org(ctx: Context, arg: str | None) -> list[Reply]:
     if org.verified:
         return [ctx.say("officer.already_verified", org=org.name, choices=menu_choices(ctx))]
     orgs_repo.verify(ctx.session, organization=org, officer_id=ctx.member.id if ctx.member else None)
+    ctx.audit("org.verify", province=org.province, target_type="organization", target_id=org.id,
+              details={"name": org.name})
     return [ctx.say("officer.verified", org=org.name, choices=[Choice(ctx.t("officer.pending_menu"), go("org.pending"))]
                     + menu_choices(ctx)[:5])]
 

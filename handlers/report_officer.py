@@ -270,6 +270,8 @@ class ReturnForm(Form):
         repo.return_for_correction(ctx.session, report=report, officer_id=ctx.member.id if ctx.member else None,
                                        note=values["note"])
         told = notify_returned(ctx.session, report=report, note=values["note"])
+        ctx.audit("report.return", province=org.province, target_type="report", target_id=report.id,
+                  details={"organization": org.name, "note": values["note"]})
         return [ctx.say("reports.returned", org=org.name, members=told,
                         choices=[ctx.choice("reports.menu.status", go("report.status", report.deadline_id))
                                  if report.deadline_id else ctx.choice("menu.back_to_menu", go("menu"))])]

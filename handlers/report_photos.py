@@ -7,6 +7,10 @@ away (conversation turns run in worker threads, so `fetch_line_content_sync` / `
 fails (LINE slow or down), the reference stays and `fetch_pending` / `khruakhai reports fetch-photos`
 fetch it later — LINE keeps sent content for a while, so the photo is never lost in between. After
 `MAX_ATTEMPTS` failed fetches a photo is marked ``missing`` (it no longer counts toward the 5).
+
+Only JPEG, PNG, WebP and GIF are kept, judged by their first bytes (`bot.images.sniff_image`), never by
+the type the channel declared: anything else is not stored (a fetched one is deleted) and the member is
+told in Thai. The stored content type is the sniffed one.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from bot.context import Context
+from bot.images import sniff_image
 from bot.messages import Attachment
 from storage.models.reports import ReportPhoto
 from storage.repositories import reports as repo
@@ -23,27 +28,36 @@ from storage.repositories import reports as repo
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+REJECTED = "rejected"  # the fetched bytes were not an allowed image: the row is deleted
 
 
-def store_attachments(ctx: Context, activity_id: int, images: Sequence[Attachment]) -> tuple[int, int]:
-    """Store the member's images on the activity. Returns (stored, refused because of the limit)."""
-    stored = refused = 0
+def store_attachments(ctx: Context, activity_id: int, images: Sequence[Attachment]) -> tuple[int, int, int]:
+    """Store the member's images on the activity. Returns (stored, refused because of the limit,
+    refused because they are not a JPEG, PNG, WebP or GIF)."""
+    stored = refused = not_images = 0
     for image in images:
         if image.data is not None:
+            kind = sniff_image(image.data)
+            if kind is None:
+                not_images += 1
+                continue
             photo = repo.add_photo(ctx.session, activity_id=activity_id, channel=ctx.msg.address.channel,
-                                   data=image.data, content_type=image.content_type)
+                                   data=image.data, content_type=kind)
         elif image.fetch_ref:
             photo = repo.add_photo(ctx.session, activity_id=activity_id, channel=ctx.msg.address.channel,
-                                   source_ref=image.fetch_ref, content_type=image.content_type)
+                                   source_ref=image.fetch_ref, content_type=None)
             if photo is not None:
                 _try_fetch(ctx.session, _runtime_of(ctx), photo)
+                if photo.status == REJECTED:
+                    not_images += 1
+                    continue
         else:
             continue
         if photo is None:
             refused += 1
         else:
             stored += 1
-    return stored, refused
+    return stored, refused, not_images
 
 
 def fetch_pending_for(ctx: Context, activity_id: int) -> None:
@@ -108,5 +122,12 @@ def _try_fetch(session: Session, runtime, photo: ReportPhoto) -> bool:  # noqa: 
         session.add(photo)
         log.warning("LINE photo %s not fetched (attempt %d): %s", photo.id, photo.attempts, type(exc).__name__)
         return False
-    repo.store_fetched(session, photo=photo, data=data, content_type=photo.content_type or "image/jpeg")
+    kind = sniff_image(data)
+    if kind is None:
+        log.warning("%s photo %s is not a JPEG, PNG, WebP or GIF: not stored", photo.channel, photo.id)
+        photo.status = REJECTED
+        session.delete(photo)
+        session.flush()
+        return False
+    repo.store_fetched(session, photo=photo, data=data, content_type=kind)
     return True

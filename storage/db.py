@@ -36,7 +36,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     """An engine for `url`. `schema` (PostgreSQL) isolates a test run in its own schema."""
     url = _normalize_url(url)
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: an error or an echoed statement never writes the values (names, phones) into a log.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
         checkpoint_in_background = threading.Event()
         engine.checkpoint_in_background = checkpoint_in_background  # type: ignore[attr-defined]
 
@@ -72,7 +73,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     connect_args = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
-    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args=connect_args)
+    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args=connect_args, hide_parameters=True)
     _ping_when_idle(engine)
     return engine
 

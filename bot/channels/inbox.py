@@ -13,7 +13,7 @@ are in ``processed_events`` (`storage.models.ProcessedEvent`):
    provided this process still holds the lease (otherwise the turn is rolled back: another process
    took the event over). State change and "turn done" are atomic.
 3. **send, then done** — the replies go out; `finish(key)` marks the row ``done`` (batched with the
-   next accept transaction; payload and result are cleared).
+   next accept transaction; payload, result and the member's address are cleared: a finished event keeps only its key, which makes a redelivery change nothing).
 
 Recovery: every few seconds (and at start-up) a process renews the lease of the events it is working
 on and claims unfinished events whose lease ran out (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
@@ -21,7 +21,7 @@ serialises writers), oldest first. A ``pending`` one is turned again from its pa
 only has its stored replies sent. Replies of recovered events are pushed (the reply token is stale or
 spent) — on LINE with ``X-Line-Retry-Key`` = uuid5(event key, chunk), the same key the first attempt
 used for a push, so LINE answers 409 instead of delivering twice. After `MAX_ATTEMPTS` claims an event
-is given up (``failed``, logged). Done and failed rows older than `KEEP_DONE` are deleted.
+is given up (``failed``, logged). Done and failed rows older than `RETENTION_INBOX_DAYS` (7) are deleted.
 
 Leases use the wall clock (they are about process liveness, not the domain clock tests move).
 """
@@ -41,11 +41,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, exists, or_, select as core_select, update
 from sqlmodel import Session, select
 
 from bot.channels.linking import cancel_and_wait
-from bot.engine import TurnAborted
+from bot.engine import OlderFirst, TurnAborted
 from bot.messages import (
     Address,
     Attachment,
@@ -108,7 +108,7 @@ def message_to_json(msg: IncomingMessage) -> dict[str, Any]:
                          "latitude": a.latitude, "longitude": a.longitude} for a in msg.attachments],
         "locale_hint": msg.locale_hint, "event_id": msg.event_id, "reply_token": msg.reply_token,
         "received_at": msg.received_at.isoformat() if msg.received_at else None, "kind": msg.kind,
-        "is_group": msg.is_group, "display_name": msg.display_name,
+        "is_group": msg.is_group, "display_name": msg.display_name, "mark_as_read_token": msg.mark_as_read_token,
     }
 
 
@@ -119,7 +119,8 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
         locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
         received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
-        is_group=bool(data.get("is_group")), display_name=data.get("display_name"))
+        is_group=bool(data.get("is_group")), display_name=data.get("display_name"),
+        mark_as_read_token=data.get("mark_as_read_token"))
 
 
 # --- one database thread with priorities (SQLite) ---------------------------------------------------
@@ -227,8 +228,10 @@ class Inbox:
     channels' engine turns share one `PriorityExecutor` (inbox writes first); on PostgreSQL the inbox
     has its own thread and the channels their pools."""
 
-    def __init__(self, db: Database, *, lease_seconds: float = 30.0, recover_batch: int = RECOVER_BATCH) -> None:
+    def __init__(self, db: Database, *, lease_seconds: float = 30.0, recover_batch: int = RECOVER_BATCH,
+                 keep_done: timedelta = KEEP_DONE) -> None:
         self.db = db
+        self.keep_done = keep_done
         self.recover_batch = recover_batch
         self.lease = timedelta(seconds=lease_seconds)
         self.interval = max(0.2, min(10.0, lease_seconds / 3))
@@ -410,10 +413,27 @@ class Inbox:
         """The Core statement of `mark_turned`, built once (the ORM's bulk UPDATE path costs ~5x more per call)."""
         if self._turned is None:
             t = ProcessedEvent.__table__  # type: ignore[attr-defined]
-            self._turned = t.update().where(t.c.event_key == bindparam("k"), t.c.claimed_by == bindparam("w"),
-                                            t.c.status == "pending") \
+            where = [t.c.event_key == bindparam("k"), t.c.claimed_by == bindparam("w"), t.c.status == "pending"]
+            if not self.db.is_sqlite:
+                # Several processes (PostgreSQL): not while an older event of the same member is pending in
+                # another process whose lease runs; the engine holds the member's lock meanwhile, so none
+                # becomes turned during this turn. Once that process dies its lease runs out and this turn
+                # goes first (a recovered event is answered after the member's newer ones, docs/channels.md).
+                # The partial index of pending events by address (0008) makes this a short probe.
+                older = t.alias("older")
+                where.append(~exists().where(
+                    older.c.address == t.c.address, older.c.status == "pending",
+                    older.c.received_at < t.c.received_at, older.c.claimed_by != bindparam("w"),
+                    older.c.claimed_until > bindparam("n")))
+            self._turned = t.update().where(*where) \
                 .values(status="turned", result=bindparam("r"), claimed_until=bindparam("u"))
         return self._turned
+
+    def _ours_statement(self) -> Any:
+        """Which of these events this process still holds (after `mark_turned` updated fewer)."""
+        t = ProcessedEvent.__table__  # type: ignore[attr-defined]
+        return core_select(t.c.event_key).where(t.c.event_key.in_(bindparam("keys", expanding=True)),
+                                                t.c.claimed_by == bindparam("w"))
 
     def _rows(self, items: list[InboxItem], now: datetime) -> list[dict[str, Any]]:
         rows, seen = [], set()
@@ -460,7 +480,7 @@ class Inbox:
                     inserted = {r[0] for r in cur.fetchall()}
                 if finished:
                     done_at = self._sql.done_at(now)
-                    cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, "
+                    cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, address = NULL, "
                                     "claimed_until = NULL WHERE event_key = ?",
                                     [(st, done_at, k) for k, st in finished.items()])
                 cur.execute("COMMIT")
@@ -485,7 +505,7 @@ class Inbox:
         if finished:
             keys = sorted(finished)
             parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {self._sql.done_at_mark}, "
-                         "payload = NULL, result = NULL, claimed_until = NULL FROM (VALUES "
+                         "payload = NULL, result = NULL, address = NULL, claimed_until = NULL FROM (VALUES "
                          + ",".join(["(%s::VARCHAR, %s::VARCHAR)"] * len(keys))
                          + ") AS v(k, s) WHERE processed_events.event_key = v.k)")
             params.append(self._sql.done_at(now))
@@ -532,12 +552,21 @@ class Inbox:
     def mark_turned(self, session: Session, items: list[tuple[str, list[Reply]]]) -> None:
         """Record that the turns of these events ran (same transaction as the turns) and their replies,
         in one statement. Raises `LeaseLost` when another process has taken any of them over (the
-        turns must roll back; the engine then runs them one by one, and only that one aborts)."""
-        until = wall_now() + self.lease
-        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until} for key, replies in items]
-        res = session.connection().execute(self._turned_statement(), params if len(params) > 1 else params[0])
+        turns must roll back; the engine then runs them one by one, and only that one aborts), and
+        `OlderFirst` when an older event of the same member still waits in another process (the turn
+        rolls back and is tried again shortly, `bot.channels.turns`)."""
+        now = wall_now()
+        until = now + self.lease
+        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
+                  for key, replies in items]
+        conn = session.connection()
+        res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
         if res.rowcount != len(params):
-            raise LeaseLost(", ".join(key for key, _ in items))
+            keys = [key for key, _ in items]
+            ours = conn.execute(self._ours_statement(), {"keys": keys, "w": self.worker_id}).all()
+            if len(ours) == len(keys):  # none was taken over: one waits for an older message of its member
+                raise OlderFirst(", ".join(keys))
+            raise LeaseLost(", ".join(keys))
 
     # --- recovery ----------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -631,7 +660,7 @@ class Inbox:
     def _prune(self) -> int:
         from sqlalchemy import delete
 
-        cutoff = wall_now() - KEEP_DONE
+        cutoff = wall_now() - self.keep_done
         with self.db.session() as session:
             res = session.exec(delete(ProcessedEvent).where(  # type: ignore[call-overload]
                 ProcessedEvent.status.in_(("done", "failed")), ProcessedEvent.done_at < cutoff))  # type: ignore[attr-defined]
@@ -679,6 +708,7 @@ def get_inbox(runtime: Any) -> Inbox:
     inbox = getattr(runtime, "_inbox", None)
     if inbox is None:
         inbox = Inbox(runtime.db, lease_seconds=runtime.settings.inbox_lease_seconds,
-                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)))
+                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)),
+                      keep_done=timedelta(days=runtime.settings.retention_inbox_days))
         runtime._inbox = inbox
     return inbox

@@ -1,7 +1,8 @@
 """The officer web console at /admin: server-rendered pages (Jinja2), Thai first with an English switch.
 
 `mount(app, runtime)` is called by `bot.server.create_app`. Pages live one module per area
-(`login`, `overview`, `directory`, `events`, `reports`, `broadcasts`, `auditlog`, `exports`); `auth` (sessions),
+(`login`, `overview`, `directory`, `events`, `reports`, `broadcasts`, `auditlog`, `exports`, `inbox`,
+`reach`); `auth` (sessions),
 `csrf` and `audit` are shared. Every POST is CSRF-checked by a router dependency; every page needs a
 login; a provincial officer sees and changes only their province (`Officer.check` / `Officer.scope`).
 """
@@ -34,7 +35,11 @@ from bot.thai import format_phone
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog", "exports")
+# Console pages: their script and style are files of this origin, no inline code, nothing from elsewhere.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog", "exports",
+                "inbox", "reach")
 
 
 class Console:
@@ -73,6 +78,8 @@ def render(request: Request, template: str, officer: Officer | None = None, *, c
     if new_sid:  # first visit: give the visitor a session id for the CSRF token of the login form
         write_session(request, response, {"sid": new_sid})
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
@@ -118,7 +125,12 @@ def mount(app: FastAPI, runtime: Runtime) -> None:
     @router.get("/static/console.css")
     def stylesheet() -> Response:
         return Response((HERE / "static" / "console.css").read_text(encoding="utf-8"), media_type="text/css",
-                        headers={"Cache-Control": "public, max-age=3600"})
+                        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+
+    @router.get("/static/console.js")
+    def script() -> Response:
+        return Response((HERE / "static" / "console.js").read_text(encoding="utf-8"), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
     @router.get("/lang/{code}")
     def switch_language(request: Request, code: str, next: str | None = None) -> Response:  # noqa: A002

@@ -208,8 +208,10 @@ def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("
             org.name_key = org_name_key(org.name)
         if diff:
             session.add(org)
-            record(session, officer, "org.edit", province=old_province, target_type="organization",
-                   target_id=org.id, details={"name": org.name, "changes": diff}, request=request)
+            # A move between provinces is written to both provinces' logs: each office sees it.
+            for province in dict.fromkeys((old_province, org.province)):
+                record(session, officer, "org.edit", province=province, target_type="organization",
+                       target_id=org.id, details={"name": org.name, "changes": diff}, request=request)
     return redirect(f"/admin/orgs/{org_id}", "console.flash.saved" if diff else "console.flash.unchanged")
 
 

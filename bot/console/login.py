@@ -26,6 +26,11 @@ def login_page(request: Request, next: str | None = None) -> Response:  # noqa: 
 def login_submit(request: Request, email: str = Form(""), password: str = Form(""),
                  next: str = Form("/admin")) -> Response:  # noqa: A002
     console = request.app.state.console
+    ip = client_ip(request)
+    if ip and _too_many_from(console, ip):
+        # Many wrong passwords from this address, whatever the accounts: wait, without even checking.
+        return render(request, "login.html", None, code=429, next=safe_next(next), email=email,
+                      error="console.login.too_many_from_address", minutes=int(console_repo.LOCKOUT.total_seconds() // 60))
     with console.runtime.db.session() as session:
         result = console_repo.authenticate(session, email=email, password=password)
         account = result.account
@@ -53,6 +58,16 @@ def login_submit(request: Request, email: str = Form(""), password: str = Form("
     response = redirect(safe_next(next))
     write_session(request, response, {"sid": new_sid(), "lid": login.id, "v": login.session_version})
     return response
+
+
+def _too_many_from(console, ip: str) -> bool:  # noqa: ANN001
+    """The per-address limit (LOGIN_FAILURES_PER_ADDRESS wrong passwords in 15 minutes), from the audit
+    log, so it holds across server processes."""
+    from bot.clock import clock
+
+    with console.runtime.db.session() as session:
+        failures = console_repo.failures_from(session, ip=ip, since=clock.now() - console_repo.LOCKOUT)
+    return failures >= console.settings.login_failures_per_address
 
 
 @router.post("/logout")

@@ -19,6 +19,7 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of
+from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
 from handlers.report_notify import notify_returned
 from storage.models import Member, Organization
@@ -184,11 +185,15 @@ def photo(request: Request, photo_id: int, officer: Officer = Depends(current_of
         if p is None or activity is None or not p.data:
             raise Refused(404, "console.error.not_found")
         _report(session, officer, activity.report_id)
-        data, content_type = p.data, p.content_type or "image/jpeg"
-    if not content_type.startswith("image/"):
-        content_type = "application/octet-stream"
-    return Response(data, media_type=content_type, headers={"Cache-Control": "private, max-age=3600",
-                                                            "X-Content-Type-Options": "nosniff"})
+        data = p.data
+    # The type comes from the bytes, never from what was declared or stored; even a picture is served
+    # as a sandboxed document that may load nothing, so no file can run in the console's origin.
+    kind = sniff_image(data)
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",
+               "Content-Security-Policy": "default-src 'none'; sandbox"}
+    if kind is None:  # stored before photos were checked: a download, never shown
+        headers["Content-Disposition"] = f'attachment; filename="photo-{photo_id}.bin"'
+    return Response(data, media_type=kind or "application/octet-stream", headers=headers)
 
 
 @router.post("/reports/{report_id}/return")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from .dates import parse_date, parse_date_range, parse_datetime_range
 from .keywords import match_keyword
 from .textnorm import normalize, strip_particles
-from .numbers import parse_money, parse_number
+from .counts import parse_money, parse_people
+from .numbers import parse_number
 from .orgs import fuzzy_key_score, fuzzy_org_score, org_name_key
 from .phone import format_phone, parse_phone
 from .provinces import match_province
@@ -20,7 +21,7 @@ from .yesno import parse_yes_no
 
 __all__ = [
     "normalize", "strip_particles", "parse_date", "parse_date_range", "parse_datetime_range", "parse_time",
-    "parse_number", "parse_money", "parse_yes_no", "parse_phone", "format_phone", "match_province",
+    "parse_number", "parse_money", "parse_people", "parse_yes_no", "parse_phone", "format_phone", "match_province",
     "match_keyword", "fuzzy_org_score", "fuzzy_key_score", "org_name_key", "extract_report", "ReportFields", "warm_up",
 ]
 

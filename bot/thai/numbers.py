@@ -204,34 +204,3 @@ _MONEY_AFTER = re.compile(r"\s*(?:บาท|บ\.|฿|thb|baht|bht|-\s*บาท
 _MONEY_BEFORE = re.compile(
     r"(?:฿|thb|งบ(?:ประมาณ)?|ค่าใช้จ่าย|ใช้จ่าย|ราคา|เป็นเงิน|จำนวนเงิน|ยอด(?:เงิน)?|ใช้เงิน|ทุน)\s*(?:ทั้งหมด|ทั้งสิ้น|รวม|จำนวน|ประมาณ|:|=)?\s*$"
 )
-
-
-def money_candidates(t: str) -> list[tuple[int, int, Decimal, bool]]:
-    """(start, end, value, has_money_context) for each quantity in prepared text `t`."""
-    out = []
-    for s, e, v in find_numbers(t):
-        ctx = bool(_MONEY_AFTER.match(t, e)) or bool(_MONEY_BEFORE.search(t[max(0, s - 24): s]))
-        out.append((s, e, v, ctx))
-    return out
-
-
-def parse_money(text: str) -> Decimal | None:
-    """An amount in baht: '15,000 บาท', '฿1,500', 'THB 2000', 'หมื่นห้าพันบาท', '1.5 หมื่น', '15k'.
-
-    The first amount marked as money (บาท, ฿, THB, baht, or after งบ/ค่าใช้จ่าย/ราคา) wins; without
-    any marker the first quantity is taken, since the question already asked for an amount.
-    """
-    try:
-        t = _prepare(prep(text))
-        cands = money_candidates(t)
-        if not cands:
-            return None
-        pick = next((c for c in cands if c[3]), cands[0])
-        value = pick[2]
-        if value < 0:
-            return None
-        if value == value.to_integral_value():
-            return Decimal(int(value))
-        return value
-    except Exception:
-        return None

@@ -4,7 +4,8 @@
 title, dates, participants and budget; the bot then asks only for what is missing and reads the rest
 back, so a field left None here is cheap, while a wrong value costs a correction. Hence the cautious
 rules: participants must be counted in people (คน/ท่าน/ราย) or follow ผู้เข้าร่วม, so "3 วัน" is a
-duration; budget must be marked as money (บาท/฿/งบ...).
+duration; budget must be marked as money (บาท/฿/งบ...). Which count and which amount: counts.py; funding
+and target group: report_words.py; the title is here.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .counts import pick_budget, pick_people
 from .dates import find_date_range
-from .textnorm import normalize
-from .numbers import _prepare, find_numbers, money_candidates
+from .numbers import _prepare, find_numbers
+from .report_words import ORG_LINE, find_funding, find_target
+from .textnorm import _PART_ALT, normalize
 
 
 @dataclass
@@ -29,49 +32,126 @@ class ReportFields:
     target_group: str | None = None
 
 
-_PEOPLE_UNIT = re.compile(r"\s*(?:กว่า|เศษ|ๆ)?\s*(?:คน|ท่าน|ราย|รูป|people|persons|pax)(?!ไข้)")
-_PEOPLE_CUE = re.compile(
-    r"(?:ผู้เข้าร่วม(?:โครงการ|กิจกรรม|งาน|อบรม)?|เข้าร่วม|ผู้ร่วมงาน|ผู้เข้าอบรม|ผู้ได้รับประโยชน์|ผู้รับบริการ"
-    r"|participants?)\s*(?:มี|ทั้งหมด|ทั้งสิ้น|รวม|จำนวน|ประมาณ|ราว|กว่า|เกือบ|[:=])*\s*$"
+_LABEL_TITLE = re.compile(
+    r"(?:ชื่อ)?(?:โครงการ|กิจกรรม|หัวข้อ|เรื่อง|title|activity|event|project)\s*[:：]\s*(?P<v>[^\n]+)|ชื่อ(?:โครงการ|กิจกรรม)\s+(?P<w>[^\n]+)",
+    re.IGNORECASE,
 )
-_NOT_PEOPLE = re.compile(r"\s*(?:วัน|ครั้ง|ชั่วโมง|ชม|บาท|ปี|เดือน|สัปดาห์|หมู่บ้าน|ครัวเรือน|หลัง|%)")
-_LABEL_TITLE = re.compile(r"(?:ชื่อ)?(?:โครงการ|กิจกรรม|หัวข้อ|เรื่อง|title)\s*[:：]\s*(?P<v>[^\n]+)")
-_FUND_CUE = re.compile(
-    r"(?:แหล่ง(?:งบ(?:ประมาณ)?|เงิน|ทุน)(?:จาก)?|งบ(?:ประมาณ)?จาก|เงินจาก|ทุนจาก|สนับสนุนโดย"
-    r"|ได้รับ(?:การ)?สนับสนุน(?:งบ(?:ประมาณ)?)?(?:จาก)?|ได้รับงบ(?:ประมาณ)?(?:จาก)?|ผู้สนับสนุน"
-    r"|(?<=บาท)\s*จาก|(?<=บาท)\s*โดยใช้(?:งบ|เงิน)?(?:จาก)?|funded by|funding)\s*[:：]?\s*"
-)
-_FUND_KNOWN = re.compile(
-    r"กองทุน[^\s,;]*|สสส\.?|สปสช\.?|อบ[ตจ]\.?\s?[^\s,;\d]*|เทศบาล[^\s,;\d]*|พมจ\.?[^\s,;\d]*|พม\.|เงินบริจาค"
-    r"|งบส่วนตัว|เงินส่วนตัว|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)[^\s,;\d]*"
-)
-_TARGET_CUE = re.compile(r"(?:กลุ่มเป้าหมาย|กลุ่มเป้า|เป้าหมาย|target(?: group)?)\s*(?:คือ|เป็น|ได้แก่|[:：])?\s*")
-_TARGET_KNOWN = re.compile(
-    r"ผู้สูงอายุ|คนพิการ|ผู้พิการ|เด็กและเยาวชน|เด็กเล็ก|เยาวชน|เด็ก|สตรี|ผู้หญิง|ผู้ด้อยโอกาส|ผู้ป่วยติดเตียง"
-    r"|ผู้ป่วย|คนไร้บ้าน|คนไร้ที่พึ่ง|ผู้ติดเชื้อ|แรงงาน|ผู้ยากไร้|นักเรียน|ผู้ดูแล|อสม\.?|ครอบครัว|ผู้ประสบภัย"
-    r"|ผู้มีรายได้น้อย|คนชรา|ผู้นำชุมชน"
-)
-# Where a value typed after a cue ends: the next field's cue, a separator or a number.
-_STOP = re.compile(
-    r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|กลุ่มเป้าหมาย|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่|และใช้)"
-    r"|[\n,;]|\s*\d|$"
-)
+# 'ชื่อ: …' alone names the activity in a report, unless a person's name follows.
+_LABEL_NAME = re.compile(r"(?:^|\n)[^\S\n]*[-•]?[^\S\n]*ชื่อ\s*[:：]\s*(?!นาย|นาง|น\.ส\.|ด\.[ชญ]\.)(?P<v>[^\n]+)")
+_QUOTED = re.compile(r"[\"“”«]([^\"“”»\n]{3,120})[\"“”»]")
+# Where a title ends: the next field's cue, a separator, a number that is not part of the name.
 _TITLE_STOP = re.compile(
-    r"\s+(?:เมื่อ|ณ|ที่|มีผู้|ผู้เข้าร่วม|มี|จำนวน|ใช้|งบ|ค่าใช้จ่าย|โดย|กลุ่มเป้าหมาย|ระหว่าง|ตั้งแต่|เป็นเวลา|รวม|วันที่)"
-    r"|\s*(?:เมื่อวัน|วันที่|ณ\s)|[\n,;:]|\s*\d|$"
+    r"\s+(?:เมื่อ|ณ|ที่|มีผู้|ผู้เข้าร่วม|ผู้ร่วม|มี|จำนวน|ใช้|งบ|ค่าใช้จ่าย|โดย|กลุ่มเป้าหมาย|ระหว่าง|ตั้งแต่"
+    r"|เป็นเวลา|รวม|วันที่|คาดว่า)"
+    r"|\s*(?:เมื่อวัน|วันที่|ณ\s|ทุก(?:วัน|สัปดาห์|เดือน)|(?:ครั้ง)?ล่าสุด)|[\n,;:]|$"
+)
+_NUMBER = re.compile(r"\s*\d")
+# '<n> <unit>' after a title: a count of places is skipped over (ลงพื้นที่ 3 ชุมชน ให้ความรู้...); any
+# other count ends the title; a number after ครั้งที่/รุ่นที่ is part of the name; a number before any
+# other word (ทำบุญ 9 วัด) too.
+_PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
+_NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
+_NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
+_COUNT_UNIT = re.compile(
+    r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
+    r"|บาท|ชั่วโมง|ชม|ปี|เดือน|สัปดาห์|หมื่น|พัน|แสน|ล้าน|ตัว|ผืน|ถุง|ทุน|%|[^\sก-๛]|$)"
 )
 _TITLE_VERB = re.compile(
-    r"^(?:(?:ทาง)?(?:องค์กร|มูลนิธิ|สมาคม|ชมรม|เรา|กลุ่มเรา)\S*\s+)?(?:ได้|ขอ)?\s*"
+    r"^(?:(?:ทาง)?(?:องค์กร|มูลนิธิ|สมาคม|ชมรม|เรา|กลุ่มเรา)(?:\S*?(?=ได้จัด|ได้ดำเนิน|จัด)|\S*\s+))?(?:ได้|ขอ)?\s*"
     r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ทำ(?=กิจกรรม|โครงการ))\s*"
 )
+_LEADING_CUE = re.compile(r"^(?:เมื่อ(?:เช้า|เย็น)?|ตั้งแต่|ระหว่าง|ในวัน|ช่วง|วันที่|ณ)(?:\s+|$)")
+# 'กิจกรรม ตรวจสุขภาพ…' with a space: กิจกรรม is a label, as in 'กิจกรรม: …'.
+_LABEL_WORD = re.compile(r"^(?:ชื่อ)?(?:กิจกรรม|โครงการ)\s+(?=\S{3})")
+_DECOR = re.compile(r"^[\s\-–•*·▪►➤>👉📌✅☑✔🔹🔸🌟⭐✨📣📢🗓📅📆️#]+|[\s🙏😊🌟⭐✨👇️]+$")
+_NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+_PARTICLES_END = re.compile(rf"(?:\s*(?:{_PART_ALT}))+\s*$")
+# Lines that only greet or announce a report: no title in them.
+_HEADER = re.compile(
+    r"^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:(?:ค่ะ|ครับ|ค่า)\s*)?(?:ขอ)?(?:ส่ง)?(?:รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม"
+    r"|การจัดกิจกรรม)?)?(?:นะ)?$|^ตาม(?:โพสต์|ลิงก์|ลิ้งค์|รูป)"
+    r"|^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:ขอ)?(?:ส่ง)?รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?\s*(?:ของ|ประจำ|เดือน)"
+    r"|^สรุป(?:ผล)?(?:การดำเนินงาน|กิจกรรม|การจัดกิจกรรม)?$"
+    # who is reporting: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's name alone on the first line
+    r"|" + ORG_LINE.pattern
+)
+_HEADER_PREFIX = re.compile(r"^(?:ขอ)?ส่งรายงาน(?:กิจกรรม)?\s*(?:" + _PART_ALT + r")*\s+")
+# A title cannot be a count's noun: 'วิทยากร 2 ท่าน', 'ชมรมมีสมาชิก 200 คน'.
+# Nor a message that only gives another field: 'กลุ่มเป้าหมายเป็นอาสาสมัคร', 'งบได้จากทอดผ้าป่า', 'ไม่ใช่ 19'.
+_NOT_TITLE = re.compile(
+    r"^(?:\S*มี)?(?:สมาชิก|วิทยากร|เจ้าหน้าที่|ทีมงาน|ผู้เข้าร่วม|จำนวน|ชาย|หญิง)|^(?:กลุ่มเป้า|เป้าหมาย|แหล่ง|งบ|ได้(?:รับ)?(?:งบ|เงิน)?จาก"
+    r"|ไม่|ค่ะ|ครับ|แก้)"
+)
+_FUNDER_ONLY = re.compile(r"^(?:เงินบริจาค|เงินส่วนตัว|อบ[ตจ]|สสส|สปสช|พมจ|พม\.)")
 
 
-def _value_after(cue: re.Match, text: str) -> str | None:
-    start = cue.end()
-    stop = _STOP.search(text, start)
-    end = stop.start() if stop else len(text)
-    v = text[start:end].strip(" :-–.,")
-    return v or None
+def _title_cut(s: str) -> str:
+    """The title at the start of `s`: up to a stop word or a number that is a count."""
+    out = ""
+    pos = 0
+    while True:
+        stop = _TITLE_STOP.search(s, pos)
+        num = _NUMBER.search(s, pos)
+        end = stop.start() if stop else len(s)
+        if num is None or num.start() >= end:
+            return out + s[pos:end]
+        out += s[pos: num.start()]
+        m = _PLACE_COUNT.match(s, num.start())
+        if m:
+            out += " "
+            pos = m.end()
+            continue
+        if _NAME_NUMBER_BEFORE.search(s[: num.start()]) or not _COUNT_UNIT.match(s, num.start()):
+            # part of the name: keep the number and go on
+            m2 = _NAME_NUMBER.match(s, num.start())
+            out += s[num.start(): m2.end()]
+            pos = m2.end()
+            continue
+        return out
+
+
+def _tidy(title: str) -> str:
+    title = _DECOR.sub("", title)
+    title = _NUMBERING.sub("", title)
+    title = _PARTICLES_END.sub("", title)
+    title = _EMOJI.sub("", title)
+    title = re.sub(r"\s{2,}", " ", title)
+    return title.strip(" :-–,!\"'“”")
+
+
+def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
+    m = _LABEL_TITLE.search(n) or _LABEL_NAME.search(n)
+    if m:
+        v = _tidy(m.group("v") or m.group("w"))
+        return v if len(v) >= 3 else None
+    pos = 0
+    for line in n.split("\n"):
+        lstart, lend = pos, pos + len(line)
+        pos = lend + 1
+        if ds is not None and lstart <= ds < lend + 1:
+            # The date is on this line: the title is what comes before it, or else what follows.
+            before = _tidy(_LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds]))))
+            if len(before) >= 3 and not _HEADER.match(before):
+                cand = before
+            else:
+                cand = n[min(de, lend):lend]
+        else:
+            cand = line
+        q = _QUOTED.search(cand)
+        if q:
+            return _tidy(q.group(1))
+        cand = _tidy(cand)
+        cand = _HEADER_PREFIX.sub("", cand)
+        cand = _LEADING_CUE.sub("", cand).strip()
+        if not cand or _HEADER.match(_PARTICLES_END.sub("", cand)) or not re.search(r"[ก-๛a-zA-Z]{3}", cand):
+            continue
+        cand = _LABEL_WORD.sub("", _TITLE_VERB.sub("", cand))
+        title = _tidy(_title_cut(cand))
+        if len(title) < 3 or title.isdigit() or _NOT_TITLE.match(title) or _FUNDER_ONLY.match(title.lower()):
+            return None
+        return title[:200]
+    return None
 
 
 def extract_report(text: str, *, today: date) -> ReportFields:
@@ -91,56 +171,12 @@ def extract_report(text: str, *, today: date) -> ReportFields:
             out.start_date, out.end_date, ds, de = r
         masked = t if ds is None else t[:ds] + " " * (de - ds) + t[de:]
         tn = _prepare(masked)
-
-        # participants: the number after a participant cue, else the first count of people
-        people = None
-        nums = [(s, e, v) for s, e, v in find_numbers(tn)
-                if v == v.to_integral_value() and 0 < v <= 10_000_000]
-        for s, e, v in nums:
-            if _PEOPLE_CUE.search(tn[max(0, s - 40): s]) and not _NOT_PEOPLE.match(tn, e):
-                people = int(v)
-                break
-        if people is None:
-            for s, e, v in nums:
-                if _PEOPLE_UNIT.match(tn, e):
-                    people = int(v)
-                    break
-        out.participants = people
-
-        money = [c for c in money_candidates(tn) if c[3]]
-        if money:
-            v = money[0][2]
-            out.budget = Decimal(int(v)) if v == v.to_integral_value() else v
-
-        m = _FUND_CUE.search(t)
-        if m:
-            out.funding_source = _value_after(m, n)
-        if out.funding_source is None:
-            m = _FUND_KNOWN.search(t)
-            if m:
-                out.funding_source = n[m.start(): m.end()].strip()
-
-        m = _TARGET_CUE.search(t)
-        if m:
-            out.target_group = _value_after(m, n)
-        if out.target_group is None:
-            m = _TARGET_KNOWN.search(t)
-            if m:
-                out.target_group = n[m.start(): m.end()]
-
-        m = _LABEL_TITLE.search(n)
-        if m:
-            title = m.group("v").strip()
-        else:
-            # The title is what the message starts with, once the date is taken out.
-            body = n if ds is None else n[:ds] + n[de:]
-            body = body.strip()
-            stop = _TITLE_STOP.search(body)
-            title = body[: stop.start()] if stop else body
-            title = _TITLE_VERB.sub("", title.strip())
-        title = title.strip(" :-–.,")
-        if len(title) >= 3 and not title.isdigit():
-            out.title = title[:200]
+        nums = find_numbers(tn)
+        out.participants = pick_people(tn, nums)
+        out.budget = pick_budget(tn, nums)
+        out.title = _find_title(n, ds, de)
+        out.funding_source = find_funding(n, t, out.title, spent=out.budget != 0)
+        out.target_group = find_target(n, t, out.participants, out.funding_source)
         return out
     except Exception:
         return out

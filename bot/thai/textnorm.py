@@ -27,6 +27,12 @@ _TABLE.update({ord("\u2018"): "'", ord("\u2019"): "'", ord("\u201c"): '"', ord("
 # Three or more of the same letter is never Thai or English spelling: ครับบบ -> ครับ, yesss -> yes.
 # Doubles are kept: บุคคล, ธรรม, เมตตา are real words. Digits are never touched (1000).
 _RE_STRETCH = re.compile(r"([ก-ฮa-zA-Z])\1{2,}")
+# ...except the few real words of three same letters: สสส. (the Health Promotion Foundation), www.
+_KEEP_TRIPLES = {"สสส", "www", "WWW"}
+
+
+def _unstretch(m: re.Match) -> str:
+    return m.group() if m.group() in _KEEP_TRIPLES else m.group(1)
 # A repeated vowel or mark (ค่าา, ที่่) is always a typo or stretching.
 _RE_REPEAT_MARK = re.compile(r"([\u0e30-\u0e3a\u0e45\u0e47-\u0e4e])\1+")
 _RE_SPACES = re.compile(r"[ ]{2,}")
@@ -70,7 +76,7 @@ def normalize(text: str) -> str:
         except Exception:  # never let a library edge case reach the member
             pass
     t = _RE_REPEAT_MARK.sub(r"\1", t)
-    t = _RE_STRETCH.sub(r"\1", t)
+    t = _RE_STRETCH.sub(_unstretch, t)
     if "  " in t:
         t = _RE_SPACES.sub(" ", t)
     if "\n" in t:

@@ -16,7 +16,9 @@ from .textnorm import _RE_ONLY_PARTICLES, _strip_particles_prepped, prep
 YES = [
     "ใช่", "ไช่", "ใช่แล้ว", "ใช่เลย", "ช่าย", "ช่ายย", "ใช", "ได้", "ได้เลย", "ได้ครับ", "ได", "ถูก", "ถูกต้อง", "ถูกแล้ว",
     "ถูกต้องแล้ว", "ยืนยัน", "ตกลง", "โอเค", "โอเคร", "โอเช", "โอเค้", "ok", "okay", "oke", "okie", "okey",
-    "yes", "y", "yep", "yeah", "yup", "sure", "confirm", "เยส", "เย้ส", "จ้า", "จ้ะ", "ค่ะ", "ครับ", "ไม่มีปัญหา",
+    "yes", "y", "yep", "yeah", "yup", "sure", "confirm", "เยส", "เย้ส", "ไม่มีปัญหา",
+    "ตามนี้", "ตามนั้น", "ครบถ้วน", "เรียบร้อย", "ส่งได้เลย", "ส่งได้", "ส่งเลย", "ยืนยันข้อมูล", "ถูกต้องครบถ้วน",
+    "ครบ", "ครบแล้ว",
     "แน่นอน", "เอา", "เอาเลย", "ชัวร์", "อือ", "อื้อ", "อืม", "ถูกค่ะ", "ยืนยันค่ะ", "ถูกต้องค่ะ", "correct", "right",
     "✓", "✔", "✅", "👍", "👌", "🙆", "🆗", "⭕",
 ]
@@ -25,13 +27,27 @@ NO = [
     "ผิดแล้ว", "ไม่ตกลง", "ไม่ยืนยัน", "ไม่โอเค", "ไม่ใช่ค่ะ", "ม่าย", "ม่ายช่าย", "ไม่ช่าย", "มะช่าย", "ไม่ล่ะ",
     "ไม่ดีกว่า", "ไม่เอาแล้ว", "ยังไม่", "ไม", "ไมใช่", "ไม่ไช่", "ไม่ใช", "ไมได้", "no", "n", "nope", "nah",
     "wrong", "incorrect", "👎", "❌", "✗", "✘", "🙅", "🚫",
+    "ต้องแก้", "ต้องแก้ไข", "ขอแก้", "ขอแก้ไข", "แก้", "แก้ไข", "ไม่ตรง", "ยังไม่ถูก", "ยังไม่ถูกต้อง",
+    "ยัง", "มีผิด", "มีที่ผิด", "มีแก้",
 ]
+# 'แก้จังหวัด' at a read-back names what to change: not a bare no, so the form can go to that field.
+# With another refusal word ('ไม่ใช่ค่ะ ขอแก้ชื่อ') it is a no.
+_EDIT_VERBS = {"แก้", "แก้ไข", "ขอแก้", "ขอแก้ไข", "ต้องแก้", "ต้องแก้ไข"}
+# Polite particles said on their own are assent ('ค่ะ'); inside a longer answer they only soften it
+# ('ผิดค่ะ วันที่ไม่ใช่' is no).
+SOFT_YES = ["ค่ะ", "ครับ", "ค่า", "คับ", "จ้า", "จ้ะ", "ครับผม", "ค่ะผม", "ค้า", "ค้าบ"]
 # Known non-answers: unsure or deflecting. Matching them keeps 'ไม่แน่ใจ' from reading as 'ไม่'.
 UNSURE = [
     "ไม่แน่ใจ", "ไม่รู้", "ไม่ทราบ", "ยังไม่แน่ใจ", "อาจจะ", "อาจ", "มั้ง", "ไม่เป็นไร", "แล้วแต่", "ก็ได้มั้ง",
     "ไม่แน่", "ไม่รู้สิ", "maybe", "idk", "ไม่มีความเห็น",
 ]
-FILLER = ["ขอบคุณ", "ขอบใจ", "เลย", "แล้ว", "จ้ะ", "ๆ", "thanks", "thank you", "thx", "🙏", "😊", "🙂", "😀", "❤️", "❤"]
+FILLER = ["ขอบคุณ", "ขอบใจ", "เลย", "แล้ว", "ๆ", "thanks", "thank you", "thx", "🙏", "😊", "🙂", "😀", "❤️", "❤",
+          "นะคะ", "นะครับ", "นะ", "ด้วย", "ก่อน", "นิดนึง", "นิดหน่อย", "หน่อย", "บางอย่าง", "บางส่วน",
+          "ทุกอย่าง", "ทั้งหมด", "หมด", "ทุกข้อ", "ตรง"]
+# The field a refusal points at: 'ผิดค่ะ วันที่ไม่ใช่', 'ไม่ค่ะ จำนวนคนไม่ถูก'.
+FIELD_WORDS = ["วันที่", "ชื่อ", "จำนวนคน", "จำนวน", "งบ", "ยอด", "เบอร์", "เวลา", "ตำแหน่ง", "ที่อยู่", "ข้อมูล",
+               "ตัวเลข", "วัน", "ชื่อกิจกรรม", "เบอร์โทร", "จังหวัด", "อำเภอ", "กลุ่มเป้าหมาย", "แหล่งงบ", "ผู้เข้าร่วม"]
+FILLER += FIELD_WORDS
 _QUESTION = re.compile(r"(?:\?|？|ไหม|มั้ย|มั๊ย|ไม๊|หรือเปล่า|หรือป่าว|รึเปล่า|เปล่า\?|หรอ|เหรอ|ป่ะ|ปะ|หรือไม่|รึยัง|หรือยัง|ยังไง|อะไร|ใคร|ที่ไหน|เมื่อไร|เมื่อไหร่)\s*$")
 _NEGATORS = ("ไม่", "ไม", "ม่าย")
 
@@ -42,7 +58,9 @@ for _w in NO:
     _POLARITY[_w] = False
 for _w in UNSURE:
     _POLARITY[_w] = None
-_ALL = sorted([*_POLARITY, *FILLER], key=len, reverse=True)
+_ALL = sorted([*_POLARITY, *FILLER, *SOFT_YES], key=len, reverse=True)
+_FIELDS = set(FIELD_WORDS)
+_SOFT = set(SOFT_YES)
 _RE_TOKEN = re.compile("|".join(re.escape(w) for w in _ALL))
 _RE_SEP = re.compile(r"[\s,.!~:;'\"()\-]+")
 # Typo candidates: Thai words of 4+ characters (shorter ones differ from other words by one letter).
@@ -112,9 +130,16 @@ def parse_yes_no(text: str) -> bool | None:
             toks = _tokens(core[:-1])
         if toks is None:
             return _fuzzy(_RE_SEP.sub(" ", core).strip())
+        if any(w in _EDIT_VERBS and i + 1 < len(toks) and toks[i + 1] in _FIELDS for i, w in enumerate(toks)) \
+                and all(w in _EDIT_VERBS or _POLARITY.get(w, "filler") == "filler" or w in _SOFT for w in toks):
+            return None
         result: bool | None = None
         negate = False
+        soft = False
         for w in toks:
+            if w in _SOFT:
+                soft = True
+                continue
             p = _POLARITY.get(w, "filler")
             if p == "filler":
                 continue
@@ -129,6 +154,6 @@ def parse_yes_no(text: str) -> bool | None:
                 if result is False and p is False:
                     continue
                 return None
-        return result
+        return True if result is None and soft else result
     except Exception:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.clock import db_now
@@ -36,6 +36,8 @@ class AuditEntry(SQLModel, table=True):
     """One change made in the console (or a security event such as a lockout): who, what, when, details."""
 
     __tablename__ = "console_audit"
+    # The per-address limit on console logins counts recent failures of one address (0008).
+    __table_args__ = (Index("ix_console_audit_ip_at", "ip", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=db_now, index=True)

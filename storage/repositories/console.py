@@ -7,9 +7,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import and_, case, update
 from sqlmodel import Session, col, func, select
 
 from bot.clock import db_now
+from bot.logs import redact_phones
+from storage.models import Member
 from storage.models.console import AuditEntry, OfficerLogin
 
 MAX_FAILED_ATTEMPTS = 5
@@ -92,15 +95,7 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime |
     if login.locked_until is not None and login.locked_until > now:
         return LoginResult(None, "locked", login, login.locked_until)
     if not check_password(login.password_hash, password):
-        if login.locked_until is not None:  # an old lock has run out: count afresh
-            login.locked_until = None
-            login.failed_attempts = 0
-        login.failed_attempts += 1
-        just_locked = login.failed_attempts >= MAX_FAILED_ATTEMPTS
-        if just_locked:
-            login.locked_until = now + LOCKOUT
-        session.add(login)
-        return LoginResult(None, "locked" if just_locked else "bad", login, login.locked_until, just_locked)
+        return _count_failure(session, login, now)
     if not login.active:
         return LoginResult(None, "inactive", login)
     login.failed_attempts = 0
@@ -110,6 +105,43 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime |
         login.password_hash = hash_password(password)
     session.add(login)
     return LoginResult(login, "ok", login)
+
+
+def _count_failure(session: Session, login: OfficerLogin, now: datetime) -> LoginResult:
+    """One more wrong password, counted in the database itself: parallel attempts (other requests, other
+    server processes) each add one, none is lost (`UPDATE … SET failed_attempts = failed_attempts + 1
+    RETURNING`, which PostgreSQL runs one at a time per row). The attempt that reaches the limit sets
+    the lock, once (`… WHERE locked_until IS NULL`)."""
+    table = OfficerLogin.__table__
+    expired = and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)  # an old lock ran out: afresh
+    count, locked_until = session.execute(
+        update(table).where(table.c.id == login.id)
+        .values(failed_attempts=case((expired, 1), else_=table.c.failed_attempts + 1),
+                locked_until=case((expired, None), else_=table.c.locked_until))
+        .returning(table.c.failed_attempts, table.c.locked_until)).one()
+    just_locked = False
+    if count >= MAX_FAILED_ATTEMPTS and locked_until is None:
+        until = now + LOCKOUT
+        just_locked = session.execute(update(table).where(table.c.id == login.id, table.c.locked_until.is_(None))
+                                      .values(locked_until=until)).rowcount == 1
+        locked_until = until if just_locked else session.execute(
+            select(table.c.locked_until).where(table.c.id == login.id)).scalar_one()
+    session.expire(login)  # its counters were changed behind the ORM's back
+    locked = locked_until is not None and _aware(locked_until) > now
+    return LoginResult(None, "locked" if locked else "bad", login, locked_until if locked else None, just_locked)
+
+
+def _aware(dt: datetime) -> datetime:
+    from datetime import timezone
+
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def failures_from(session: Session, *, ip: str, since: datetime) -> int:
+    """Wrong passwords (and lockouts) from one client address since `since`, by the audit log."""
+    return session.exec(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.ip == ip, col(AuditEntry.at) >= since,
+        col(AuditEntry.action).in_(("login.failed", "login.locked")))).one()
 
 
 def end_sessions(session: Session, *, login: OfficerLogin) -> None:
@@ -129,10 +161,42 @@ def record(session: Session, *, action: str, login: OfficerLogin | None = None, 
     entry = AuditEntry(at=db_now(), login_id=login.id if login else None,
                        email=(login.email if login else (email or ""))[:254], province=province, action=action,
                        target_type=target_type, target_id=None if target_id is None else str(target_id)[:64],
-                       details=details or {}, ip=(ip or None))
+                       details=without_phones(details or {}), ip=(ip or None))
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_chat(session: Session, *, officer: Member | None, action: str, province: str | None,
+                target_type: str | None = None, target_id: Any = None, details: dict[str, Any] | None = None,
+                channel: str | None = None) -> AuditEntry:
+    """An officer's action taken in the chat, in the same log as the console's: the console login linked to
+    that officer (if any) is named as who did it; the officer's name and the channel go in the details."""
+    login = None
+    if officer is not None and officer.id is not None:
+        login = session.exec(select(OfficerLogin).where(OfficerLogin.member_id == officer.id)
+                             .order_by(col(OfficerLogin.id))).first()
+    info: dict[str, Any] = {"via": f"chat:{channel}" if channel else "chat",
+                            "officer": (officer.full_name if officer is not None else None) or "-"}
+    return record(session, action=action, login=login, province=province, target_type=target_type,
+                  target_id=target_id, details={**info, **(details or {})})
+
+
+PHONE_KEYS = ("phone",)
+
+
+def without_phones(value: Any, key: str | None = None) -> Any:
+    """The audit log keeps no phone numbers: a ``phone`` field records only that it changed, and any phone
+    number written inside another value is masked (bot.logs.redact_phones)."""
+    if key in PHONE_KEYS and value not in (None, ""):
+        return [("***" if v else v) for v in value] if isinstance(value, list) else "***"
+    if isinstance(value, dict):
+        return {k: without_phones(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_phones(v, key) for v in value]
+    if isinstance(value, str):
+        return redact_phones(value)
+    return value
 
 
 def audit_entries(session: Session, *, province: str | None, national: bool, action: str | None = None,

@@ -70,7 +70,6 @@ def test_a_line_photo_that_cannot_be_fetched_yet_is_kept_and_fetched_later(line_
     user.say("ส่งรายงาน")
     user.say(SENTENCE)
     photo_id = lw.new_message_id()  # LINE has no content for it yet (the fake answers 404)
-    fake_line.expect_violations = True
     user.send(lw.image_event(user.user_id, message_id=photo_id, reply_token=user.token()))
     assert "1/5" in user.text  # the member is not bothered: the reference is stored
     user.tap("เสร็จ")
@@ -78,11 +77,11 @@ def test_a_line_photo_that_cannot_be_fetched_yet_is_kept_and_fetched_later(line_
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
     assert photo.status == "pending" and photo.data is None and photo.source_ref == photo_id
-    fake_line.add_content(photo_id, b"\xff\xd8later", "image/jpeg")
+    fake_line.add_content(photo_id, b"\xff\xd8\xfflater", "image/jpeg")
     assert fetch_pending(runtime) == (1, 0)
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
-    assert photo.status == "stored" and photo.data == b"\xff\xd8later"
+    assert photo.status == "stored" and photo.data == b"\xff\xd8\xfflater"
 
 
 def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> None:  # noqa: ANN001
@@ -95,7 +94,7 @@ def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> Non
     user.say("ส่งรายงาน")
     user.say(SENTENCE)
     assert "ส่งรูปกิจกรรม" in user.text
-    file_id = fake_telegram.add_file(b"\xff\xd8telegram-photo")
+    file_id = fake_telegram.add_file(b"\xff\xd8\xfftelegram-photo")
     update = lw.tg_text_update(user.chat_id, "")
     del update["message"]["text"]
     update["message"]["photo"] = [{"file_id": file_id, "file_unique_id": file_id[-16:], "width": 320, "height": 240}]
@@ -106,4 +105,4 @@ def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> Non
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
-    assert photo.status == "stored" and photo.data == b"\xff\xd8telegram-photo"
+    assert photo.status == "stored" and photo.data == b"\xff\xd8\xfftelegram-photo"

@@ -91,9 +91,9 @@ def test_parse_number(text, expected):
         ("ค่าใช้จ่ายทั้งหมด 9,999 บาท", Decimal(9999)),
         ("สองหมื่นบาทถ้วน", Decimal(20000)),
         ("5,000.- บาท", Decimal(5000)),
-        ("ไม่ได้ใช้เงินค่ะ", None),
+        ("ไม่ได้ใช้เงินค่ะ", Decimal(0)),  # nothing spent is an amount: 0
         ("", None),
-        ("ฟรีค่ะ", None),
+        ("ฟรีค่ะ", Decimal(0)),
     ],
 )
 def test_parse_money(text, expected):
