@@ -98,6 +98,8 @@ def _insert_select(session: Session, bulk: BulkReminders, low: int, high: int, *
     dialect = session.get_bind().dialect.name
     insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OUTBOX)
     stmt = insert.from_select(columns, rows).on_conflict_do_nothing(index_elements=["key"])
+    if dialect == "sqlite":
+        return max(session.execute(stmt).rowcount or 0, 0)
     # Counted by RETURNING: psycopg reports no row count for an INSERT … SELECT … ON CONFLICT.
     return len(session.execute(stmt.returning(OUTBOX.c.id)).all())
 
