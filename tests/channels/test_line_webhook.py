@@ -223,7 +223,15 @@ def test_slow_turn_shows_loading_and_profile_is_fetched_once(line_client, fake_l
     client, channel = line_client
     monkeypatch.setattr(line_channel, "LOADING_AFTER", 0.1)
     real = channel.runtime.engine.handle
-    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg, **kw: (time.sleep(0.4), real(msg, **kw))[1])
+
+    def slow_turn(msg, **kw):  # noqa: ANN001, ANN202 - a turn that lasts until LINE shows the loading animation
+        shown = len(fake_line.loading)
+        deadline = time.monotonic() + 10  # (a turn that never sees it goes on after 10 s, and the test fails)
+        while len(fake_line.loading) == shown and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(msg, **kw)
+
+    monkeypatch.setattr(channel.runtime.engine, "handle", slow_turn)
     user = LineUser(client, fake_line, channel)
     fake_line.set_profile(user.user_id, "คุณสมศรี", language="th")
     user.say("สวัสดีค่ะ")
