@@ -9,6 +9,7 @@ from storage.models.members import Member, MemberIdentity
 from storage.models.organizations import Organization, OrgKind
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage
 from storage.models.reports import Report, ReportActivity, ReportDeadline, ReportPhoto
+from storage.models.tickets import ReachStat, Ticket, TicketMessage
 from storage.models.web_inbox import WebInboxMessage
 
 metadata = SQLModel.metadata
@@ -17,5 +18,5 @@ __all__ = [
     "AuditEntry", "Broadcast", "ExportJob", "CallbackValue", "ConversationState", "DeliveryBatch", "Event", "EventAttendee",
     "EventFeedback", "EventRegistration", "LinkCode", "Member", "MemberIdentity", "OfficerLogin", "Organization",
     "OrgKind", "OutboxMessage", "ProcessedEvent", "Report", "ReportActivity", "ReportDeadline", "ReportPhoto",
-    "WebInboxMessage", "metadata",
+    "ReachStat", "Ticket", "TicketMessage", "WebInboxMessage", "metadata",
 ]
