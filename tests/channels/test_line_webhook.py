@@ -133,13 +133,16 @@ def test_group_join_introduces_and_forms_stay_private(line_client, fake_line) ->
     uid = lw.new_user_id()
     ev = lw.text_event(uid, "สมัคร", group_id=group, reply_token=fake_line.issue_reply_token(group))
     body, headers = lw.signed_request([ev], LINE_SECRET)
-    client.post("/webhooks/line", content=body, headers=headers)
+    assert client.post("/webhooks/line", content=body, headers=headers).status_code == 200
     assert channel.queue.wait_idle(5)
-    assert "แชตส่วนตัว" in fake_line.texts_to(group)[-1]
+    assert len(fake_line.texts_to(group)) == 2 and "แชตส่วนตัว" in fake_line.texts_to(group)[-1]
     assert fake_line.messages_to(uid) == []
+    calls = len(fake_line.calls)
     body, headers = lw.signed_request([lw.leave_event(group)], LINE_SECRET)
     assert client.post("/webhooks/line", content=body, headers=headers).status_code == 200
     assert channel.queue.wait_idle(5)
+    assert len(fake_line.calls) == calls  # removed from the group: nothing is sent to it
+    assert _processed(channel.runtime) == 3  # the leave was handled (recorded once), not dropped
 
 
 def test_unfollow_marks_unreachable_and_a_returning_friend_is_greeted(line_client, fake_line) -> None:  # noqa: ANN001
