@@ -323,6 +323,8 @@ class Form:
             if value is None:
                 raise Invalid()
         except (Invalid, Reask) as bad:
+            if not at_summary:  # "ผู้เข้าร่วมคือผู้สูงอายุ" at the target-group question: an answer after all
+                return None
             ctx.data["editing"] = True
             reason = bad if isinstance(bad, Invalid) else Invalid()
             self._goto(ctx, field.name, record=False)

@@ -121,4 +121,5 @@ def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], A
             worker.cancel()
         await drainer.aclose()
 
+    stop.scheduler = scheduler  # type: ignore[attr-defined]  (what is scheduled, for `khruakhai` and tests)
     return stop
