@@ -37,7 +37,8 @@ HERE = Path(__file__).resolve().parent
 # Console pages: their script and style are files of this origin, no inline code, nothing from elsewhere.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog")
+PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog", "checkin",
+                "certificates")
 
 
 class Console:

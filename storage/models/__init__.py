@@ -9,13 +9,14 @@ from storage.models.members import Member, MemberIdentity
 from storage.models.organizations import Organization, OrgKind
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage
 from storage.models.reports import Report, ReportActivity, ReportDeadline, ReportPhoto
+from storage.models.training import Certificate, CertificateTemplate, EventNeeds, EventWalkIn
 from storage.models.web_inbox import WebInboxMessage
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEntry", "Broadcast", "CallbackValue", "ConversationState", "DeliveryBatch", "Event", "EventAttendee",
-    "EventFeedback", "EventRegistration", "LinkCode", "Member", "MemberIdentity", "OfficerLogin", "Organization",
+    "AuditEntry", "Broadcast", "Certificate", "CertificateTemplate", "CallbackValue", "ConversationState", "DeliveryBatch", "Event", "EventAttendee",
+    "EventFeedback", "EventNeeds", "EventRegistration", "EventWalkIn", "LinkCode", "Member", "MemberIdentity", "OfficerLogin", "Organization",
     "OrgKind", "OutboxMessage", "ProcessedEvent", "Report", "ReportActivity", "ReportDeadline", "ReportPhoto",
     "WebInboxMessage", "metadata",
 ]

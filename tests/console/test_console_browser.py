@@ -64,6 +64,7 @@ def test_officer_runs_an_event_in_the_browser(live, seeded, fake_line, tmp_path)
             user.say("ประเสริฐ มั่นคง")
             user.tap("เสร็จแล้ว")
             user.tap("089")
+            user.tap("ไม่มี")
             user.tap("ยืนยัน")
             assert "ลงทะเบียน" in user.text
 

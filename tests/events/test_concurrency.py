@@ -105,6 +105,7 @@ def test_concurrent_confirmations_through_the_engine(runtime, new_chat) -> None:
         chat.tap("ตัวฉันเอง")
         chat.tap("เสร็จแล้ว")  # two seats per organization: one is enough
         chat.tap("081-234-5678")
+        chat.tap("ไม่มี")
         assert "สรุปการลงทะเบียน" in chat.text
         chats.append(chat)
 

@@ -65,6 +65,7 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert "ลงทะเบียน" in anong.text and "ตัวฉันเอง (อนงค์ ศรีสุข)"[:20] in anong.labels
     anong.tap("ตัวฉันเอง")
     anong.tap("081-234-5678")
+    anong.tap("ไม่มี")
     assert "สรุปการลงทะเบียน" in anong.text and "อนงค์ ศรีสุข (ประธาน)" in anong.text
     anong.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in anong.text
@@ -77,6 +78,8 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     boon.tap("1. อบรมนักบริหาร")
     boon.say("สมชาย ใจดี, เหรัญญิก")
     boon.say("๐๘๙ ๑๒๓ ๔๕๖๗")
+    boon.say("ฮาลาล 1 ท่านค่ะ")  # dietary needs, typed
+    assert "อาหารฮาลาล" in str(boon.card.fields)
     boon.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in boon.text
 
@@ -88,6 +91,7 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert "ลำดับที่ 1" in chai.text
     chai.tap("ตัวฉันเอง")
     chai.tap("081-234-5678")
+    chai.tap("ไม่มี")
     chai.tap("ยืนยัน")
     assert "รายชื่อสำรองลำดับที่ 1" in chai.text
 
@@ -160,7 +164,12 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == ["event_id", "event_title", "organization", "province", "attendee_name", "position",
-                             "phone", "status", "registered_at"]
+                             "phone", "status", "registered_at", "walk_in", "needs", "needs_note", "feedback_rating",
+                             "feedback_comment", "certificate_no"]
+    by_name = {r["attendee_name"]: r for r in rows}
+    assert by_name["สมชาย ใจดี"]["needs"] == "อาหารฮาลาล" and by_name["สมชาย ใจดี"]["needs_note"] == "ฮาลาล 1 ท่าน"
+    assert by_name["ชัยวัฒน์ มั่นคง"]["feedback_rating"] == "5"
+    assert "วิทยากรเก่งมาก" in by_name["ชัยวัฒน์ มั่นคง"]["feedback_comment"]
     got = {(r["attendee_name"], r["status"], r["phone"]) for r in rows}
     assert got == {("อนงค์ ศรีสุข", "cancelled", "0812345678"), ("สมชาย ใจดี", "attended", "0891234567"),
                    ("ชัยวัฒน์ มั่นคง", "attended", "0812345678")}

@@ -47,6 +47,7 @@ def test_several_attendees_typed_one_per_line_and_the_org_limit(runtime, new_cha
     assert "ตัวอักษร" in chat.text and "สมชาย ใจดี, เหรัญญิก" in chat.text
     chat.tap("เสร็จแล้ว")
     chat.say("0812345678")
+    chat.tap("ไม่มี")  # no dietary or access needs
     rows = {f.label: f.value for f in chat.card.fields}
     assert rows["ผู้เข้าร่วม"] == "1. สมชาย ใจดี (เหรัญญิก)\n2. สมหญิง รักดี (เลขานุการ)"
     chat.tap("ยืนยัน")
@@ -58,6 +59,7 @@ def test_several_attendees_typed_one_per_line_and_the_org_limit(runtime, new_cha
     other.say("ประยุทธ์ มานะ ผู้ช่วยเลขานุการ")
     assert "เบอร์โทร" in other.text  # the last seat: straight on to the phone
     other.tap("081-234-5678")
+    other.tap("ไม่มี")
     other.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in other.text
     third = new_chat("b")
@@ -82,6 +84,7 @@ def _register(chat, event_id: int) -> None:  # noqa: ANN001
     if "เสร็จแล้ว" in chat.labels:  # more seats for the organization: just me
         chat.tap("เสร็จแล้ว")
     chat.tap("081-234-5678")
+    chat.tap("ไม่มี")
     chat.tap("ยืนยัน")
 
 

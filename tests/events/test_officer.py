@@ -127,6 +127,7 @@ def test_cli_create_publish_list_and_export_xlsx(runtime, monkeypatch, tmp_path,
     chat.tap("ตัวฉันเอง")
     chat.tap("เสร็จแล้ว")
     chat.tap("081-234-5678")
+    chat.tap("ไม่มี")
     chat.tap("ยืนยัน")
     out = tmp_path / "regs.xlsx"
     res = _cli(runtime, monkeypatch, "export", "registrations", "--event", str(event_id), "--format", "xlsx",
