@@ -7,13 +7,14 @@ correlation id; its half-done changes are rolled back, so the state stays consis
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import bindparam, inspect as sa_inspect
+from sqlalchemy import bindparam, inspect as sa_inspect, text
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -23,7 +24,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.forms import typed_choice
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
-from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
+from bot.registry import COMMANDS, FALLBACKS, FLOWS, INTENTS, PREVIOUS_MISS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -38,6 +39,14 @@ class TurnAborted(Exception):
     """Raised by a `handle(..., on_turn=)` hook to roll the turn back without an apology (the caller
     no longer owns the event, e.g. another server process took it over)."""
 
+
+class OlderFirst(TurnAborted):
+    """An older message of the same member is still waiting for its turn in another server process: this
+    turn is rolled back and tried again shortly, so a member's answers follow their messages in order."""
+
+
+# A photo sent outside any conversation starts this intent (an activity report: handlers/reports.py).
+PHOTOS_START = "report.photos"
 
 GLOBAL_WORDS: dict[str, list[str]] = {
     "cancel": ["ยกเลิก", "cancel", "/cancel", "หยุด", "พอแล้ว", "ไม่เอาแล้ว"],
@@ -65,6 +74,7 @@ class Engine:
         msg = cleaned(msg)  # control, zero-width and bidi characters never reach a parser or the database
         try:
             with self.db.session() as session:
+                self._lock_members(session, (msg,))
                 ctx = self._context(session, msg)
                 out = ctx.notes + self._turn(ctx)
                 self._save_state(ctx, out)
@@ -93,6 +103,7 @@ class Engine:
         if len(messages) > 1:
             try:
                 with self.db.session() as session:
+                    self._lock_members(session, messages)
                     found = self._prefetch(session, messages)
                     outs: list[list[Reply]] = []
                     for msg in messages:
@@ -113,6 +124,17 @@ class Engine:
             except TurnAborted as exc:
                 results.append(exc)
         return results
+
+    def _lock_members(self, session: Session, messages: Sequence[IncomingMessage]) -> None:
+        """One turn at a time per member address, across server processes (PostgreSQL): a transaction-level
+        advisory lock per address, taken before the state is read and held until the commit, so a second
+        turn of the same member (another process, a quick second message) waits and then reads what the
+        first one saved instead of overwriting it. Keys in ascending order: two batches never deadlock.
+        SQLite needs none (one process, one writer at a time)."""
+        if self.db.is_sqlite:
+            return
+        keys = sorted({member_lock_key(str(m.address)) for m in messages})
+        session.execute(_LOCK_MEMBERS, {"keys": keys})
 
     @staticmethod
     def _prefetch(session: Session, messages: Sequence[IncomingMessage]) -> dict[str, tuple]:
@@ -212,6 +234,9 @@ class Engine:
             ctx.session.add(ctx.identity)
         if msg.kind == "follow":
             return self._follow(ctx)
+        # Whether the previous turn was a message nothing could place (handlers/tickets.py offers to
+        # pass on a second one in a row); every turn forgets it unless it is one again.
+        ctx.memo[PREVIOUS_MISS] = ctx.state.data.pop(PREVIOUS_MISS, None)
         picked = _typed_choice(ctx)
         if picked is not None:  # the label of a button the last reply offered, typed: that button
             msg = ctx.msg = replace(msg, postback=picked.value)
@@ -225,6 +250,10 @@ class Engine:
         word = _global_word(text) if text else None
         if word:
             return self._global(ctx, word)
+        for hook in COMMANDS if ctx.signed_up else ():
+            taken = hook(ctx)
+            if taken is not None:
+                return taken
         if ctx.flow:
             flow = FLOWS.get(ctx.flow)
             if flow is not None:
@@ -232,13 +261,19 @@ class Engine:
             ctx.end()
         if not ctx.signed_up:  # a first sticker or photo is a hello like any other
             return INTENTS["signup"].start(ctx, None)
+        found = find_intent(text) if text else None
+        if found and found.allowed(ctx):
+            return found.start(ctx, None)
+        for take in FALLBACKS:  # each may take a message with or without text (photos)
+            taken = take(ctx, text)
+            if taken is not None:
+                return taken
+        if not text and any(a.kind == "image" for a in msg.attachments) and PHOTOS_START in INTENTS:
+            return INTENTS[PHOTOS_START].start(ctx, None)  # photos first, the words of a report next
         if not text and msg.attachments:
             key = "engine.attachment_not_expected" if any(a.kind == "image" for a in msg.attachments) \
                 else "engine.please_type"
             return [ctx.say(key, choices=menu_choices(ctx))]
-        found = find_intent(text) if text else None
-        if found and found.allowed(ctx):
-            return found.start(ctx, None)
         return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
 
     def _not_offered(self, ctx: Context) -> list[Reply]:
@@ -320,6 +355,15 @@ class Engine:
                 return member.locale
             state = session.get(ConversationState, str(address))
             return (state.locale if state else None) or self.settings.default_locale
+
+
+# Volatile functions in the select list run after the ORDER BY (PostgreSQL ≥ 9.6): the locks are taken in order.
+_LOCK_MEMBERS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k")
+
+
+def member_lock_key(address: str) -> int:
+    """The advisory lock key of an address: 64 bits of its BLAKE2 hash, as a signed bigint."""
+    return int.from_bytes(hashlib.blake2b(address.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 _KEEP_OFFERS = "engine.keep_offers"  # ctx.memo flag: this turn's replies do not replace the offered buttons

@@ -309,7 +309,9 @@ class Form:
         if not fields:
             return None
         names = {n: self._names(ctx, f) for n, f in fields.items()}
-        shown = {n: self.show(ctx, f, values.get(n)) for n, f in fields.items() if values.get(n) is not None}
+        # What is shown for each field matters only to "ไม่ใช่ <the old value> ค่ะ <the new one>".
+        shown = {n: self.show(ctx, f, values.get(n)) for n, f in fields.items() if values.get(n) is not None} \
+            if _NOT_PREFIX.match(text) else {}
         found = parse_correction(text, names, shown)
         if found is None:
             return None
@@ -355,6 +357,7 @@ def _is_skip(text: str) -> bool:
     return text.strip().lower() in SKIP_WORDS or strip_particles(text).lower() in SKIP_WORDS
 
 
+_NOT_PREFIX = re.compile(r"^\s*(?:ไม่ใช่|not\b)", re.I)
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s*")
 
 

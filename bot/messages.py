@@ -69,6 +69,8 @@ class IncomingMessage:
     display_name: str | None = None
     # Sent by the browser chat (an anonymous cookie id): never acts with an officer's powers.
     from_browser: bool = False
+    # LINE: the message's markAsReadToken (chat mode only), kept so an officer's reading can be shown.
+    mark_as_read_token: str | None = None
 
     @property
     def input(self) -> str:

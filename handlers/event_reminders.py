@@ -22,9 +22,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot import i18n
+from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
 from bot.messages import Choice, Reply, replies_to_json
+from bot.outbox import quiet_hours_end
 from bot.registry import go
 from bot.reminders import DueReminder, reminder_source
 from handlers import event_notify as notify
@@ -105,13 +107,19 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
     horizon = now + OFFSETS[0][1]
     events = session.exec(select(Event).where(Event.status == EventStatus.published.value, Event.starts_at > now,
                                               Event.starts_at <= horizon))
+    # Worded for the moment it arrives: a reminder held by quiet hours goes out when they end, which may
+    # be the event's own day ("วันนี้", not "พรุ่งนี้").
+    arrives = to_local(quiet_hours_end(now, settings), settings.tz).date()
     for event in list(events):
         label, cutoff = event_offset(event, now)
         if label is None:
             continue
+        days = (to_local(event.starts_at, settings.tz).date() - arrives).days
+        key_text = "event.remind.text_today" if days <= 0 else "event.remind.text_1d" if days == 1 \
+            else "event.remind.text_3d"
 
-        def render(session: Session, rows: Sequence[Row], event: Event = event, label: str = label
-                   ) -> list[list[dict]]:
+        def render(session: Session, rows: Sequence[Row], event: Event = event, key_text: str = key_text,
+                   days: int = days) -> list[list[dict]]:
             regs, orgs, people = _registrations(session, rows)
             made: dict[tuple[int, str], list[dict]] = {}  # a member on two channels gets the same message
             out = []
@@ -121,9 +129,8 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
                     card = notify.registration_card(session, reg, event, loc, title_key="event.remind.title",
                                                     org=orgs.get(reg.organization_id),  # type: ignore[arg-type]
                                                     attendees=people[reg.id])  # type: ignore[index]
-                    key_text = "event.remind.text_3d" if label == "-3d" else "event.remind.text_1d"
                     text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc),
-                                  venue=event.venue, map=notify.map_link(event) or "-")
+                                  venue=event.venue, map=notify.map_link(event) or "-", days=days)
                     made[(reg.id, loc)] = replies_to_json([Reply(text=text, card=card)])  # type: ignore[index]
                 out.append(made[(reg.id, loc)])  # type: ignore[index]
             return out

@@ -7,7 +7,6 @@ docs/event_officer.mmd, docs/event_attendance.mmd.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.context import Context
@@ -15,7 +14,7 @@ from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from bot.checkin import qr_media
-from handlers import event_needs
+from handlers import event_needs, phrasings
 from handlers import event_notify as notify
 from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
 from storage.models import Organization
@@ -24,8 +23,6 @@ from storage.repositories import events as repo
 
 SELF = "@self"
 DONE = "@done"
-_SPLIT = re.compile(r"\s*(?:,|/|\s-\s|\s–\s|ตำแหน่ง|position:?)\s*", re.I)
-_NUMBERING = re.compile(r"^\s*(?:\d+|[๐-๙]+)[.)]\s*")
 
 
 def _org(ctx: Context) -> Organization | None:
@@ -43,7 +40,7 @@ def _back_choices(ctx: Context) -> list[Choice]:
 
 # --- the list -----------------------------------------------------------------------------------------
 @intent("event.list", needs_org=True, menu_key="menu.events", order=20,
-        words=("อบรม", "สัมมนา", "อบรมสัมมนา", "งานอบรม", "เวทีเสวนา", "trainings", "events"))
+        words=phrasings.EVENT_LIST)
 def list_events(ctx: Context, arg: str | None) -> list[Reply]:
     now = ctx.clock.now()
     m = ctx.member
@@ -72,17 +69,6 @@ def _seats_left_for_org(ctx: Context, event_id: int) -> int:
     return max(0, (event.seats_per_org if event else 1) - used)
 
 
-def _split_attendee(line: str) -> tuple[str, str | None]:
-    line = _NUMBERING.sub("", clean_text(line))
-    parts = [p.strip() for p in _SPLIT.split(line, maxsplit=1) if p.strip()]
-    if len(parts) >= 2:
-        return parts[0], parts[1]
-    words = line.split()
-    if len(words) >= 3:  # "สมชาย ใจดี เหรัญญิก": a Thai name is first name + surname
-        return " ".join(words[:2]), " ".join(words[2:])
-    return line, None
-
-
 def _valid_name(name: str) -> bool:
     return 2 <= len(name) <= 120 and not any(ch.isdigit() for ch in name)
 
@@ -100,14 +86,15 @@ def _parse_attendees(raw: str, ctx: Context) -> list[list[str | None]]:
         m = ctx.member
         new = [[m.full_name or "-", m.position]] if m else []
     else:
+        from bot.thai.people import is_position, split_people
+
         new = []
-        for line in re.split(r"[\n;]+", raw):
-            if not line.strip():
-                continue
-            name, position = _split_attendee(line)
-            if not _valid_name(name):
+        for person in split_people(raw):  # "นางสมศรี ใจดี เลขานุการ และนายสมชาย ใจงาม เหรัญญิก": two people
+            if is_position(person.name):
+                raise Invalid("form.name_is_position", position=person.name)
+            if not _valid_name(person.name):
                 raise Invalid("event.reg.bad_attendee")
-            new.append([name, position])
+            new.append([person.name, person.position])
     if not new:
         raise Invalid("event.reg.bad_attendee")
     names = {str(n).replace(" ", "") for n, _ in buf}
@@ -156,7 +143,7 @@ class RegisterForm(Form):
         Field("attendees", "event.reg.ask_attendees", _parse_attendees, example="event.reg.example_attendee",
               choices=_attendee_choices, show=_show_attendees, prompt_values=_attendee_prompt_values),
         Field("phone", "event.reg.ask_phone", parse_phone_field, example="signup.example_phone",
-              choices=_phone_choices, show=show_phone),
+              choices=_phone_choices, show=show_phone, aliases=("เบอร์โทร", "เบอร์", "โทร", "phone")),
         event_needs.NEEDS_FIELD,
     )
 
@@ -201,7 +188,7 @@ def registration_outcome(ctx: Context, res: repo.RegisterResult) -> list[Reply]:
 REGISTER = register_flow(RegisterForm())
 
 
-@intent("event.register", order=21)
+@intent("event.register", order=21, words=phrasings.EVENT_REGISTER)
 def start_register(ctx: Context, arg: str | None) -> list[Reply]:
     event = _event(ctx, arg)
     if event is None:
@@ -232,12 +219,15 @@ def start_register(ctx: Context, arg: str | None) -> list[Reply]:
         intro = [Reply(card=card), ctx.say("event.reg.full_waitlist", position=position)]
     else:
         intro = [Reply(card=card), ctx.say("event.reg.intro", title=event.title)]
-    return REGISTER.start(ctx, {"event_id": event.id}, intro=intro)
+    values: dict[str, Any] = {"event_id": event.id}
+    if m.phone:  # the member's own phone is the contact unless changed at the read-back
+        values["phone"] = m.phone
+    return REGISTER.start(ctx, values, intro=intro)
 
 
 # --- my registrations ----------------------------------------------------------------------------------
 @intent("event.mine", needs_org=True, menu_key="menu.my_registrations", order=22,
-        words=("ลงทะเบียนของฉัน", "การลงทะเบียน", "my registrations"))
+        words=phrasings.EVENT_MINE)
 def my_registrations(ctx: Context, arg: str | None) -> list[Reply]:
     m = ctx.member
     assert m is not None

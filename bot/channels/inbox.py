@@ -41,11 +41,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, exists, or_, select as core_select, update
 from sqlmodel import Session, select
 
 from bot.channels.linking import cancel_and_wait
-from bot.engine import TurnAborted
+from bot.engine import OlderFirst, TurnAborted
 from bot.messages import (
     Address,
     Attachment,
@@ -108,7 +108,7 @@ def message_to_json(msg: IncomingMessage) -> dict[str, Any]:
                          "latitude": a.latitude, "longitude": a.longitude} for a in msg.attachments],
         "locale_hint": msg.locale_hint, "event_id": msg.event_id, "reply_token": msg.reply_token,
         "received_at": msg.received_at.isoformat() if msg.received_at else None, "kind": msg.kind,
-        "is_group": msg.is_group, "display_name": msg.display_name,
+        "is_group": msg.is_group, "display_name": msg.display_name, "mark_as_read_token": msg.mark_as_read_token,
     }
 
 
@@ -119,7 +119,8 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
         locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
         received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
-        is_group=bool(data.get("is_group")), display_name=data.get("display_name"))
+        is_group=bool(data.get("is_group")), display_name=data.get("display_name"),
+        mark_as_read_token=data.get("mark_as_read_token"))
 
 
 # --- one database thread with priorities (SQLite) ---------------------------------------------------
@@ -410,10 +411,27 @@ class Inbox:
         """The Core statement of `mark_turned`, built once (the ORM's bulk UPDATE path costs ~5x more per call)."""
         if self._turned is None:
             t = ProcessedEvent.__table__  # type: ignore[attr-defined]
-            self._turned = t.update().where(t.c.event_key == bindparam("k"), t.c.claimed_by == bindparam("w"),
-                                            t.c.status == "pending") \
+            where = [t.c.event_key == bindparam("k"), t.c.claimed_by == bindparam("w"), t.c.status == "pending"]
+            if not self.db.is_sqlite:
+                # Several processes (PostgreSQL): not while an older event of the same member is pending in
+                # another process whose lease runs; the engine holds the member's lock meanwhile, so none
+                # becomes turned during this turn. Once that process dies its lease runs out and this turn
+                # goes first (a recovered event is answered after the member's newer ones, docs/channels.md).
+                # The partial index of pending events by address (0008) makes this a short probe.
+                older = t.alias("older")
+                where.append(~exists().where(
+                    older.c.address == t.c.address, older.c.status == "pending",
+                    older.c.received_at < t.c.received_at, older.c.claimed_by != bindparam("w"),
+                    older.c.claimed_until > bindparam("n")))
+            self._turned = t.update().where(*where) \
                 .values(status="turned", result=bindparam("r"), claimed_until=bindparam("u"))
         return self._turned
+
+    def _ours_statement(self) -> Any:
+        """Which of these events this process still holds (after `mark_turned` updated fewer)."""
+        t = ProcessedEvent.__table__  # type: ignore[attr-defined]
+        return core_select(t.c.event_key).where(t.c.event_key.in_(bindparam("keys", expanding=True)),
+                                                t.c.claimed_by == bindparam("w"))
 
     def _rows(self, items: list[InboxItem], now: datetime) -> list[dict[str, Any]]:
         rows, seen = [], set()
@@ -532,12 +550,21 @@ class Inbox:
     def mark_turned(self, session: Session, items: list[tuple[str, list[Reply]]]) -> None:
         """Record that the turns of these events ran (same transaction as the turns) and their replies,
         in one statement. Raises `LeaseLost` when another process has taken any of them over (the
-        turns must roll back; the engine then runs them one by one, and only that one aborts)."""
-        until = wall_now() + self.lease
-        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until} for key, replies in items]
-        res = session.connection().execute(self._turned_statement(), params if len(params) > 1 else params[0])
+        turns must roll back; the engine then runs them one by one, and only that one aborts), and
+        `OlderFirst` when an older event of the same member still waits in another process (the turn
+        rolls back and is tried again shortly, `bot.channels.turns`)."""
+        now = wall_now()
+        until = now + self.lease
+        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
+                  for key, replies in items]
+        conn = session.connection()
+        res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
         if res.rowcount != len(params):
-            raise LeaseLost(", ".join(key for key, _ in items))
+            keys = [key for key, _ in items]
+            ours = conn.execute(self._ours_statement(), {"keys": keys, "w": self.worker_id}).all()
+            if len(ours) == len(keys):  # none was taken over: one waits for an older message of its member
+                raise OlderFirst(", ".join(keys))
+            raise LeaseLost(", ".join(keys))
 
     # --- recovery ----------------------------------------------------------------------------------
     async def start(self) -> None:

@@ -11,7 +11,11 @@ engine rolls the batch back and runs each turn on its own, so a crashing convers
 apology and the others their replies.
 
 The channels' per-member queues (`linking.KeyedQueue`) hand over one turn per member at a time, so the
-turns of one batch are of different members and their order does not matter.
+turns of one batch are of different members and their order does not matter. Across server processes
+(PostgreSQL) the engine locks each member's address for the turn's transaction, and `Inbox.mark_turned`
+refuses a turn while an older message of that member is still pending in another live process
+(`OlderFirst`): the turn is rolled back and tried again shortly (`ORDER_RETRY`), so a member's messages are
+answered one at a time and in the order they were acknowledged, whichever process took each.
 
 On SQLite the batches run on the inbox's `PriorityExecutor` (one database thread; an inbox write goes
 before the next batch, so an acknowledgement waits at most for the batch in progress). On PostgreSQL
@@ -32,7 +36,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.engine import Engine, TurnAborted
+from bot.engine import Engine, OlderFirst, TurnAborted
 from bot.messages import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,10 @@ PG_PARALLEL = 1
 # SQLite: there the turns share the one database thread with the inbox's writes, and a longer batch delays
 # the acknowledgements more than it saves. Measurements: docs/channels.md, "Throughput and the benchmark".
 PG_LINGER_MS = 20.0
+# Seconds before a turn that found an older message of its member in another process tries again
+# (doubling up to ORDER_RETRY_MAX: each try is a whole turn, rolled back).
+ORDER_RETRY = 0.02
+ORDER_RETRY_MAX = 0.32
 
 
 class TurnBatcher:
@@ -66,6 +74,7 @@ class TurnBatcher:
         self._lock = threading.Lock()
         self._running = 0
         self.stats = {"turns": 0, "batches": 0}
+        self.waited = 0  # turns tried again after an older message of their member (another process)
 
     def waiting(self) -> int:
         """Turns queued and not started yet."""
@@ -73,7 +82,19 @@ class TurnBatcher:
 
     async def turn(self, msg: IncomingMessage, event_key: str) -> list[Reply]:
         """The replies of the turn of inbox event `event_key`, marked "turned" in the turn's transaction
-        (raises `TurnAborted` as `Engine.handle` does, e.g. `LeaseLost`)."""
+        (raises `TurnAborted` as `Engine.handle` does, e.g. `LeaseLost`). While an older message of the
+        same member waits in another server process (`OlderFirst`), the turn is tried again shortly:
+        this member's queue waits, the others go on."""
+        delay = ORDER_RETRY
+        while True:
+            try:
+                return await self._turn_once(msg, event_key)
+            except OlderFirst:
+                self.waited += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, ORDER_RETRY_MAX)  # a lagging process is not polled with full turns
+
+    async def _turn_once(self, msg: IncomingMessage, event_key: str) -> list[Reply]:
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         now = loop.time()

@@ -149,7 +149,9 @@ _ATOM = re.compile(
     )
     + ")"
 )
-_RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru)\s*(?:วันที่|วัน)?\s*$")
+# 'และ'/'กับ' join two days of one activity (9 และ 10 พ.ย.): read as its first and last day.
+_RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru|และ|กับ|&)\s*(?:วันที่|วัน)?\s*$")
+_PERIOD_GAP = re.compile(r"^[\s,]*$")
 _EVERY = re.compile(r"ทุก\s*$")
 _NEGATED = re.compile(r"ไม่ใช่\s*(?:วันที่|วัน|เมื่อ)?\s*$")
 _PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")
@@ -464,6 +466,18 @@ def _pair(a: _Atom, b: _Atom, today: date, prefer: Prefer) -> tuple[date, date] 
     return s, e
 
 
+def _within(period: _Atom, b: _Atom | None, t: str) -> date | None:
+    """The weekday or day `b` inside the week or month `period` right before it, or None."""
+    if b is None or not _PERIOD_GAP.match(_gap(t, period, b)):
+        return None
+    first, last = period.period
+    if b.kind == "wd" and b.value is not None and (last - first).days == 6:
+        return first + timedelta(days=b.value.weekday())
+    if b.kind == "day" and not b.passed and (last - first).days >= 27:
+        return _mk(first.year, first.month, b.parts[0])
+    return None
+
+
 def _gap(t: str, a: _Atom, b: _Atom) -> str:
     return t[a.end: b.start]
 
@@ -483,8 +497,12 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
              and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        after = atoms[i + 2] if i + 2 < len(atoms) else None
+        # 'เสาร์ 28 - อาทิตย์ 29 พ.ย.': a bare day after a weekday counts when it starts a range
+        starts_range = (nxt is not None and nxt.kind == "day" and after is not None
+                        and bool(_RANGE_SEP.match(_gap(t, nxt, after))))
         if a.kind == "wd" and nxt is not None and nxt.kind in ("date", "day") and (
-            nxt.kind == "date" or nxt.strong) and _PREFIX_GAP.match(_gap(t, a, nxt)):
+            nxt.kind == "date" or nxt.strong or starts_range) and _PREFIX_GAP.match(_gap(t, a, nxt)):
             nxt.start = a.start  # the weekday belongs to the date: 'ถึงวันอาทิตย์ที่ 31' joins a range
             continue
         kept.append(a)
@@ -492,6 +510,10 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
         if a.kind == "range":
             return a.period[0], a.period[1], a.start, a.end
         if a.kind == "period":
+            nxt = kept[i + 1] if i + 1 < len(kept) else None
+            inside = _within(a, nxt, t)
+            if inside is not None:  # 'สัปดาห์ที่แล้ว วันพฤหัส', 'เดือนที่แล้ว วันที่ 15'
+                return inside, inside, a.start, nxt.end  # type: ignore[union-attr]
             if allow_period:
                 return a.period[0], a.period[1], a.start, a.end
             continue

@@ -17,7 +17,7 @@ from decimal import Decimal
 from .counts import pick_budget, pick_people
 from .dates import find_date_range
 from .numbers import _prepare, find_numbers
-from .report_words import find_funding, find_target
+from .report_words import ORG_LINE, find_funding, find_target
 from .textnorm import _PART_ALT, normalize
 
 
@@ -36,29 +36,31 @@ _LABEL_TITLE = re.compile(
     r"(?:ชื่อ)?(?:โครงการ|กิจกรรม|หัวข้อ|เรื่อง|title|activity|event|project)\s*[:：]\s*(?P<v>[^\n]+)|ชื่อ(?:โครงการ|กิจกรรม)\s+(?P<w>[^\n]+)",
     re.IGNORECASE,
 )
+# 'ชื่อ: …' alone names the activity in a report, unless a person's name follows.
+_LABEL_NAME = re.compile(r"(?:^|\n)[^\S\n]*[-•]?[^\S\n]*ชื่อ\s*[:：]\s*(?!นาย|นาง|น\.ส\.|ด\.[ชญ]\.)(?P<v>[^\n]+)")
 _QUOTED = re.compile(r"[\"“”«]([^\"“”»\n]{3,120})[\"“”»]")
 # Where a title ends: the next field's cue, a separator, a number that is not part of the name.
 _TITLE_STOP = re.compile(
     r"\s+(?:เมื่อ|ณ|ที่|มีผู้|ผู้เข้าร่วม|ผู้ร่วม|มี|จำนวน|ใช้|งบ|ค่าใช้จ่าย|โดย|กลุ่มเป้าหมาย|ระหว่าง|ตั้งแต่"
     r"|เป็นเวลา|รวม|วันที่|คาดว่า)"
-    r"|\s*(?:เมื่อวัน|วันที่|ณ\s)|[\n,;:]|$"
+    r"|\s*(?:เมื่อวัน|วันที่|ณ\s|ทุก(?:วัน|สัปดาห์|เดือน)|(?:ครั้ง)?ล่าสุด)|[\n,;:]|$"
 )
 _NUMBER = re.compile(r"\s*\d")
 # '<n> <unit>' after a title: a count of places is skipped over (ลงพื้นที่ 3 ชุมชน ให้ความรู้...); any
 # other count ends the title; a number after ครั้งที่/รุ่นที่ is part of the name; a number before any
 # other word (ทำบุญ 9 วัด) too.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
-_NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่)\s*$")
+_NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
 _COUNT_UNIT = re.compile(
     r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
     r"|บาท|ชั่วโมง|ชม|ปี|เดือน|สัปดาห์|หมื่น|พัน|แสน|ล้าน|ตัว|ผืน|ถุง|ทุน|%|[^\sก-๛]|$)"
 )
 _TITLE_VERB = re.compile(
-    r"^(?:(?:ทาง)?(?:องค์กร|มูลนิธิ|สมาคม|ชมรม|เรา|กลุ่มเรา)(?:\S*\s+|(?=ได้|จัด)))?(?:ได้|ขอ)?\s*"
+    r"^(?:(?:ทาง)?(?:องค์กร|มูลนิธิ|สมาคม|ชมรม|เรา|กลุ่มเรา)(?:\S*?(?=ได้จัด|ได้ดำเนิน|จัด)|\S*\s+))?(?:ได้|ขอ)?\s*"
     r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ทำ(?=กิจกรรม|โครงการ))\s*"
 )
 _LEADING_CUE = re.compile(r"^(?:เมื่อ(?:เช้า|เย็น)?|ตั้งแต่|ระหว่าง|ในวัน|ช่วง|วันที่|ณ)(?:\s+|$)")
-_DECOR = re.compile(r"^[\s\-–•*·▪►➤>👉📌✅☑✔🔹🔸🌟⭐✨📣📢🗓📅📆️]+|[\s🙏😊🌟⭐✨👇️]+$")
+_DECOR = re.compile(r"^[\s\-–•*·▪►➤>👉📌✅☑✔🔹🔸🌟⭐✨📣📢🗓📅📆️#]+|[\s🙏😊🌟⭐✨👇️]+$")
 _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 _PARTICLES_END = re.compile(rf"(?:\s*(?:{_PART_ALT}))+\s*$")
@@ -67,6 +69,9 @@ _HEADER = re.compile(
     r"^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:(?:ค่ะ|ครับ|ค่า)\s*)?(?:ขอ)?(?:ส่ง)?(?:รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม"
     r"|การจัดกิจกรรม)?)?(?:นะ)?$|^ตาม(?:โพสต์|ลิงก์|ลิ้งค์|รูป)"
     r"|^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:ขอ)?(?:ส่ง)?รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?\s*(?:ของ|ประจำ|เดือน)"
+    r"|^สรุป(?:ผล)?(?:การดำเนินงาน|กิจกรรม|การจัดกิจกรรม)?$"
+    # who is reporting: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's name alone on the first line
+    r"|" + ORG_LINE.pattern
 )
 _HEADER_PREFIX = re.compile(r"^(?:ขอ)?ส่งรายงาน(?:กิจกรรม)?\s*(?:" + _PART_ALT + r")*\s+")
 # A title cannot be a count's noun: 'วิทยากร 2 ท่าน', 'ชมรมมีสมาชิก 200 คน'.
@@ -113,7 +118,7 @@ def _tidy(title: str) -> str:
 
 
 def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
-    m = _LABEL_TITLE.search(n)
+    m = _LABEL_TITLE.search(n) or _LABEL_NAME.search(n)
     if m:
         v = _tidy(m.group("v") or m.group("w"))
         return v if len(v) >= 3 else None

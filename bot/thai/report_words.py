@@ -21,6 +21,7 @@ _NAME = r"(?:(?!สนับสนุน|ช่วย|ให้มา|ให้�
 _FUND_CUE = re.compile(
     r"(?:แหล่ง(?:งบ(?:ประมาณ)?|เงิน|ทุน)(?:จาก)?|งบ(?:ประมาณ)?(?:ได้)?จาก|เงินจาก|ทุนจาก|สนับสนุนโดย"
     r"|ได้รับ(?:การ)?สนับสนุน(?:งบ(?:ประมาณ)?)?(?:จาก)?|ได้รับงบ(?:ประมาณ)?(?:จาก)?|ได้รับบริจาคจาก"
+    r"|ได้รับ(?:เงิน|งบ(?:ประมาณ)?|ทุน)(?:การ)?(?:สนับสนุน|บริจาค)?จาก"
     r"|ได้(?:งบ(?:ประมาณ)?|เงิน|ทุน)?จาก|ผู้สนับสนุน"
     r"|(?:(?<=บาท)|(?<=หมื่น)|(?<=แสน)|(?<=ล้าน)|(?<=พัน))\s*จาก|(?:^|\n)[^\S\n]*จาก|(?<=บาท)\s*โดยใช้(?:งบ|เงิน)?(?:จาก)?"
     r"|funded by|funding)\s*[:：]?\s*"
@@ -33,7 +34,8 @@ _FUND_BRACKET = re.compile(r"(?:บาท|หมื่น|พัน|\d)\s*" + _P
 _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
-    r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
+    + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
+    + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
 _FUND_LINE = re.compile(
@@ -53,6 +55,14 @@ _GROUPS = [
 _GROUP = "(?:" + "|".join(re.escape(g) for g in sorted(_GROUPS, key=len, reverse=True)) + ")"
 _TARGET_CUE = re.compile(r"(?:กลุ่มเป้าหมาย|กลุ่มเป้า|เป้าหมาย|target(?: group)?)\s*(?:คือ|เป็น|ได้แก่|[:：])?\s*")
 _TARGET_FOR = re.compile(r"(?:ให้(?:กับ|แก่)?|แก่|สำหรับ)\s*(?:กลุ่ม|น้องๆ?|พี่ๆ?)?\s*(" + _GROUP + ")")
+# A line naming who reports, not what was done: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's
+# name alone ('ชมรมผู้สูงอายุบ้านนา' — whose ผู้สูงอายุ is not the target group).
+ORG_LINE = re.compile(
+    r"^(?:ชื่อองค์กร|องค์กร\s*[:：]|ผู้รายงาน|ชื่อผู้รายงาน|รายงานโดย|ผู้ส่ง|จาก\s*[:：])"
+    r"|^(?:จาก)?(?:ทาง)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|ศูนย์)(?!.*(?:จัด|อบรม|ประชุม|กิจกรรม|โครงการ|เยี่ยม|ดำเนิน))"
+)
+# The people trained: 'อบรมอาสาสมัครดูแลผู้สูงอายุ' is for the volunteers.
+_TARGET_TRAINED = re.compile(r"(?:ฝึก)?อบรม\s*(?:หลักสูตร|เชิงปฏิบัติการ)?\s*(?:ให้)?\s*(" + _GROUP + ")")
 _TARGET_ANY = re.compile(_GROUP)
 # A group followed on its line by a count of people: 'อสม. มาช่วย 12 คน'.
 _COUNTED = re.compile(r"[^\S\n]*[^\d\n]{0,20}?[^\S\n]*(\d[\d,]*)[^\S\n]*(?:คน|ท่าน|ราย)")
@@ -65,11 +75,14 @@ def _count_value(s: str) -> int:
     return int(s.replace(",", ""))
 _TARGET_STOP = re.compile(
     r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่)"
-    rf"|\s*(?:{_PART_ALT})\s*$|[\n,;]|\s*\d|$"
+    rf"|(?:\s*(?:{_PART_ALT}))+\s*$|[\n,;]|\s*\d|$"
 )
 
 
 _FUND_VERB = re.compile(r"\s*(?:สนับสนุน|ช่วย|ให้มา|ให้บริการ)")
+
+
+_TAIL_JUNK = re.compile(rf"(?:\s*(?:{_PART_ALT})|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])+\s*$")
 
 
 def _clean_fund(v: str) -> str | None:
@@ -77,9 +90,11 @@ def _clean_fund(v: str) -> str | None:
     m = _FUND_VERB.search(v)
     if m:  # 'อบต. ช่วยมาครึ่งนึง อีกครึ่งเงินบริจาค': the funder is who helped
         v = v[: m.start()]
-    v = _FUND_TAIL.sub("", v).strip(" :-–,\"'")
+    v = _FUND_TAIL.sub("", _TAIL_JUNK.sub("", v)).strip(" :-–,\"'")
     if v.startswith("เงินกองทุน"):
         v = v[len("เงิน"):]
+    if v.startswith("การ") and len(v) > 5:  # 'เงินจากการทอดผ้าป่า'
+        v = v[len("การ"):]
     if len(v) < 2 or re.search(r"\d", v) or _NOT_FUND.match(v):
         return None
     return v[:300]
@@ -130,13 +145,16 @@ def find_target(n: str, t: str, participants: int | None = None) -> str | None:
     m = _TARGET_CUE.search(t)
     if m:
         stop = _TARGET_STOP.search(t, m.end())
-        v = n[m.end(): stop.start() if stop else len(n)].strip(" :-–,")
+        v = _TAIL_JUNK.sub("", n[m.end(): stop.start() if stop else len(n)]).strip(" :-–,")
         if len(v) >= 2:
             return v[:300]
-    m = _TARGET_FOR.search(t)
+    m = _TARGET_FOR.search(t) or _TARGET_TRAINED.search(t)
     if m:
         return n[m.start(1): m.end(1)]
     for m in _TARGET_ANY.finditer(t):
+        line_start = t.rfind("\n", 0, m.start()) + 1
+        if line_start == 0 and "\n" in t and ORG_LINE.match(t, line_start):
+            continue
         c = _COUNTED.match(t, m.end())
         line_end = t.find("\n", m.end())
         if (c is None or (participants is not None and _count_value(c.group(1)) == participants)

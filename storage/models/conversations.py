@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from bot.clock import db_now
@@ -39,7 +39,10 @@ class ProcessedEvent(SQLModel, table=True):
 
     __tablename__ = "processed_events"
     __table_args__ = (Index("ix_processed_events_status", "status", "received_at"),
-                      Index("ix_processed_events_done_at", "done_at"))
+                      Index("ix_processed_events_done_at", "done_at"),
+                      # A member's pending events (0008): a turn checks none older waits in another process.
+                      Index("ix_processed_events_pending_address", "address", "received_at",
+                            postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")))
 
     event_key: str = Field(primary_key=True, max_length=160)  # "line:<webhookEventId>", "telegram:<update_id>"
     received_at: datetime = Field(default_factory=db_now)

@@ -82,7 +82,8 @@ def name_candidates(session: Session, key: str, *, province: str | None = None, 
             ext = _trgm_schema(session.get_bind().engine)  # type: ignore[union-attr]
             session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', '0.3', true)"))
             sql = (f"SELECT o.id, o.name, o.name_key FROM organizations o WHERE :key OPERATOR({ext}.<%) o.name_key"
-                   f"{extra} ORDER BY :key OPERATOR({ext}.<<->) o.name_key, o.id LIMIT :limit")
+                   f"{extra} ORDER BY (:key OPERATOR({ext}.<<->) o.name_key) + (:key OPERATOR({ext}.<->) o.name_key), "
+                   "o.id LIMIT :limit")  # closest in part, then as a whole (many names share a long part)
         rows = [tuple(r) for r in session.execute(text(sql), params)]  # type: ignore[misc]
     if len(rows) < MIN_CANDIDATES and len(key) >= 2:
         seen = {r[0] for r in rows}

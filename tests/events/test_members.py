@@ -45,10 +45,10 @@ def test_several_attendees_typed_one_per_line_and_the_org_limit(runtime, new_cha
     assert "ยังเพิ่มได้อีก 1 คน" in chat.text
     chat.say("สมพร 123")  # digits are no name: retry with an example
     assert "ตัวอักษร" in chat.text and "สมชาย ใจดี, เหรัญญิก" in chat.text
-    chat.tap("เสร็จแล้ว")
-    chat.say("0812345678")
+    chat.tap("เสร็จแล้ว")  # the member's own phone is the contact: not asked, shown in the read-back
     chat.tap("ไม่มี")  # no dietary or access needs
     rows = {f.label: f.value for f in chat.card.fields}
+    assert rows["เบอร์โทรติดต่อ"] == "081-234-5678"
     assert rows["ผู้เข้าร่วม"] == "1. สมชาย ใจดี (เหรัญญิก)\n2. สมหญิง รักดี (เลขานุการ)"
     chat.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text
@@ -57,9 +57,9 @@ def test_several_attendees_typed_one_per_line_and_the_org_limit(runtime, new_cha
     other.postback(f"go:event.register:{event_id}")
     assert "สูงสุด 1 คน" in other.text
     other.say("ประยุทธ์ มานะ ผู้ช่วยเลขานุการ")
-    assert "เบอร์โทร" in other.text  # the last seat: straight on to the phone
-    other.tap("081-234-5678")
+    assert "อาหาร" in other.text  # the last seat: on to the one question about food and access
     other.tap("ไม่มี")
+    assert "สรุปการลงทะเบียน" in other.text  # the last seat: straight on to the read-back
     other.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in other.text
     third = new_chat("b")
@@ -83,8 +83,7 @@ def _register(chat, event_id: int) -> None:  # noqa: ANN001
     chat.tap("ตัวฉันเอง")
     if "เสร็จแล้ว" in chat.labels:  # more seats for the organization: just me
         chat.tap("เสร็จแล้ว")
-    chat.tap("081-234-5678")
-    chat.tap("ไม่มี")
+    chat.tap("ไม่มี")  # no dietary or access needs
     chat.tap("ยืนยัน")
 
 

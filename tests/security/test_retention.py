@@ -24,12 +24,9 @@ def _half_finished_sign_up(chat: Chat) -> None:
     chat.tap("ยินยอม")
     chat.say("มูลนิธิรักษ์น้ำน่าน")
     chat.tap("ลงทะเบียนองค์กรใหม่")
-    chat.say("มูลนิธิรักษ์น้ำน่าน")
     chat.tap("องค์กรสาธารณประโยชน์")
     chat.say("น่าน")
     chat.say("อ.เมือง")
-    chat.tap("ข้าม")
-    chat.tap("ใช่")
     chat.say("สมศรี ใจดี")
     chat.say("ประธาน")
     chat.say("0812345678")  # ...and never "ยืนยัน"

@@ -1,0 +1,124 @@
+"""One member, one turn at a time, across processes: two real `khruakhai serve` processes on one PostgreSQL
+database, a member's messages sent back to back to one and then the other (each as soon as the previous one
+was acknowledged, not waiting for the answer): no apology, and each answer follows its message, in order.
+Several members at once, so their turns overlap in both processes."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import i18n
+from tests.channels.helpers import LINE_SECRET, LINE_TOKEN
+from tests.delivery.test_processes import _free_port
+from tests.fakes import line_webhook as lw
+
+ROOT = Path(__file__).resolve().parents[2]
+# What a member types, and a phrase of the answer each message must get (the sign-up, in order).
+SCRIPT = [("สวัสดีค่ะ", "ยินดีต้อนรับ"), ("ยินยอม", "คุณอยู่องค์กรไหน"), ("มูลนิธิรักษ์น้ำน่าน", "ไม่พบองค์กร"),
+          ("ลงทะเบียนองค์กรใหม่", "ชื่อเต็มขององค์กร"), ("มูลนิธิรักษ์น้ำน่าน", "ประเภทไหน"),
+          ("องค์กรสาธารณประโยชน์", "จังหวัดไหน"), ("น่าน", "อำเภอ"), ("อ.เมือง", "หนังสือรับรอง"),
+          ("ข้าม", "ทำเนียบเครือข่าย"), ("ใช่", "ชื่อ-นามสกุล"), ("สมศรี ใจดี", "ตำแหน่ง"), ("ประธาน", "เบอร์โทร"),
+          ("081-234-5678", "สรุปข้อมูลการสมัคร"), ("ยืนยัน", "ลงทะเบียนเรียบร้อยแล้ว")]
+MEMBERS = 4
+
+
+class Serve:
+    def __init__(self, settings, fake, log: Path) -> None:  # noqa: ANN001
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "LINE_"))}
+        env.update(PYTHONPATH=str(ROOT), PYTHAINLP_READ_ONLY="1", DATABASE_URL=settings.database_url,
+                   LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN=LINE_TOKEN, LINE_API_BASE_URL=fake.url,
+                   LINE_DATA_API_BASE_URL=fake.data_url, SCHEDULER_ENABLED="false")
+        if settings.database_schema:
+            env["DATABASE_SCHEMA"] = settings.database_schema
+        self.log = open(log, "a")  # noqa: SIM115
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port), "--no-migrate"],
+                                     env=env, cwd=str(ROOT), stdout=self.log, stderr=self.log, start_new_session=True)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, "server exited"
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("server did not start")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def test_a_members_back_to_back_messages_on_two_servers(settings, fake_line, tmp_path) -> None:  # noqa: ANN001
+    if settings.database_url.startswith("sqlite"):
+        pytest.skip("several server processes share a database on PostgreSQL (SQLite: one process)")
+    servers = [Serve(settings, fake_line, tmp_path / f"serve{i}.log") for i in range(2)]
+    try:
+        for s in servers:
+            s.wait_ready()
+        users = [lw.new_user_id() for _ in range(MEMBERS)]
+        tokens: dict[str, list[str]] = {u: [] for u in users}
+        failures: list[str] = []
+
+        def member(uid: str, first: int) -> None:
+            with httpx.Client(timeout=30) as http:
+                for i, (text, _) in enumerate(SCRIPT):
+                    token = fake_line.issue_reply_token(uid)
+                    tokens[uid].append(token)
+                    body, headers = lw.signed_request([lw.text_event(uid, text, reply_token=token)], LINE_SECRET)
+                    res = http.post(servers[(first + i) % 2].url + "/webhooks/line", content=body, headers=headers)
+                    if res.status_code != 200:
+                        failures.append(f"{uid}: {res.status_code}")
+
+        threads = [threading.Thread(target=member, args=(u, n % 2)) for n, u in enumerate(users)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert failures == []
+
+        def answered() -> dict[str, str]:
+            out = {}
+            for call in fake_line.calls:
+                body = call.get("body") or {}
+                if call["operation"] == "replyMessage" and call["status"] == 200:
+                    out[body["replyToken"]] = " ".join(lw_text(m) for m in body["messages"])
+            return out
+
+        deadline = time.monotonic() + 90
+        while len(answered()) < MEMBERS * len(SCRIPT) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        replies = answered()
+        apology = i18n.t("engine.apology", "th", ref="").split("(")[0].strip()[:12]
+        for uid in users:
+            got = [replies.get(token, "<no reply>") for token in tokens[uid]]
+            assert not any(apology in g for g in got), got
+            for (text, expected), reply in zip(SCRIPT, got):
+                assert expected in reply, (uid, text, reply[:200])
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def lw_text(message: dict) -> str:
+    from tests.channels.helpers import line_text
+
+    return line_text(message)
