@@ -63,8 +63,9 @@ def _font(size: int, weight: int):  # noqa: ANN202
     from PIL import ImageFont
 
     font = ImageFont.truetype(str(thai_font()), size, layout_engine=ImageFont.Layout.RAQM)
-    try:
-        font.set_variation_by_axes([100, weight])  # wdth, wght of the variable Noto Sans Thai
+    try:  # the variable Noto Sans Thai: set each axis by its name (Weight, Width)
+        axes = font.get_variation_axes()
+        font.set_variation_by_axes([weight if a["name"] in (b"Weight", "Weight") else a["default"] for a in axes])
     except (OSError, ValueError):
         pass  # a static fallback font: its one weight
     return font

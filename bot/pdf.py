@@ -30,8 +30,17 @@ def thai_font() -> Path:
     return find_thai_font()
 
 
+class ThaiPDF(FPDF):
+    """Writes SARA AM (ำ) as its two parts, NIKHAHIT + SARA AA (the same glyphs HarfBuzz draws): shaped as
+    one character its second glyph has no Unicode mapping in the PDF, so copying or searching the text
+    gave "ตำ\x10บล". The parts read back as "ตํา", equal to "ตำ" under NFKC."""
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(text.replace("\u0e33", "\u0e4d\u0e32"))
+
+
 def new_pdf(orientation: str = "P") -> FPDF:
-    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
+    pdf = ThaiPDF(orientation=orientation, unit="mm", format="A4")
     font = str(thai_font())
     variable = "[" in Path(font).name  # Noto Sans Thai ships as one variable font: pick the weights
     pdf.add_font(FAMILY, "", font, variations={"wght": 400} if variable else None)
