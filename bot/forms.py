@@ -258,12 +258,12 @@ class Form:
             values = self.values(ctx)
             ctx.end()
             return self.on_confirm(ctx, values)
-        if text == EDIT or parse_yes_no(text) is False or _loose_eq(text, ctx.t("form.edit")):
-            return self._goto(ctx, EDIT)
-        field = self._match_field(ctx, text)  # "แก้เบอร์โทร" / the label of a field
+        field = self._match_field(ctx, text) if text != EDIT else None  # "แก้เบอร์โทร" / a field's label
         if field is not None:
             ctx.data["editing"] = True
             return self._goto(ctx, field.name, record=False)
+        if text == EDIT or parse_yes_no(text) is False or _loose_eq(text, ctx.t("form.edit")):
+            return self._goto(ctx, EDIT)
         return [ctx.say("form.summary_not_understood")] + self._summary(ctx)
 
     def _editable(self, ctx: Context) -> list[Field]:
@@ -323,6 +323,8 @@ class Form:
             if value is None:
                 raise Invalid()
         except (Invalid, Reask) as bad:
+            if not at_summary:  # "ผู้เข้าร่วมคือผู้สูงอายุ" at the target-group question: an answer after all
+                return None
             ctx.data["editing"] = True
             reason = bad if isinstance(bad, Invalid) else Invalid()
             self._goto(ctx, field.name, record=False)

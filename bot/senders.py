@@ -172,10 +172,12 @@ class LineSender:
         await self.client.aclose()
 
     async def send(self, endpoint: str, recipients: Sequence[str], chunks: Sequence[list[dict[str, Any]]],
-                   retry_keys: Sequence[str], start: int = 0, on_progress: ProgressFn = None) -> Outcome:
-        """Send chunks[start:] (each ≤5 messages) to `recipients`, one call per chunk with its own key."""
+                   retry_keys: Sequence[str], start: int = 0, on_progress: ProgressFn = None,
+                   unit: str | None = None) -> Outcome:
+        """Send chunks[start:] (each ≤5 messages) to `recipients`, one call per chunk with its own key;
+        `unit` names LINE's statistics unit (`customAggregationUnits`, bot/reach.py)."""
         for i in range(start, len(chunks)):
-            outcome = await self._call(endpoint, recipients, chunks[i], retry_keys[i])
+            outcome = await self._call(endpoint, recipients, chunks[i], retry_keys[i], unit)
             if outcome.status != "delivered":
                 outcome.progress = i
                 return outcome
@@ -184,11 +186,13 @@ class LineSender:
         return Outcome("delivered", progress=len(chunks))
 
     async def _call(self, endpoint: str, recipients: Sequence[str], messages: list[dict[str, Any]],
-                    retry_key: str) -> Outcome:
+                    retry_key: str, unit: str | None = None) -> Outcome:
         if endpoint == "push":
             url, body = f"{self.base}/v2/bot/message/push", {"to": recipients[0], "messages": messages}
         else:
             url, body = f"{self.base}/v2/bot/message/multicast", {"to": list(recipients), "messages": messages}
+        if unit:
+            body["customAggregationUnits"] = [unit]
         headers = {"Authorization": f"Bearer {self.token}", "X-Line-Retry-Key": retry_key}
         bucket = self.buckets[endpoint]
         error = "?"

@@ -98,11 +98,12 @@ def _parse_attendees(raw: str, ctx: Context) -> list[list[str | None]]:
     if not new:
         raise Invalid("event.reg.bad_attendee")
     names = {str(n).replace(" ", "") for n, _ in buf}
+    whole_list = not buf and len(new) >= 2  # several people in the first message: everyone at once
     new = [a for a in new if str(a[0]).replace(" ", "") not in names]
     buf += new
     if len(buf) > room:
         raise Invalid("event.reg.too_many", max=room)
-    if len(buf) >= room:
+    if len(buf) >= room or whole_list:
         ctx.data.pop("att_buf", None)
         return buf
     ctx.data["att_buf"] = buf
@@ -136,7 +137,7 @@ def _phone_choices(ctx: Context) -> list[Choice]:
     return []
 
 
-class RegisterForm(Form):
+class RegisterForm(event_needs.NeedsAtReadBack, Form):
     name = "event.register"
     title = "event.reg.summary_title"
     fields = (

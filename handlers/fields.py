@@ -43,11 +43,11 @@ def parse_text(min_len: int = 2, max_len: int = 200):  # noqa: ANN201
     return parse
 
 
-def read_person(raw: str, ctx: Context):  # noqa: ANN201
+def read_person(raw: str, ctx: Context):  # noqa: ANN201 - a bot.thai.people.Person
     """A person's name from an answer, with the position and phone typed after it (bot.thai.people),
     refusing what is not a name: a bare position, a menu word, an organization, digits."""
     from bot.registry import find_intent
-    from bot.thai.people import is_position, looks_like_org, split_person
+    from bot.thai.people import Person, is_position, looks_like_org, split_person
 
     text = clean_text(raw)
     if is_position(text):
@@ -62,9 +62,10 @@ def read_person(raw: str, ctx: Context):  # noqa: ANN201
         raise Invalid("form.bad_name")
     if len(name) > 120:
         raise Invalid("form.too_long", max=120)
-    if person.position and (len(person.position) > 120 or any(ch.isdigit() for ch in person.position)):
-        person = type(person)(name, None, person.phone)
-    return type(person)(name, person.position, person.phone)
+    position = person.position
+    if position and (len(position) > 120 or any(ch.isdigit() for ch in position)):
+        position = None  # not a position after all: asked on its own
+    return Person(name, position, person.phone)
 
 
 def parse_person_name(raw: str, ctx: Context) -> str:

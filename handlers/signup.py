@@ -101,11 +101,12 @@ def _squash(name: str) -> str:
 def _start_new_org(ctx: Context) -> None:
     """Defaults of a new organization, shown in the read-back: the name searched for when it reads as a
     whole name (มูลนิธิ…, ชมรม…), the office's own province, listed unless consent said otherwise."""
-    from bot.thai.people import looks_like_org
+    from bot.thai.people import ORG_WORDS
 
     values = FORM.values(ctx)
     query = values.get("org_query") or ""
-    if "org_name" not in values and looks_like_org(query) and len(query) >= 3:
+    whole = any(w in query and len(query.replace(w, "").strip()) >= 3 for w in ORG_WORDS)  # not just "ชมรม"
+    if "org_name" not in values and whole:
         FORM.set_value(ctx, "org_name", query)
     if "province" not in values and ctx.settings.office_province:
         from bot.thai import match_province

@@ -73,6 +73,8 @@ def ask(ctx: Context, text: str, photos: list[str] | None = None) -> list[Reply]
         new = False
         if ticket.address != str(ctx.msg.address):
             ticket.address = str(ctx.msg.address)  # the answer goes where they asked last
+        if service.is_urgent(text):
+            ticket.urgent = True  # an emergency in a follow-up wakes the officers too
     message = repo.add_message(ctx.session, ticket=ticket, author="member", text=text, photos=photos,
                                author_name=member.full_name, channel=ctx.msg.address.channel)
     _remember_read_token(ctx, ticket)

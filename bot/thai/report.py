@@ -51,6 +51,7 @@ _NUMBER = re.compile(r"\s*\d")
 # other word (ทำบุญ 9 วัด) too.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
+_NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
 _COUNT_UNIT = re.compile(
     r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
     r"|บาท|ชั่วโมง|ชม|ปี|เดือน|สัปดาห์|หมื่น|พัน|แสน|ล้าน|ตัว|ผืน|ถุง|ทุน|%|[^\sก-๛]|$)"
@@ -60,6 +61,8 @@ _TITLE_VERB = re.compile(
     r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ทำ(?=กิจกรรม|โครงการ))\s*"
 )
 _LEADING_CUE = re.compile(r"^(?:เมื่อ(?:เช้า|เย็น)?|ตั้งแต่|ระหว่าง|ในวัน|ช่วง|วันที่|ณ)(?:\s+|$)")
+# 'กิจกรรม ตรวจสุขภาพ…' with a space: กิจกรรม is a label, as in 'กิจกรรม: …'.
+_LABEL_WORD = re.compile(r"^(?:ชื่อ)?(?:กิจกรรม|โครงการ)\s+(?=\S{3})")
 _DECOR = re.compile(r"^[\s\-–•*·▪►➤>👉📌✅☑✔🔹🔸🌟⭐✨📣📢🗓📅📆️#]+|[\s🙏😊🌟⭐✨👇️]+$")
 _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
@@ -101,7 +104,7 @@ def _title_cut(s: str) -> str:
             continue
         if _NAME_NUMBER_BEFORE.search(s[: num.start()]) or not _COUNT_UNIT.match(s, num.start()):
             # part of the name: keep the number and go on
-            m2 = re.compile(r"\s*\d+").match(s, num.start())
+            m2 = _NAME_NUMBER.match(s, num.start())
             out += s[num.start(): m2.end()]
             pos = m2.end()
             continue
@@ -143,7 +146,7 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
         cand = _LEADING_CUE.sub("", cand).strip()
         if not cand or _HEADER.match(_PARTICLES_END.sub("", cand)) or not re.search(r"[ก-๛a-zA-Z]{3}", cand):
             continue
-        cand = _TITLE_VERB.sub("", cand)
+        cand = _LABEL_WORD.sub("", _TITLE_VERB.sub("", cand))
         title = _tidy(_title_cut(cand))
         if len(title) < 3 or title.isdigit() or _NOT_TITLE.match(title) or _FUNDER_ONLY.match(title.lower()):
             return None
@@ -173,7 +176,7 @@ def extract_report(text: str, *, today: date) -> ReportFields:
         out.budget = pick_budget(tn, nums)
         out.title = _find_title(n, ds, de)
         out.funding_source = find_funding(n, t, out.title, spent=out.budget != 0)
-        out.target_group = find_target(n, t, out.participants)
+        out.target_group = find_target(n, t, out.participants, out.funding_source)
         return out
     except Exception:
         return out

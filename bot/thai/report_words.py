@@ -28,25 +28,29 @@ _FUND_CUE = re.compile(
 )
 _FUND_STOP = re.compile(
     r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|กลุ่มเป้าหมาย|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่|และใช้)"
-    rf"|\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|ค่ะ|ครับ|คะ(?![ก-ฮ])|ค่า(?![ก-ฮ])|นะคะ|นะครับ)|[\n,;()]|\s*\d|$"
+    rf"|\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|ค่ะ|ครับ|คะ(?![ก-ฮ])|ค่า(?![ก-ฮ])|นะคะ|นะครับ)|[\n,;()]"
+    r"|(?<!เขต)(?<!เขต )(?<!หมู่)(?<!หมู่ )\s*\d|$"
 )
 _FUND_BRACKET = re.compile(r"(?:บาท|หมื่น|พัน|\d)\s*" + _PARTICLE + r"?\s*\(\s*([^()\n\d]{2,60}?)\s*\)")
 _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
     + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
+    + r"|เงิน(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
     + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
 _FUND_LINE = re.compile(
     r"^(?:กองทุน|เงิน(?!\s*\d)|งบของ|งบส่วนตัว|เทศบาล|อบ[ตจ]|สสส|สปสช|พมจ|พม\.|รพ\.?สต|ผ้าป่า|ทอดผ้าป่า|มูลนิธิ)"
 )
+# Whoever 'helped' or 'supported': the word before ช่วยมา / สนับสนุน (not 'ได้รับการสนับสนุน').
+_FUND_GAVE = re.compile(r"(?:^|[\s\n])((?!ได้รับ|การ|โดย|ที่)[^\s\d()]{2,40}?)\s*(?:ช่วยมา|สนับสนุน|ให้มา|ให้งบ)")
 _FUND_TAIL = re.compile(r"(?:\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|เอง)|" + r"\s*" + _PARTICLE + r")+\s*$")
 _NOT_FUND = re.compile(r"^(?:(?:บาท|ค่ะ|ครับ|งบ|งบประมาณ|เงิน|-)$|ไม่)")
 _DECOR = re.compile(r"^[\s\-•*·▪►➤>👉📌✅☑️✔️🔹🔸💰💵💸💝🏛️🏦\d.)]+|[\s🙏😊]+$")
 
 _GROUPS = [
-    "ผู้ดูแลผู้สูงอายุ", "ผู้ดูแลคนพิการ", "เด็กและเยาวชน", "เด็กนักเรียน", "เด็กเล็ก", "เด็ก", "เยาวชน",
+    "ผู้ดูแลผู้สูงอายุ", "ผู้ดูแลคนพิการ", "ผู้ดูแลผู้ป่วยติดเตียง", "เด็กและเยาวชน", "เด็กนักเรียน", "เด็กเล็ก", "เด็ก", "เยาวชน",
     "ผู้สูงอายุ", "คนพิการ", "ผู้พิการ", "สตรี", "ผู้หญิง", "ผู้ด้อยโอกาส", "ผู้ป่วยติดเตียง", "ผู้ป่วย",
     "คนไร้บ้าน", "คนไร้ที่พึ่ง", "ผู้ติดเชื้อ", "แรงงาน", "ผู้ยากไร้", "นักเรียน", "ผู้ดูแล", "อสม.", "อสม",
     "อพม.", "อาสาสมัคร", "จิตอาสา", "แม่อาสา", "ครอบครัว", "ผู้ประสบอุทกภัย", "ผู้ประสบภัย", "ผู้มีรายได้น้อย",
@@ -95,7 +99,8 @@ def _clean_fund(v: str) -> str | None:
         v = v[len("เงิน"):]
     if v.startswith("การ") and len(v) > 5:  # 'เงินจากการทอดผ้าป่า'
         v = v[len("การ"):]
-    if len(v) < 2 or re.search(r"\d", v) or _NOT_FUND.match(v):
+    # an amount is never a funder ('12,500 บาท'); a number inside a name is fine ('สปสช. เขต 2')
+    if len(v) < 2 or re.match(r"[\d.,\s]", v) or re.search(r"\d\s*(?:บาท|บ\.)", v) or _NOT_FUND.match(v):
         return None
     return v[:300]
 
@@ -136,12 +141,20 @@ def find_funding(n: str, t: str, skip: str | None = None, spent: bool = True) ->
     m = _FUND_KNOWN.search(masked)
     if m:
         return _clean_fund(n[m.start(): m.end()])
+    m = _FUND_GAVE.search(masked)  # 'มหาวิทยาลัยช่วยมา'
+    if m:
+        return _clean_fund(n[m.start(1): m.end(1)])
     return None
 
 
-def find_target(n: str, t: str, participants: int | None = None) -> str | None:
+def find_target(n: str, t: str, participants: int | None = None, funder: str | None = None) -> str | None:
     """The target group; `participants` tells a group counted as the participants from one counted
-    beside them ('ชาวบ้าน 80 คน / อสม. 15 คน': the อสม. helped)."""
+    beside them ('ชาวบ้าน 80 คน / อสม. 15 คน': the อสม. helped). The funder's name ('กองทุนพัฒนาบทบาท
+    สตรี') and a price per head ('ครอบครัวละ 2 คน') name no group."""
+    if funder:
+        i = t.find(funder.lower())
+        if i >= 0:
+            t = t[:i] + " " * len(funder) + t[i + len(funder):]
     m = _TARGET_CUE.search(t)
     if m:
         stop = _TARGET_STOP.search(t, m.end())
@@ -154,6 +167,8 @@ def find_target(n: str, t: str, participants: int | None = None) -> str | None:
     for m in _TARGET_ANY.finditer(t):
         line_start = t.rfind("\n", 0, m.start()) + 1
         if line_start == 0 and "\n" in t and ORG_LINE.match(t, line_start):
+            continue
+        if t.startswith("ละ", m.end()):
             continue
         c = _COUNTED.match(t, m.end())
         line_end = t.find("\n", m.end())

@@ -30,6 +30,9 @@ NO = [
     "ต้องแก้", "ต้องแก้ไข", "ขอแก้", "ขอแก้ไข", "แก้", "แก้ไข", "ไม่ตรง", "ยังไม่ถูก", "ยังไม่ถูกต้อง",
     "ยัง", "มีผิด", "มีที่ผิด", "มีแก้",
 ]
+# 'แก้จังหวัด' at a read-back names what to change: not a bare no, so the form can go to that field.
+# With another refusal word ('ไม่ใช่ค่ะ ขอแก้ชื่อ') it is a no.
+_EDIT_VERBS = {"แก้", "แก้ไข", "ขอแก้", "ขอแก้ไข", "ต้องแก้", "ต้องแก้ไข"}
 # Polite particles said on their own are assent ('ค่ะ'); inside a longer answer they only soften it
 # ('ผิดค่ะ วันที่ไม่ใช่' is no).
 SOFT_YES = ["ค่ะ", "ครับ", "ค่า", "คับ", "จ้า", "จ้ะ", "ครับผม", "ค่ะผม", "ค้า", "ค้าบ"]
@@ -40,10 +43,11 @@ UNSURE = [
 ]
 FILLER = ["ขอบคุณ", "ขอบใจ", "เลย", "แล้ว", "ๆ", "thanks", "thank you", "thx", "🙏", "😊", "🙂", "😀", "❤️", "❤",
           "นะคะ", "นะครับ", "นะ", "ด้วย", "ก่อน", "นิดนึง", "นิดหน่อย", "หน่อย", "บางอย่าง", "บางส่วน",
-          # the field a refusal points at: 'ผิดค่ะ วันที่ไม่ใช่', 'ไม่ค่ะ จำนวนคนไม่ถูก'
-          "วันที่", "ชื่อ", "จำนวนคน", "จำนวน", "งบ", "ยอด", "เบอร์", "เวลา", "ตำแหน่ง", "ที่อยู่", "ข้อมูล", "ตัวเลข",
-          "วัน", "ชื่อกิจกรรม", "เบอร์โทร", "จังหวัด", "อำเภอ", "กลุ่มเป้าหมาย", "แหล่งงบ", "ผู้เข้าร่วม",
           "ทุกอย่าง", "ทั้งหมด", "หมด", "ทุกข้อ", "ตรง"]
+# The field a refusal points at: 'ผิดค่ะ วันที่ไม่ใช่', 'ไม่ค่ะ จำนวนคนไม่ถูก'.
+FIELD_WORDS = ["วันที่", "ชื่อ", "จำนวนคน", "จำนวน", "งบ", "ยอด", "เบอร์", "เวลา", "ตำแหน่ง", "ที่อยู่", "ข้อมูล",
+               "ตัวเลข", "วัน", "ชื่อกิจกรรม", "เบอร์โทร", "จังหวัด", "อำเภอ", "กลุ่มเป้าหมาย", "แหล่งงบ", "ผู้เข้าร่วม"]
+FILLER += FIELD_WORDS
 _QUESTION = re.compile(r"(?:\?|？|ไหม|มั้ย|มั๊ย|ไม๊|หรือเปล่า|หรือป่าว|รึเปล่า|เปล่า\?|หรอ|เหรอ|ป่ะ|ปะ|หรือไม่|รึยัง|หรือยัง|ยังไง|อะไร|ใคร|ที่ไหน|เมื่อไร|เมื่อไหร่)\s*$")
 _NEGATORS = ("ไม่", "ไม", "ม่าย")
 
@@ -55,6 +59,7 @@ for _w in NO:
 for _w in UNSURE:
     _POLARITY[_w] = None
 _ALL = sorted([*_POLARITY, *FILLER, *SOFT_YES], key=len, reverse=True)
+_FIELDS = set(FIELD_WORDS)
 _SOFT = set(SOFT_YES)
 _RE_TOKEN = re.compile("|".join(re.escape(w) for w in _ALL))
 _RE_SEP = re.compile(r"[\s,.!~:;'\"()\-]+")
@@ -125,6 +130,9 @@ def parse_yes_no(text: str) -> bool | None:
             toks = _tokens(core[:-1])
         if toks is None:
             return _fuzzy(_RE_SEP.sub(" ", core).strip())
+        if any(w in _EDIT_VERBS and i + 1 < len(toks) and toks[i + 1] in _FIELDS for i, w in enumerate(toks)) \
+                and all(w in _EDIT_VERBS or _POLARITY.get(w, "filler") == "filler" or w in _SOFT for w in toks):
+            return None
         result: bool | None = None
         negate = False
         soft = False

@@ -41,11 +41,6 @@ def withdraw_for_member(session: Session, *, member_id: int, addresses: Sequence
         for r in rows:
             if r.batch_id is not None and r.address.startswith("line:"):
                 batch_users.setdefault(r.batch_id, set()).add(r.address[5:])
-        for address in addresses:  # a batch row may belong to another member id (a bare address)
-            if address.startswith("line:"):
-                for bid in session.execute(select(O.batch_id).where(O.address == address,
-                                                                    col(O.batch_id).is_not(None))).scalars():
-                    batch_users.setdefault(bid, set()).add(address[5:])
         _take_out_of_batches(session, batch_users)
         ids = [r.id for r in rows]
         open_ids = [r.id for r in rows if r.status in OPEN]

@@ -175,6 +175,9 @@ def org_attendance_rate(session: Session, *, organization_id: int) -> tuple[int,
     return int(seated or 0), int(came or 0)
 
 
+COMMENTS_SHOWN = 50
+
+
 # --- feedback --------------------------------------------------------------------------------------------
 def feedback_results(session: Session, *, event_id: int) -> dict[str, Any]:
     dist = {n: 0 for n in range(5, 0, -1)}
@@ -182,8 +185,9 @@ def feedback_results(session: Session, *, event_id: int) -> dict[str, Any]:
                                   .group_by(EventFeedback.rating)):
         if rating in dist:
             dist[rating] = int(n)
-    comments = [c for c in session.exec(select(EventFeedback.comment).where(
-        EventFeedback.event_id == event_id, col(EventFeedback.comment).is_not(None)).order_by(EventFeedback.id))]
+    comments = list(session.exec(select(EventFeedback.comment).where(  # the latest; the export has them all
+        EventFeedback.event_id == event_id, col(EventFeedback.comment).is_not(None))
+        .order_by(col(EventFeedback.id).desc()).limit(COMMENTS_SHOWN)))
     total = sum(dist.values())
     avg = sum(k * v for k, v in dist.items()) / total if total else None
     return {"count": total, "average": avg, "distribution": dist, "comments": comments}

@@ -9,7 +9,6 @@ def test_whole_signup_through_telegram_updates(tg_client, fake_telegram) -> None
     user.say("/start")
     assert "PDPA" in user.text and any("ยินยอม" in b["text"] for _, b in user.buttons), "/start gets a welcome"
     sign_up(user, first="")
-    # every tap was answered once (Telegram keeps a spinner on a button whose query is not answered):
-    # consent, new organization, kind, confirm
-    assert len(user.taps) == 4
+    # every tap was answered once (Telegram keeps a spinner on a button whose query is not answered)
+    assert len(user.taps) == 4  # consent, a new organization, its kind, confirm
     assert [a["callback_query_id"] for a in fake_telegram.callback_answers] == user.taps

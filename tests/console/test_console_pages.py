@@ -20,7 +20,6 @@ def register_in_chat(chat, event_id: int) -> None:  # noqa: ANN001
     chat.say("สมศรี ใจดี")
     chat.tap("เสร็จแล้ว")
     chat.say("081 234 5678")
-    chat.say("ไม่มี")
     chat.say("ยืนยัน")
     assert "ลงทะเบียน" in chat.text
 

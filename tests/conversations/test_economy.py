@@ -2,7 +2,8 @@
 
 Measured on these same transcripts before the conversations were shortened: a new organization's
 sign-up 14, an existing one's 8 (the name, position and phone typed in one line were refused as a name),
-a one-message report with a deadline open 5, two attendees on one line 6."""
+a one-message report with a deadline open 5 (a report could not start without "ส่งรายงาน"), a misread title
+fixed at the read-back 8 (แก้ไข → the item → the title), two attendees on one line 6 (and stored as one)."""
 from __future__ import annotations
 
 import pytest
@@ -148,3 +149,17 @@ def test_a_report_typed_without_asking_first_takes_3_turns(new_chat, runtime) ->
     assert _turns(chat) - before == 3
     chat.say("อบรมวันที่ 29 ม.ค. 70 รับกี่คนคะ")  # a question about a coming date is no report
     assert "ยังไม่เข้าใจ" in chat.text
+
+
+def test_fixing_a_misread_title_costs_one_turn(new_chat, runtime) -> None:  # noqa: ANN001
+    deadline(runtime)
+    chat = member(new_chat, "somsri", "มูลนิธิรักษ์น้ำพิษณุโลก")
+    before = _turns(chat)
+    chat.say("ส่งรายงาน")
+    chat.say(SENTENCE)
+    chat.tap("ไม่มีรูป")
+    chat.say("แก้ชื่อกิจกรรมเป็น เยี่ยมบ้านผู้สูงอายุติดเตียง ครั้งที่ 3")
+    assert {f.label: f.value for f in chat.card.fields}["กิจกรรม"] == "เยี่ยมบ้านผู้สูงอายุติดเตียง ครั้งที่ 3"
+    chat.tap("ยืนยัน")
+    assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in chat.text
+    assert _turns(chat) - before <= 5

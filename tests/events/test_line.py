@@ -56,14 +56,12 @@ def test_whole_event_cycle_over_line(line_client, fake_line, monkeypatch) -> Non
     ann.tap("ลงทะเบียน")
     assert "ใครจะเข้าร่วม" in ann.text
     ann.tap("ตัวฉันเอง")
-    ann.tap("ไม่มี")  # no dietary or access needs
     ann.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in ann.text
 
     ben.tap("ลงทะเบียน")
     assert "ลำดับที่ 1" in ben.text
     ben.tap("ตัวฉันเอง")
-    ben.tap("ไม่มี")  # no dietary or access needs
     ben.tap("ยืนยัน")
     assert "รายชื่อสำรองลำดับที่ 1" in ben.text
 

@@ -128,7 +128,6 @@ def test_cli_create_publish_list_and_export_xlsx(runtime, monkeypatch, tmp_path,
     chat.postback(f"go:event.register:{event_id}")
     chat.tap("ตัวฉันเอง")
     chat.tap("เสร็จแล้ว")
-    chat.tap("ไม่มี")  # no dietary or access needs
     chat.tap("ยืนยัน")
     out = tmp_path / "regs.xlsx"
     res = _cli(runtime, monkeypatch, "export", "registrations", "--event", str(event_id), "--format", "xlsx",

@@ -161,3 +161,44 @@ def test_the_cli_export_streams_every_row(runtime, tmp_path) -> None:  # noqa: A
     assert written == 2500 and seen[-1] == 2500 and seen[0] == 1000
     sheet = load_workbook(out, read_only=True).active
     assert sum(1 for _ in sheet.iter_rows()) == 2501
+
+
+def test_registrants_come_a_page_at_a_time_and_attendance_on_page_two_keeps_page_one(runtime, client) -> None:  # noqa: ANN001
+    from sqlalchemy import insert
+
+    from bot.clock import db_now
+    from storage.models import EventAttendee, EventRegistration
+    from storage.repositories import events as events_repo
+
+    many_orgs(runtime, 150)
+    start = datetime(2026, 12, 20, 9, 0, tzinfo=BANGKOK)
+    with runtime.db.session() as s:
+        event = events_repo.create(s, title="อบรมใหญ่", starts_at=start, ends_at=start + timedelta(hours=6),
+                                   venue="ศาลากลาง", province="พิษณุโลก", capacity=1000)
+        event_id = event.id
+        org_ids = list(s.execute(select(Organization.id).order_by(Organization.id)).scalars())
+        now = db_now()
+        s.execute(insert(EventRegistration.__table__), [
+            {"event_id": event_id, "organization_id": org_id, "member_id": org_id, "status": "registered",
+             "seats": 1, "checkin_code": f"{i:06d}", "offer_count": 0, "created_at": now, "updated_at": now,
+             "is_demo": False} for i, org_id in enumerate(org_ids)])
+        regs = list(s.execute(select(EventRegistration.id).where(EventRegistration.event_id == event_id)
+                              .order_by(EventRegistration.id)).scalars())
+        s.execute(insert(EventAttendee.__table__), [
+            {"registration_id": reg_id, "event_id": event_id, "name": f"ผู้เข้าร่วม {i}", "attended": True}
+            for i, reg_id in enumerate(regs)])
+    _login(client, runtime)
+    first, second = client.get(f"/admin/events/{event_id}").text, client.get(f"/admin/events/{event_id}?page=2").text
+    assert "ผู้เข้าร่วม 0<" in first and "ผู้เข้าร่วม 100<" not in first and "(150)" in first
+    assert "ผู้เข้าร่วม 100<" in second and "ผู้เข้าร่วม 0<" not in second
+    # Page 2 saved with nobody ticked: only page 2's people become absent.
+    with runtime.db.session() as s:
+        shown = list(s.execute(select(EventAttendee.id).where(EventAttendee.registration_id.in_(regs[100:])))
+                     .scalars())
+    res = client.post(f"/admin/events/{event_id}/attendance",
+                      data={"csrf": csrf_of(second), "shown": [str(i) for i in shown]})
+    assert res.status_code == 303
+    with runtime.db.session() as s:
+        attended = dict(s.execute(select(EventAttendee.registration_id, EventAttendee.attended)
+                                  .where(EventAttendee.event_id == event_id)).all())
+    assert all(attended[r] for r in regs[:100]) and not any(attended[r] for r in regs[100:])
