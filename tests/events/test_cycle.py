@@ -132,7 +132,7 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert "มาร่วม 2 คน" in off.text
 
     # --- after the event: one feedback question ---------------------------------------------------------------
-    scan(runtime, datetime(2027, 1, 31, 17, 0, tzinfo=BANGKOK))
+    scan(runtime, datetime(2027, 2, 1, 9, 0, tzinfo=BANGKOK))  # the day after
     questions = outbox(runtime, key_part=":feedback:")
     assert {q.address for q in questions} == {"web:boon", "web:chai"}
     chai.postback(buttons_of(outbox(runtime, "chai", key_part=":feedback:")[0])["5 ดีมาก"])
