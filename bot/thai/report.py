@@ -51,6 +51,7 @@ _NUMBER = re.compile(r"\s*\d")
 # other word (ทำบุญ 9 วัด) too.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
+_COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า))\S*\s*$")
 _NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
 _COUNT_UNIT = re.compile(
     r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
@@ -110,7 +111,8 @@ def _title_cut(s: str) -> str:
             out += s[num.start(): m2.end()]
             pos = m2.end()
             continue
-        return out
+        # the count's own noun goes with it: '…ให้ผู้สูงอายุ คนฟัง 35 คน'
+        return _COUNT_NOUN.sub("", out)
 
 
 def _tidy(title: str) -> str:
