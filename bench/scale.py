@@ -33,20 +33,32 @@ ROWS: list[tuple[str, str, str]] = []
 
 def show(what: str, value: str, target: str) -> None:
     ROWS.append((what, value, target))
-    print(f"{what:52} {value:>14}   target {target}", flush=True)
+    print(f"{what:60} {value:>24}   target {target}", flush=True)
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+class Took(float):
+    """Seconds of wall time, with the CPU seconds this process spent meanwhile (`cpu`). On a shared machine
+    the CPU time is the figure to compare with the target (the wall time includes waiting for a core);
+    on PostgreSQL the database server's CPU is not in it."""
+
+    cpu: float = 0.0
+
+
+def ms(took: float) -> str:
+    cpu = getattr(took, "cpu", None)
+    return f"{took * 1000:.0f} ms" + (f" (CPU {cpu * 1000:.0f})" if cpu is not None else "")
 
 
 def timed(fn, repeat: int = 1):  # noqa: ANN001, ANN201
-    """(best seconds, result) of `repeat` runs."""
-    best, result = float("inf"), None
+    """(best `Took` of `repeat` runs, the last result)."""
+    best, result = None, None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = fn()
-        best = min(best, time.perf_counter() - t)
+        took = Took(time.perf_counter() - t)
+        took.cpu = time.process_time() - c
+        if best is None or took.cpu < best.cpu:
+            best = took
     return best, result
 
 
@@ -76,6 +88,11 @@ def bench_reminders(runtime, now: datetime) -> None:  # noqa: ANN001
     event_rows = sum(c["queued"] for d, c in scan.totals.items() if d.startswith("event"))
     show(f"reminder scan: {scan.count('queued')} queued ({deadline_rows} deadline, {event_rows} event, "
          f"{len(scan.items)} waitlist)", ms(secs), "≤ 1000 ms (40,000 at 10,000 orgs)")
+    deadline_cpu = sum(v for d, v in scan.seconds.items() if d.startswith("deadline"))
+    event_cpu = sum(v for d, v in scan.seconds.items() if d.startswith("event"))
+    show(f"  of which {deadline_rows} deadline reminders", f"CPU {deadline_cpu * 1000:.0f} ms",
+         f"≤ 1000 ms per 40,000 (here {deadline_cpu / max(deadline_rows, 1) * 40_000 * 1000:.0f} ms per 40,000)")
+    show(f"  of which {event_rows} event reminders (a card each)", f"CPU {event_cpu * 1000:.0f} ms", "same order")
     secs, again = timed(lambda: send_due_reminders(runtime, now + timedelta(minutes=1)))
     show(f"reminder re-scan: {again.count('queued')} queued", ms(secs), "≤ 200 ms")
 

@@ -45,6 +45,19 @@ class Settings(BaseSettings):
     # Proactive messages wait outside these hours (Asia/Bangkok) unless urgent.
     quiet_hours_start: int = Field(21, ge=0, le=23)
     quiet_hours_end: int = Field(7, ge=0, le=23)
+    # The provincial office this LINE OA serves (one OA per office), e.g. "น่าน": a new organization's
+    # province in sign-up is this one unless the member types another. Unset: the province is asked.
+    office_province: str | None = None
+    # Office hours of the provincial offices (Asia/Bangkok, Monday to Friday): a member who asks the office
+    # is told roughly when to expect an answer, counted in these hours (docs/tickets.md).
+    office_hours_start: int = Field(8, ge=0, le=23)
+    office_hours_end: int = Field(17, ge=1, le=24)
+    # Questions to the office: the answer is promised within this many office hours, and the province's
+    # officers are reminded of a question still waiting after `ticket_remind_office_hours` (at most 3 times).
+    ticket_answer_office_hours: int = Field(8, ge=1)
+    ticket_remind_office_hours: int = Field(4, ge=1)
+    # An answered question takes the member's follow-ups for this many days; after that a message starts anew.
+    ticket_follow_up_days: int = Field(7, ge=1)
     # Conversation state older than this is dropped with a polite note.
     conversation_ttl_hours: int = 24
     # Retention (docs/security.md, "How long we keep things"), pruned by the scheduler every hour.
@@ -68,6 +81,8 @@ class Settings(BaseSettings):
     # without one unless PUBLIC_BASE_URL is a loopback address (see `secret_key_problem`).
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     public_base_url: str = "http://127.0.0.1:8000"
+    # How long the download links of a certificate sent in the chat work (its verification page always does).
+    certificate_link_hours: int = Field(72, ge=1)
     # Console: wrong passwords from one client address (any accounts) within 15 minutes before that
     # address must wait (each account also locks after 5 in a row).
     login_failures_per_address: int = Field(20, ge=1)

@@ -47,6 +47,7 @@ from bot.clock import Clock
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
 from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours, outbox_row
+from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
 from bot.senders import DeliveryConfig, LineSender, Outcome, TelegramSender, backoff
 from storage.models import Member, MemberIdentity
@@ -88,6 +89,7 @@ class _Batch:
     chunks_done: int
     attempts: int
     created_at: datetime | None = None  # when its retry keys were made (set for claimed batches)
+    unit: str | None = None  # LINE statistics unit (`customAggregationUnits`, bot/reach.py)
 
 
 @dataclass
@@ -492,7 +494,7 @@ class Drainer:
         with self.rt.db.session() as session:
             now = self._now()
             stmt = (select(O.id, O.address, O.content_hash, O.urgent, O.member_id, MemberIdentity.reachable,
-                           MemberIdentity.id.label("identity"))
+                           MemberIdentity.id.label("identity"), O.kind, O.broadcast_id)
                     .outerjoin(MemberIdentity, MemberIdentity.address == O.address)
                     .where(O.channel == "line", O.status == "pending", col(O.next_attempt_at) <= now,
                            col(O.batch_id).is_(None)))
@@ -511,14 +513,15 @@ class Drainer:
                         status="unreachable", claimed_by=None, claimed_until=None, last_error="member unreachable")
                         .execution_options(synchronize_session=False))
                 self.stats.add("line", "unreachable", len(dead))
-            groups: dict[tuple[str, bool], list[Any]] = {}
+            groups: dict[tuple[str, bool, str | None], list[Any]] = {}
             for r in rows:
                 if r.id not in dead_ids:
-                    groups.setdefault((r.content_hash, bool(r.urgent)), []).append(r)
+                    unit = aggregation_unit(r.kind, r.broadcast_id, r.content_hash)
+                    groups.setdefault((r.content_hash, bool(r.urgent), unit), []).append(r)
             size = max(1, min(500, self.cfg.line_multicast_size))
             plans: list[tuple[dict[str, Any], list[int]]] = []
             lease = self._lease(now)
-            for (digest, urgent), members in groups.items():
+            for (digest, urgent, unit), members in groups.items():
                 chunks = self._line_chunks(session, digest, members[0].id)
                 users = [r for r in members if LINE_USER_ID.match(r.address[5:])]
                 others = [r for r in members if not LINE_USER_ID.match(r.address[5:])]
@@ -528,6 +531,7 @@ class Drainer:
                                    "content_hash": digest, "recipients": [r.address[5:] for r in part],
                                    "chunks": chunks, "retry_keys": [str(uuid.uuid4()) for _ in chunks],
                                    "chunks_done": 0, "urgent": urgent, "status": "sending", "attempts": 1,
+                                   "aggregation_unit": unit if unit and (len(part) > 1 or unit.startswith("bc_")) else None,
                                    "next_attempt_at": now, "claimed_by": self.worker, "claimed_until": lease,
                                    "created_at": now}, [r.id for r in part]))
             if not plans:
@@ -541,7 +545,8 @@ class Drainer:
                                         claimed_by=self.worker, claimed_until=None)
                                 .execution_options(synchronize_session=False))
             self.stats.batches += len(plans)
-            return [_Batch(bid, p["endpoint"], p["recipients"], p["chunks"], p["retry_keys"], 0, 1)
+            return [_Batch(bid, p["endpoint"], p["recipients"], p["chunks"], p["retry_keys"], 0, 1,
+                           unit=p["aggregation_unit"])
                     for bid, (p, _) in zip(ids, plans, strict=True)]
 
     def _claim_line_batches(self, limit: int | None = None) -> list[_Batch]:
@@ -564,7 +569,7 @@ class Drainer:
                         attempts=DeliveryBatch.attempts + 1)
                 .returning(DeliveryBatch.id, DeliveryBatch.endpoint, DeliveryBatch.recipients,
                            DeliveryBatch.chunks, DeliveryBatch.retry_keys, DeliveryBatch.chunks_done,
-                           DeliveryBatch.attempts, DeliveryBatch.created_at)
+                           DeliveryBatch.attempts, DeliveryBatch.created_at, DeliveryBatch.aggregation_unit)
                 .execution_options(synchronize_session=False)).all()
             jobs = sorted((_Batch(*r) for r in rows), key=lambda j: j.id)
             first = [j for j in jobs if j.attempts == 1 and j.chunks_done == 0]
@@ -617,6 +622,7 @@ class Drainer:
                 await self.rec.record(lambda session: self._batch_progress(session, job.id, n))
 
             return await self.line.send(job.endpoint, job.recipients, job.chunks, job.keys, start=job.chunks_done,
+                                        unit=job.unit,
                                         on_progress=progress if len(job.chunks) > 1 else None)
         except Exception:  # noqa: BLE001 - the lease brings it back; never kill the pass
             log.exception("LINE batch %s failed unexpectedly; it will be retried after its lease", job.id)
@@ -829,7 +835,8 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
             channel="line", endpoint="multicast", content_hash=part[0]["content_hash"],
             recipients=[r["address"][5:] for r in part], chunks=chunks,
             retry_keys=[str(uuid.uuid4()) for _ in chunks], chunks_done=0, urgent=broadcast.urgent,
-            status="pending", attempts=0, next_attempt_at=now, created_at=now)).scalar_one()
+            status="pending", attempts=0, next_attempt_at=now, created_at=now,
+            aggregation_unit=aggregation_unit("broadcast", broadcast.id, part[0]["content_hash"]))).scalar_one()
         for r in part:
             r["batch_id"], r["status"] = bid, "sending"  # in a batch: only the batch is claimed from now on
 

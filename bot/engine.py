@@ -24,7 +24,7 @@ from bot.context import Context
 from bot.forms import typed_choice
 from bot.member_lock import lock_members
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
-from bot.registry import FLOWS, INTENTS, find_intent, menu_choices
+from bot.registry import COMMANDS, FALLBACKS, FLOWS, INTENTS, PREVIOUS_MISS, find_intent, menu_choices
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -44,6 +44,9 @@ class OlderFirst(TurnAborted):
     """An older message of the same member is still waiting for its turn in another server process: this
     turn is rolled back and tried again shortly, so a member's answers follow their messages in order."""
 
+
+# A photo sent outside any conversation starts this intent (an activity report: handlers/reports.py).
+PHOTOS_START = "report.photos"
 
 GLOBAL_WORDS: dict[str, list[str]] = {
     "cancel": ["ยกเลิก", "cancel", "/cancel", "หยุด", "พอแล้ว", "ไม่เอาแล้ว"],
@@ -220,6 +223,9 @@ class Engine:
             ctx.session.add(ctx.identity)
         if msg.kind == "follow":
             return self._follow(ctx)
+        # Whether the previous turn was a message nothing could place (handlers/tickets.py offers to
+        # pass on a second one in a row); every turn forgets it unless it is one again.
+        ctx.memo[PREVIOUS_MISS] = ctx.state.data.pop(PREVIOUS_MISS, None)
         picked = _typed_choice(ctx)
         if picked is not None:  # the label of a button the last reply offered, typed: that button
             msg = ctx.msg = replace(msg, postback=picked.value)
@@ -233,6 +239,10 @@ class Engine:
         word = _global_word(text) if text else None
         if word:
             return self._global(ctx, word)
+        for hook in COMMANDS if ctx.signed_up else ():
+            taken = hook(ctx)
+            if taken is not None:
+                return taken
         if ctx.flow:
             flow = FLOWS.get(ctx.flow)
             if flow is not None:
@@ -240,13 +250,19 @@ class Engine:
             ctx.end()
         if not ctx.signed_up:  # a first sticker or photo is a hello like any other
             return INTENTS["signup"].start(ctx, None)
+        found = find_intent(text) if text else None
+        if found and found.allowed(ctx):
+            return found.start(ctx, None)
+        for take in FALLBACKS:  # each may take a message with or without text (photos)
+            taken = take(ctx, text)
+            if taken is not None:
+                return taken
+        if not text and any(a.kind == "image" for a in msg.attachments) and PHOTOS_START in INTENTS:
+            return INTENTS[PHOTOS_START].start(ctx, None)  # photos first, the words of a report next
         if not text and msg.attachments:
             key = "engine.attachment_not_expected" if any(a.kind == "image" for a in msg.attachments) \
                 else "engine.please_type"
             return [ctx.say(key, choices=menu_choices(ctx))]
-        found = find_intent(text) if text else None
-        if found and found.allowed(ctx):
-            return found.start(ctx, None)
         return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
 
     def _follow(self, ctx: Context) -> list[Reply]:

@@ -3,11 +3,14 @@
 Every export (organizations, registrations, reports; console downloads and CLI files) writes its cells
 through `safe_cell`, so nothing a member typed can run as a formula in Excel or LibreOffice, and one odd
 character in one name never breaks a whole file.
+
+`write_csv` and `write_xlsx` take rows as an iterable and write them one at a time (XLSX in openpyxl's
+write-only mode), so memory stays flat whether there are 50 rows or 50,000.
 """
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +36,10 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+Progress = Callable[[int], None]  # called with the number of rows written so far
+PROGRESS_EVERY = 1000
+
+
 @dataclass(frozen=True)
 class Column:
     key: str  # CSV header and row key
@@ -40,7 +47,7 @@ class Column:
     thai_value: Any = None  # optional function value -> display value for XLSX (e.g. BE dates)
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any) -> Any:  # noqa: ANN401
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -52,55 +59,74 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def write_csv(fh: Any, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:
+def write_csv(fh: Any, columns: Sequence[Column], rows: Iterable[dict[str, Any]],  # noqa: ANN401
+              progress: Progress | None = None) -> int:
+    """Write the header and each row as it comes; returns the number of rows."""
     writer = csv.writer(fh)
     writer.writerow([safe_cell(c.key) for c in columns])
-    for row in rows:
+    n = 0
+    for n, row in enumerate(rows, 1):
         writer.writerow([safe_cell(_csv_value(row.get(c.key))) for c in columns])
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n)
+    if progress is not None:
+        progress(n)
+    return n
+
+
+def _xlsx_value(column: Column, value: Any) -> Any:  # noqa: ANN401
+    if column.thai_value is not None and value is not None:
+        return column.thai_value(value)
+    if isinstance(value, bool):
+        return "ใช่" if value else "ไม่"
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # Excel has no time zones
+    return value
 
 
 def write_xlsx(fh: BinaryIO | str | Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
-               title: str = "export") -> None:
+               title: str = "export", progress: Progress | None = None) -> int:
+    """An XLSX written in openpyxl's write-only mode (rows go to a temporary file as they come, not into a
+    worksheet in memory); bold Thai headers, frozen header row. Returns the number of rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([safe_cell(c.thai) for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        values = []
-        for c in columns:
-            v = row.get(c.key)
-            if c.thai_value is not None and v is not None:
-                v = c.thai_value(v)
-            elif isinstance(v, bool):
-                v = "ใช่" if v else "ไม่"
-            elif isinstance(v, datetime) and v.tzinfo is not None:
-                v = v.replace(tzinfo=None)  # Excel has no time zones
-            values.append(safe_cell(v))
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text is always a string cell, never a formula
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
     for idx, c in enumerate(columns, 1):
-        ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = max(12, min(40, len(c.thai) * 2))
+        ws.column_dimensions[get_column_letter(idx)].width = max(12, min(40, len(c.thai) * 2))
     ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    # Text cells start with no formula character once through `safe_cell`, so openpyxl writes them as text.
+    header = []
+    for c in columns:
+        cell = WriteOnlyCell(ws, value=safe_cell(c.thai))
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    n = 0
+    for n, row in enumerate(rows, 1):
+        ws.append([safe_cell(_xlsx_value(c, row.get(c.key))) for c in columns])
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(n)
+    if progress is not None:
+        progress(n)
     wb.save(fh)
+    return n
 
 
 def write_table(out: str | Path, fmt: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
-                title: str = "export") -> None:
+                title: str = "export", progress: Progress | None = None) -> int:
+    """Write `rows` to the file `out` as CSV or XLSX; returns the number of rows."""
     path = Path(out)
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            write_csv(fh, columns, rows)
-    elif fmt == "xlsx":
-        write_xlsx(path, columns, rows, title=title)
-    else:
-        raise ValueError(f"unknown format {fmt!r}: use csv or xlsx")
+            return write_csv(fh, columns, rows, progress)
+    if fmt == "xlsx":
+        return write_xlsx(path, columns, rows, title=title, progress=progress)
+    raise ValueError(f"unknown format {fmt!r}: use csv or xlsx")
 
 
 def thai_date_value(value: date | datetime) -> str:

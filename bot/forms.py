@@ -258,12 +258,12 @@ class Form:
             values = self.values(ctx)
             ctx.end()
             return self.on_confirm(ctx, values)
-        if text == EDIT or parse_yes_no(text) is False or _loose_eq(text, ctx.t("form.edit")):
-            return self._goto(ctx, EDIT)
-        field = self._match_field(ctx, text)  # "แก้เบอร์โทร" / the label of a field
+        field = self._match_field(ctx, text) if text != EDIT else None  # "แก้เบอร์โทร" / a field's label
         if field is not None:
             ctx.data["editing"] = True
             return self._goto(ctx, field.name, record=False)
+        if text == EDIT or parse_yes_no(text) is False or _loose_eq(text, ctx.t("form.edit")):
+            return self._goto(ctx, EDIT)
         return [ctx.say("form.summary_not_understood")] + self._summary(ctx)
 
     def _editable(self, ctx: Context) -> list[Field]:
@@ -309,7 +309,9 @@ class Form:
         if not fields:
             return None
         names = {n: self._names(ctx, f) for n, f in fields.items()}
-        shown = {n: self.show(ctx, f, values.get(n)) for n, f in fields.items() if values.get(n) is not None}
+        # What is shown for each field matters only to "ไม่ใช่ <the old value> ค่ะ <the new one>".
+        shown = {n: self.show(ctx, f, values.get(n)) for n, f in fields.items() if values.get(n) is not None} \
+            if _NOT_PREFIX.match(text) else {}
         found = parse_correction(text, names, shown)
         if found is None:
             return None
@@ -321,6 +323,8 @@ class Form:
             if value is None:
                 raise Invalid()
         except (Invalid, Reask) as bad:
+            if not at_summary:  # "ผู้เข้าร่วมคือผู้สูงอายุ" at the target-group question: an answer after all
+                return None
             ctx.data["editing"] = True
             reason = bad if isinstance(bad, Invalid) else Invalid()
             self._goto(ctx, field.name, record=False)
@@ -355,6 +359,7 @@ def _is_skip(text: str) -> bool:
     return text.strip().lower() in SKIP_WORDS or strip_particles(text).lower() in SKIP_WORDS
 
 
+_NOT_PREFIX = re.compile(r"^\s*(?:ไม่ใช่|not\b)", re.I)
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s*")
 
 
@@ -372,14 +377,17 @@ def typed_choice(text: str, choices: Sequence[Choice], *, numbers: bool = True) 
             return c
     if numbers and stripped.isdigit() and 1 <= int(stripped) <= len(choices) and len(stripped) <= 2:
         return choices[int(stripped) - 1]
-    labels = {str(i): [c.label, _NUMBERED.sub("", c.label)] for i, c in enumerate(choices)}
-    hit = match_keyword(stripped, labels)
-    if hit is not None:
-        return choices[int(hit)]
+    if len(stripped) <= 60:  # longer is a sentence, not a button (match_keyword gives up at 40 anyway)
+        labels = {str(i): [c.label, _NUMBERED.sub("", c.label)] for i, c in enumerate(choices)}
+        hit = match_keyword(stripped, labels)
+        if hit is not None:
+            return choices[int(hit)]
     # A long label cut to fit a button: the whole title typed starts with what the button shows.
+    long_labels = [(c, _squash(_NUMBERED.sub("", c.label)).rstrip("…")) for c in choices if len(c.label) >= 18]
+    if not long_labels:
+        return None
     typed = _squash(stripped)
-    cut = [c for c in choices if len(c.label) >= 18 and len(_squash(_NUMBERED.sub("", c.label))) >= 8
-           and typed.startswith(_squash(_NUMBERED.sub("", c.label)).rstrip("…"))]
+    cut = [c for c, label in long_labels if len(label) >= 8 and typed.startswith(label)]
     return cut[0] if len(cut) == 1 else None
 
 

@@ -25,7 +25,7 @@ _PERSONAL = (
     (re.compile(r"\b(line|telegram|web):[^\s'\",)\]}]+"), r"\1:***"),
     (re.compile(r"\bU[0-9a-f]{32}\b"), "U***"),
     # Thai phone numbers, however they are written (081-234-5678, +66 81 234 5678, 021234567)
-    (_PHONE := re.compile(r"(?<![\d])(?:\+66|0)[\s.-]?\d(?:[\s.-]?\d){7,8}(?![\d])"), "***"),
+    (_PHONE := re.compile(r"(?<![\d.])(?:\+66|0)[\s-]?\d(?:[\s.-]?\d){7,8}(?![\d])"), "***"),
 )
 _FORMATTER = logging.Formatter()
 

@@ -61,6 +61,27 @@ class Intent:
 
 FLOWS: dict[str, Flow] = {}
 INTENTS: dict[str, Intent] = {}
+# A hook returns replies when it takes the message, None when it does not.
+Hook = Callable[[Context], "list[Reply] | None"]
+# Typed commands that work even inside a conversation (e.g. an officer's "ตอบ #12 …").
+COMMANDS: list[Hook] = []
+# Take a message of a signed-up member that no intent matched (an activity report typed without
+# "ส่งรายงาน" first, a question for the office): each gets the message's text ("" for photos alone) and
+# returns its replies, or None to let the next one (then "not understood") answer.
+Fallback = Callable[[Context, str], "list[Reply] | None"]
+FALLBACKS: list[Fallback] = []
+PREVIOUS_MISS = "_miss"  # state data / ctx.memo key: the previous turn's message nothing could place
+
+
+def command(fn: Hook) -> Hook:
+    COMMANDS.append(fn)
+    return fn
+
+
+def fallback(fn: Fallback) -> Fallback:
+    """Decorator: register a handler for messages no intent matched."""
+    FALLBACKS.append(fn)
+    return fn
 
 
 def register_flow(flow: Flow) -> Flow:

@@ -11,6 +11,8 @@ coroutine function that stops it. Jobs:
   broadcast is one long pass, not a pile of overlapping jobs).
 * ``broadcasts`` (`DELIVERY_BROADCAST_CHECK_SECONDS`): scheduled broadcasts whose time has come are
   expanded into the outbox, then the drain is woken.
+* ``line-statistics`` every hour: `bot.reach.fetch_statistics` stores LINE's opens and clicks of the
+  broadcasts and reminders of the last 30 days (outside any conversation turn or transaction).
 * ``retention`` every hour: `bot.retention.prune` deletes what is past its period (`RETENTION_*`
   settings; docs/security.md, "How long we keep things").
 
@@ -26,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import Drainer, prepare_due_broadcasts
+from bot.reach import fetch_statistics
 from bot.reminders import send_due_reminders
 from bot.retention import prune
 from bot.runtime import Runtime
@@ -86,6 +89,12 @@ def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], A
         except Exception:  # noqa: BLE001
             log.exception("retention pruning failed")
 
+    async def statistics_job() -> None:
+        try:
+            await asyncio.to_thread(fetch_statistics, runtime)
+        except Exception:  # noqa: BLE001
+            log.exception("LINE statistics failed")
+
     scheduler = AsyncIOScheduler(event_loop=loop, timezone=runtime.settings.tz)
     soon = datetime.now(timezone.utc) + timedelta(seconds=1)
     scheduler.add_job(reminders_job, "interval", seconds=cfg.reminder_scan_seconds, id="reminders",
@@ -96,6 +105,8 @@ def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], A
                       max_instances=1, coalesce=True)
     scheduler.add_job(retention_job, "interval", seconds=RETENTION_EVERY_SECONDS, id="retention",
                       next_run_time=soon + timedelta(seconds=60), max_instances=1, coalesce=True)
+    scheduler.add_job(statistics_job, "interval", seconds=RETENTION_EVERY_SECONDS, id="line-statistics",
+                      next_run_time=soon + timedelta(seconds=120), max_instances=1, coalesce=True)
     scheduler.start()
     worker = loop.create_task(drain_worker(), name="outbox-drain")
     log.info("scheduler started (worker %s)", drainer.worker)
@@ -110,4 +121,5 @@ def start(runtime: Runtime, cfg: DeliveryConfig | None = None) -> Callable[[], A
             worker.cancel()
         await drainer.aclose()
 
+    stop.scheduler = scheduler  # type: ignore[attr-defined]  (what is scheduled, for `khruakhai` and tests)
     return stop

@@ -172,10 +172,12 @@ class LineSender:
         await self.client.aclose()
 
     async def send(self, endpoint: str, recipients: Sequence[str], chunks: Sequence[list[dict[str, Any]]],
-                   retry_keys: Sequence[str], start: int = 0, on_progress: ProgressFn = None) -> Outcome:
-        """Send chunks[start:] (each ≤5 messages) to `recipients`, one call per chunk with its own key."""
+                   retry_keys: Sequence[str], start: int = 0, on_progress: ProgressFn = None,
+                   unit: str | None = None) -> Outcome:
+        """Send chunks[start:] (each ≤5 messages) to `recipients`, one call per chunk with its own key;
+        `unit` names LINE's statistics unit (`customAggregationUnits`, bot/reach.py)."""
         for i in range(start, len(chunks)):
-            outcome = await self._call(endpoint, recipients, chunks[i], retry_keys[i])
+            outcome = await self._call(endpoint, recipients, chunks[i], retry_keys[i], unit)
             if outcome.status != "delivered":
                 outcome.progress = i
                 return outcome
@@ -184,11 +186,13 @@ class LineSender:
         return Outcome("delivered", progress=len(chunks))
 
     async def _call(self, endpoint: str, recipients: Sequence[str], messages: list[dict[str, Any]],
-                    retry_key: str) -> Outcome:
+                    retry_key: str, unit: str | None = None) -> Outcome:
         if endpoint == "push":
             url, body = f"{self.base}/v2/bot/message/push", {"to": recipients[0], "messages": messages}
         else:
             url, body = f"{self.base}/v2/bot/message/multicast", {"to": list(recipients), "messages": messages}
+        if unit:
+            body["customAggregationUnits"] = [unit]
         headers = {"Authorization": f"Bearer {self.token}", "X-Line-Retry-Key": retry_key}
         bucket = self.buckets[endpoint]
         error = "?"
@@ -276,6 +280,7 @@ class TelegramSender:
     async def _call(self, chat_id: int | str, payload: dict[str, Any],
                     on_delivered: Callable[[], Awaitable[None]] | None = None) -> Outcome:
         body = {"chat_id": chat_id, **payload}
+        method = body.pop("method", "sendMessage")  # sendPhoto / sendDocument for media
         error = "?"
         for attempt in range(self.cfg.inline_retries + 1):
             await self._slot(chat_id)
@@ -283,7 +288,7 @@ class TelegramSender:
             # then cannot tell whether it arrived); only `in_flight` messages may be in that state.
             async with self.in_flight:
                 try:
-                    resp = await self.client.post(f"{self.url}/sendMessage", json=body)
+                    resp = await self.client.post(f"{self.url}/{method}", json=body)
                 except httpx.TimeoutException:
                     resp = None
                     # Telegram has no idempotency key: a timed-out send may have arrived. Retrying risks a

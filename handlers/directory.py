@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.messages import Choice, Reply
 from bot.registry import intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers.fields import KIND_KEYS, clean_text, show_kind
 from storage.models import Organization
 from storage.repositories import organizations as orgs_repo
@@ -74,7 +75,7 @@ def _phone(phone: str | None) -> str:
 FLOW = register_flow(DirectoryFlow())
 
 
-@intent("directory", menu_key="menu.directory", order=60, words=("ทำเนียบ", "ค้นหาองค์กร", "directory"))
+@intent("directory", menu_key="menu.directory", order=60, words=phrasings.DIRECTORY)
 def start_directory(ctx: Context, arg: str | None) -> list[Reply]:
     ctx.begin(FLOW.name)
     return FLOW.reprompt(ctx)

@@ -5,8 +5,8 @@
   ``reminder:event:<id>:reg:<registration>:<address>:-3d|-1d``. An offset is skipped when it is stale:
   the event already started, a later offset is already due (a scan after downtime sends only the 1-day
   one), or the registration was made after the offset's moment (they just got the confirmation).
-* ``event_feedback``: after the event (from its end up to 7 days), the one feedback question to each
-  registration that attended (or to every registration when no attendance was taken). Key
+* ``event_feedback``: the day after the event (from the next morning up to 7 days after its end), the one
+  feedback question to each registration that attended (or to every registration when no attendance was taken). Key
   ``event:<id>:feedback:<registration>:<address>``.
 * ``waitlist_offers``: offers not accepted within 24 hours lose their place and the seats are offered to
   the next on the waitlist (`expire_waitlist_offers`). This source *changes data* in the scan's session;
@@ -22,9 +22,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot import i18n
+from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
+from bot.clock import to_local
 from bot.messages import Choice, Reply, replies_to_json
+from bot.outbox import quiet_hours_end
 from bot.registry import go
 from bot.reminders import DueReminder, reminder_source
 from handlers import event_notify as notify
@@ -105,13 +108,19 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
     horizon = now + OFFSETS[0][1]
     events = session.exec(select(Event).where(Event.status == EventStatus.published.value, Event.starts_at > now,
                                               Event.starts_at <= horizon))
+    # Worded for the moment it arrives: a reminder held by quiet hours goes out when they end, which may
+    # be the event's own day ("วันนี้", not "พรุ่งนี้").
+    arrives = to_local(quiet_hours_end(now, settings), settings.tz).date()
     for event in list(events):
         label, cutoff = event_offset(event, now)
         if label is None:
             continue
+        days = (to_local(event.starts_at, settings.tz).date() - arrives).days
+        key_text = "event.remind.text_today" if days <= 0 else "event.remind.text_1d" if days == 1 \
+            else "event.remind.text_3d"
 
-        def render(session: Session, rows: Sequence[Row], event: Event = event, label: str = label
-                   ) -> list[list[dict]]:
+        def render(session: Session, rows: Sequence[Row], event: Event = event, key_text: str = key_text,
+                   days: int = days) -> list[list[dict]]:
             regs, orgs, people = _registrations(session, rows)
             made: dict[tuple[int, str], list[dict]] = {}  # a member on two channels gets the same message
             out = []
@@ -121,9 +130,8 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
                     card = notify.registration_card(session, reg, event, loc, title_key="event.remind.title",
                                                     org=orgs.get(reg.organization_id),  # type: ignore[arg-type]
                                                     attendees=people[reg.id])  # type: ignore[index]
-                    key_text = "event.remind.text_3d" if label == "-3d" else "event.remind.text_1d"
                     text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc),
-                                  venue=event.venue, map=notify.map_link(event) or "-")
+                                  venue=event.venue, map=notify.map_link(event) or "-", days=days)
                     made[(reg.id, loc)] = replies_to_json([Reply(text=text, card=card)])  # type: ignore[index]
                 out.append(made[(reg.id, loc)])  # type: ignore[index]
             return out
@@ -138,7 +146,10 @@ def event_feedback(session: Session, now: datetime, settings: Settings) -> Itera
     events = session.exec(select(Event).where(col(Event.status).in_((EventStatus.published.value,
                                                                      EventStatus.finished.value)),
                                               Event.ends_at <= now, Event.ends_at > now - FEEDBACK_WINDOW))
+    today = to_local(now).date()
     for event in list(events):
+        if to_local(event.ends_at).date() >= today:
+            continue  # the day after: people have gone home, and the evening is not for questions
         conditions = []
         if repo.any_attendance(session, event_id=event.id):  # type: ignore[arg-type]
             conditions.append(exists(sa_select(EventAttendee.id).where(

@@ -7,13 +7,14 @@ docs/event_officer.mmd, docs/event_attendance.mmd.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
+from bot.checkin import qr_media
+from handlers import event_needs, phrasings
 from handlers import event_notify as notify
 from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
 from storage.models import Organization
@@ -22,8 +23,6 @@ from storage.repositories import events as repo
 
 SELF = "@self"
 DONE = "@done"
-_SPLIT = re.compile(r"\s*(?:,|/|\s-\s|\s–\s|ตำแหน่ง|position:?)\s*", re.I)
-_NUMBERING = re.compile(r"^\s*(?:\d+|[๐-๙]+)[.)]\s*")
 
 
 def _org(ctx: Context) -> Organization | None:
@@ -41,7 +40,7 @@ def _back_choices(ctx: Context) -> list[Choice]:
 
 # --- the list -----------------------------------------------------------------------------------------
 @intent("event.list", needs_org=True, menu_key="menu.events", order=20,
-        words=("อบรม", "สัมมนา", "อบรมสัมมนา", "งานอบรม", "เวทีเสวนา", "trainings", "events"))
+        words=phrasings.EVENT_LIST)
 def list_events(ctx: Context, arg: str | None) -> list[Reply]:
     now = ctx.clock.now()
     m = ctx.member
@@ -70,17 +69,6 @@ def _seats_left_for_org(ctx: Context, event_id: int) -> int:
     return max(0, (event.seats_per_org if event else 1) - used)
 
 
-def _split_attendee(line: str) -> tuple[str, str | None]:
-    line = _NUMBERING.sub("", clean_text(line))
-    parts = [p.strip() for p in _SPLIT.split(line, maxsplit=1) if p.strip()]
-    if len(parts) >= 2:
-        return parts[0], parts[1]
-    words = line.split()
-    if len(words) >= 3:  # "สมชาย ใจดี เหรัญญิก": a Thai name is first name + surname
-        return " ".join(words[:2]), " ".join(words[2:])
-    return line, None
-
-
 def _valid_name(name: str) -> bool:
     return 2 <= len(name) <= 120 and not any(ch.isdigit() for ch in name)
 
@@ -98,22 +86,24 @@ def _parse_attendees(raw: str, ctx: Context) -> list[list[str | None]]:
         m = ctx.member
         new = [[m.full_name or "-", m.position]] if m else []
     else:
+        from bot.thai.people import is_position, split_people
+
         new = []
-        for line in re.split(r"[\n;]+", raw):
-            if not line.strip():
-                continue
-            name, position = _split_attendee(line)
-            if not _valid_name(name):
+        for person in split_people(raw):  # "นางสมศรี ใจดี เลขานุการ และนายสมชาย ใจงาม เหรัญญิก": two people
+            if is_position(person.name):
+                raise Invalid("form.name_is_position", position=person.name)
+            if not _valid_name(person.name):
                 raise Invalid("event.reg.bad_attendee")
-            new.append([name, position])
+            new.append([person.name, person.position])
     if not new:
         raise Invalid("event.reg.bad_attendee")
     names = {str(n).replace(" ", "") for n, _ in buf}
+    whole_list = not buf and len(new) >= 2  # several people in the first message: everyone at once
     new = [a for a in new if str(a[0]).replace(" ", "") not in names]
     buf += new
     if len(buf) > room:
         raise Invalid("event.reg.too_many", max=room)
-    if len(buf) >= room:
+    if len(buf) >= room or whole_list:
         ctx.data.pop("att_buf", None)
         return buf
     ctx.data["att_buf"] = buf
@@ -147,14 +137,15 @@ def _phone_choices(ctx: Context) -> list[Choice]:
     return []
 
 
-class RegisterForm(Form):
+class RegisterForm(event_needs.NeedsAtReadBack, Form):
     name = "event.register"
     title = "event.reg.summary_title"
     fields = (
         Field("attendees", "event.reg.ask_attendees", _parse_attendees, example="event.reg.example_attendee",
               choices=_attendee_choices, show=_show_attendees, prompt_values=_attendee_prompt_values),
         Field("phone", "event.reg.ask_phone", parse_phone_field, example="signup.example_phone",
-              choices=_phone_choices, show=show_phone),
+              choices=_phone_choices, show=show_phone, aliases=("เบอร์โทร", "เบอร์", "โทร", "phone")),
+        event_needs.NEEDS_FIELD,
     )
 
     def summary_extra(self, ctx: Context, values: dict[str, Any]) -> list[CardField]:
@@ -171,6 +162,8 @@ class RegisterForm(Form):
         attendees = [(str(n), p) for n, p in values["attendees"]]
         res = repo.register(ctx.session, event_id=event_id, member_id=m.id, organization_id=m.organization_id,
                             attendees=attendees, phone=values["phone"], now=ctx.clock.now())
+        if res.outcome in ("registered", "waitlisted"):
+            event_needs.save(ctx, res.registration, values.get("needs"))
         return registration_outcome(ctx, res)
 
 
@@ -183,6 +176,10 @@ def registration_outcome(ctx: Context, res: repo.RegisterResult) -> list[Reply]:
                "already": "event.reg.already"}[res.outcome]
         card = notify.registration_card(ctx.session, reg, event, ctx.locale)
         text = ctx.t(key, title=event.title, position=res.position or "-", code=reg.checkin_code)
+        if reg.status == RegStatus.registered.value:  # the QR code to show at the door
+            return [Reply(card=card, text=text),
+                    Reply(text=ctx.t("checkin.qr_caption", code=reg.checkin_code), media=qr_media(ctx.settings, reg.id),  # type: ignore[arg-type]
+                          choices=tuple(card.buttons) + tuple(after))]
         return [Reply(card=card, text=text, choices=tuple(card.buttons) + tuple(after))]
     if res.outcome == "org_full":
         return [ctx.say("event.reg.org_full", left=res.org_remaining or 0, choices=after)]
@@ -192,7 +189,7 @@ def registration_outcome(ctx: Context, res: repo.RegisterResult) -> list[Reply]:
 REGISTER = register_flow(RegisterForm())
 
 
-@intent("event.register", order=21)
+@intent("event.register", order=21, words=phrasings.EVENT_REGISTER)
 def start_register(ctx: Context, arg: str | None) -> list[Reply]:
     event = _event(ctx, arg)
     if event is None:
@@ -223,12 +220,15 @@ def start_register(ctx: Context, arg: str | None) -> list[Reply]:
         intro = [Reply(card=card), ctx.say("event.reg.full_waitlist", position=position)]
     else:
         intro = [Reply(card=card), ctx.say("event.reg.intro", title=event.title)]
-    return REGISTER.start(ctx, {"event_id": event.id}, intro=intro)
+    values: dict[str, Any] = {"event_id": event.id}
+    if m.phone:  # the member's own phone is the contact unless changed at the read-back
+        values["phone"] = m.phone
+    return REGISTER.start(ctx, values, intro=intro)
 
 
 # --- my registrations ----------------------------------------------------------------------------------
 @intent("event.mine", needs_org=True, menu_key="menu.my_registrations", order=22,
-        words=("ลงทะเบียนของฉัน", "การลงทะเบียน", "my registrations"))
+        words=phrasings.EVENT_MINE)
 def my_registrations(ctx: Context, arg: str | None) -> list[Reply]:
     m = ctx.member
     assert m is not None

@@ -22,6 +22,7 @@ _KIND_WORDS = {
 }
 _NAME_PREFIX = re.compile(r"^(ชื่อ(-นามสกุล|นามสกุล)?|ผม|ดิฉัน|หนู|ฉัน|name)\s*[:：]?\s*", re.I)
 _DISTRICT_PREFIX = re.compile(r"^(อำเภอ|อ\.|เขต|district)\s*", re.I)
+_POSITION_PREFIX = re.compile(r"^(ตำแหน่ง|position)\s*[:：]?\s*", re.I)
 
 
 def clean_text(raw: str) -> str:
@@ -42,26 +43,96 @@ def parse_text(min_len: int = 2, max_len: int = 200):  # noqa: ANN201
     return parse
 
 
-def parse_person_name(raw: str, ctx: Context) -> str:
-    text = _NAME_PREFIX.sub("", clean_text(raw)).strip()
-    if len(text) < 2 or sum(ch.isdigit() for ch in text) > 0:
+def read_person(raw: str, ctx: Context):  # noqa: ANN201 - a bot.thai.people.Person
+    """A person's name from an answer, with the position and phone typed after it (bot.thai.people),
+    refusing what is not a name: a bare position, a menu word, an organization, digits."""
+    from bot.registry import find_intent
+    from bot.thai.people import Person, is_position, looks_like_org, split_person
+
+    text = clean_text(raw)
+    if is_position(text):
+        raise Invalid("form.name_is_position", position=text)
+    if find_intent(text) is not None or raw.strip().startswith("go:"):
+        raise Invalid("form.name_is_menu_word", word=text)
+    person = split_person(text)
+    name = _NAME_PREFIX.sub("", person.name).strip()
+    if looks_like_org(name):
+        raise Invalid("form.name_is_org", org=name)
+    if len(name) < 2 or any(ch.isdigit() for ch in name):
         raise Invalid("form.bad_name")
-    if len(text) > 120:
+    if len(name) > 120:
         raise Invalid("form.too_long", max=120)
+    position = person.position
+    if position and (len(position) > 120 or any(ch.isdigit() for ch in position)):
+        position = None  # not a position after all: asked on its own
+    return Person(name, position, person.phone)
+
+
+def parse_person_name(raw: str, ctx: Context) -> str:
+    return read_person(raw, ctx).name
+
+
+def parse_position(raw: str, ctx: Context) -> str:
+    from bot.thai import parse_phone
+
+    text = _POSITION_PREFIX.sub("", clean_text(raw)).strip()
+    if parse_phone(text) is not None:
+        raise Invalid("form.position_is_phone")
+    return parse_text(2, 120)(text, ctx)
+
+
+def display_name_choices(ctx: Context) -> list[Choice]:
+    """The chat app's display name as a one-tap answer, when it reads like a person's name."""
+    shown = ctx.msg.display_name or ctx.data.get("display_name") or \
+        (ctx.identity.display_name if ctx.identity else None)
+    if not shown or len(shown) > 20 or any(ch.isdigit() for ch in shown) or len(shown.strip()) < 2:
+        return []
+    return [Choice(shown.strip(), shown.strip())]
+
+
+def parse_org_name(raw: str, ctx: Context) -> str:
+    """An organization's name: a person's name (นางสาว…) is refused with the reason."""
+    from bot.thai.people import looks_like_person
+
+    text = parse_text(2, 300)(raw, ctx)
+    if looks_like_person(text):
+        raise Invalid("form.org_is_person", name=text)
     return text
+
+
+# Provinces whose capital district is not called เมือง<province>.
+_CAPITAL_DISTRICT = {"พระนครศรีอยุธยา": "พระนครศรีอยุธยา"}
+_PROVINCE_PART = re.compile(r"\s*(?:จังหวัด|จ\.)\s*(\S+)\s*$")
+
+
+def read_district(raw: str, province: str | None) -> tuple[str, str | None]:
+    """A district's full name and the province typed with it: "อ.เมือง" in น่าน → ("เมืองน่าน", None),
+    "ปากช่อง จ.นครราชสีมา" → ("ปากช่อง", "นครราชสีมา")."""
+    from bot.thai import match_province
+
+    text = clean_text(raw)
+    typed_province = None
+    m = _PROVINCE_PART.search(text)
+    if m and match_province(m.group(1)):
+        typed_province = match_province(m.group(1))
+        text = text[:m.start()].strip()
+    text = _DISTRICT_PREFIX.sub("", text).strip()
+    if len(text) < 2 or len(text) > 80:
+        raise Invalid()
+    where = typed_province or province
+    if text.replace(" ", "") == "เมือง" and where:
+        text = _CAPITAL_DISTRICT.get(where, f"เมือง{where}")
+    return text, typed_province
 
 
 def parse_district(raw: str, ctx: Context) -> str:
-    text = _DISTRICT_PREFIX.sub("", clean_text(raw)).strip()
-    if len(text) < 2 or len(text) > 80:
-        raise Invalid()
-    return text
+    return read_district(raw, None)[0]
 
 
 def parse_phone_field(raw: str, ctx: Context) -> str:
-    from bot.thai import parse_phone
+    from bot.thai.people import parse_phone_with_extension
 
-    phone = parse_phone(raw)
+    phone = parse_phone_with_extension(raw)
     if phone is None:
         raise Invalid("form.bad_phone")
     return phone
@@ -70,7 +141,8 @@ def parse_phone_field(raw: str, ctx: Context) -> str:
 def show_phone(value: Any, ctx: Context) -> str:
     from bot.thai import format_phone
 
-    return format_phone(str(value))
+    number, _, ext = str(value).partition(" ต่อ ")
+    return format_phone(number) + (f" ต่อ {ext}" if ext else "")
 
 
 def parse_province_field(raw: str, ctx: Context) -> str:

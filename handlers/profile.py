@@ -7,6 +7,7 @@ from bot.context import Context
 from bot.forms import EDIT, Field, Form
 from bot.messages import Card, CardField, Reply
 from bot.registry import go, intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers.fields import (
     parse_district, parse_person_name, parse_phone_field, parse_text, parse_yes_no_field, show_kind,
     show_phone, show_yes_no, yes_no_answer, yes_no_choices,
@@ -43,7 +44,7 @@ def _my_card(ctx: Context) -> Card:
     return Card(title=ctx.t("profile.title"), fields=tuple(rows), buttons=buttons)
 
 
-@intent("profile.show", menu_key="menu.my_data", order=70, words=("ข้อมูลส่วนตัว", "โปรไฟล์", "profile"))
+@intent("profile.show", menu_key="menu.my_data", order=70, words=phrasings.PROFILE_SHOW)
 def show_profile(ctx: Context, arg: str | None) -> list[Reply]:
     card = _my_card(ctx)
     return [Reply(card=card, text=ctx.t("profile.intro"), choices=tuple(card.buttons) + tuple(menu_choices(ctx)[:4]))]
@@ -53,7 +54,7 @@ class ProfileForm(Form):
     name = "profile.edit"
     title = "profile.edit_title"
     fields = (
-        Field("full_name", "signup.ask_name", parse_person_name, example="signup.example_name",
+        Field("full_name", "profile.ask_name", parse_person_name, example="signup.example_name",
               label="signup.label.full_name"),
         Field("position", "signup.ask_position", parse_text(2, 120), example="signup.example_position",
               label="signup.label.position"),
@@ -83,7 +84,7 @@ class ProfileForm(Form):
 EDIT_FORM = register_flow(ProfileForm())
 
 
-@intent("profile.edit", menu_key="menu.edit_profile", order=71, words=("แก้ข้อมูล", "edit profile"))
+@intent("profile.edit", menu_key="menu.edit_profile", order=71, words=phrasings.PROFILE_EDIT)
 def edit_profile(ctx: Context, arg: str | None) -> list[Reply]:
     m = ctx.member
     assert m is not None

@@ -98,6 +98,8 @@ def _due_members(deadline: ReportDeadline, offset: int) -> Callable[[int | None,
 def deadline_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
     """One set insert per deadline (at its current offset); the card is the same for every member of a locale."""
     today = to_local(now, settings.tz).date()
+    # "due in N days" is worded for the day it arrives (quiet hours may hold it until the morning)
+    arrives = to_local(outbox.quiet_hours_end(now, settings), settings.tz).date()
     stmt = sm_select(ReportDeadline).where(
         col(ReportDeadline.due_date) <= today + timedelta(days=max(OFFSETS)),
         col(ReportDeadline.due_date) >= today + timedelta(days=min(OFFSETS) - GRACE_DAYS))
@@ -105,7 +107,7 @@ def deadline_reminders(session: Session, now: datetime, settings: Settings) -> I
         offset = current_offset(deadline.due_date, today)
         if offset is None:
             continue
-        contents = {loc: replies_to_json([deadline_card(deadline, today, loc, "reports.reminder")])
+        contents = {loc: replies_to_json([deadline_card(deadline, arrives, loc, "reports.reminder")])
                     for loc in i18n.LANGUAGES}
         yield BulkReminders(description=f"deadline {deadline.id} ({deadline.due_date}) {offset:+d}d",
                             due=_due_members(deadline, offset), kind="reminder", contents=contents)

@@ -18,7 +18,8 @@ from bot import i18n, jsonstate
 from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import fallback, go, intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers.fields import clean_text, parse_text
 from storage.models import Organization
 from storage.models.reports import MAX_PHOTOS, Report, ReportActivity, ReportDeadline, ReportStatus
@@ -108,12 +109,39 @@ def already_submitted(ctx: Context, report: Report) -> list[Reply]:
                              ctx.choice("menu.back_to_menu", go("menu"))])]
 
 
+def _describe_choices(ctx: Context) -> list[Choice]:
+    # The one open deadline was chosen for the member: one tap for an activity outside it instead.
+    if FORM.values(ctx).get("_auto"):
+        return [ctx.choice("reports.outside_deadline", go("report.new", NONE))]
+    return []
+
+
+def take_early_photos(ctx: Context) -> list[Reply]:
+    """Photos sent before the words: the activity becomes a row now and keeps them; the words follow."""
+    from handlers.report_photos import store_attachments
+
+    images = [a for a in ctx.msg.attachments if a.kind == "image"]
+    _after_describe(ctx, FORM.values(ctx).get("text") or "")
+    activity_id = FORM.values(ctx).get("_activity")
+    if not images or not activity_id:
+        return []
+    stored, refused, not_images = store_attachments(ctx, int(activity_id), images)
+    notes = []
+    if refused:
+        notes.append(ctx.say("reports.photos_max", max=MAX_PHOTOS))
+    if not_images:
+        notes.append(ctx.say("reports.photo_not_an_image"))
+    return notes + [ctx.say("reports.photo_received_first", count=_photo_count(ctx), max=MAX_PHOTOS)]
+
+
 def _parse_describe(raw: str, ctx: Context) -> str:
     """The member's own words: keep them, and take every field `extract_report` is sure of."""
     from bot.thai import extract_report, normalize
 
     from bot.forms import SKIP_WORDS
 
+    if not raw.strip() and any(a.kind == "image" for a in ctx.msg.attachments):
+        raise Reask(take_early_photos(ctx))
     text = normalize(raw).strip()
     if len(clean_text(text)) < 6 or clean_text(text).lower() in SKIP_WORDS:
         raise Invalid("reports.describe_more")
@@ -194,6 +222,8 @@ def _parse_participants(raw: str, ctx: Context) -> int:
 def _parse_budget(raw: str, ctx: Context) -> Decimal:
     from bot.thai import parse_money, parse_number
 
+    if _NO_BUDGET.search(raw):  # "ไม่ได้ใช้งบค่ะ"
+        return Decimal(0)
     amount = parse_money(raw)
     if amount is None:
         n = parse_number(raw)
@@ -265,7 +295,7 @@ class ActivityForm(Form):
         Field("deadline", "reports.ask_deadline", _parse_deadline, choices=_deadline_choices,
               prompt_values=_deadline_prompt_values, editable=False, after=_after_deadline),
         Field("text", "reports.ask_describe", _parse_describe, example="reports.example_describe",
-              editable=False, after=_after_describe),
+              editable=False, after=_after_describe, choices=_describe_choices, accepts=("image",)),
         Field("title", "reports.ask_title", parse_text(3, 200), example="reports.example_title",
               aliases=("ชื่อกิจกรรม", "ชื่องาน", "ชื่อโครงการ", "โครงการ", "หัวข้อ")),
         Field("dates", "reports.ask_dates", _parse_dates, example="reports.example_dates",
@@ -379,7 +409,7 @@ def _needs_org(ctx: Context) -> list[Reply] | None:
 
 
 @intent("report.start", needs_org=True, menu_key="reports.menu.report", order=20, word_keys=("reports.word.report",),
-        words=("ส่งรายงาน", "รายงานผล", "รายงานกิจกรรม", "report"))
+        words=phrasings.REPORT_START)
 def start_report(ctx: Context, arg: str | None) -> list[Reply]:
     if (stop := _needs_org(ctx)) is not None:
         return stop
@@ -423,10 +453,55 @@ def _begin(ctx: Context, arg: str | None) -> list[Reply]:
                 return fix_report(ctx, str(existing.id))
             values["deadline"] = deadline.id
             intro.append(ctx.say("reports.for_deadline", line=deadline_line(deadline, ctx.locale)))
-    if "deadline" not in values and not _open_deadlines(ctx):
+    open_now = _open_deadlines(ctx) if "deadline" not in values else []
+    if "deadline" not in values and not open_now:
         values["deadline"] = NONE
         intro.append(ctx.say("reports.no_open_deadlines"))
+    elif len(open_now) == 1:
+        # One deadline open: it is the one (a note says so, and a button offers "outside any deadline").
+        only = open_now[0]
+        existing = repo.report_for(ctx.session, organization_id=org.id, deadline_id=only.id)  # type: ignore[arg-type]
+        if existing is not None and existing.status == ReportStatus.returned:
+            return fix_report(ctx, str(existing.id))
+        if existing is None or existing.status != ReportStatus.submitted:
+            values["deadline"] = only.id
+            values["_auto"] = True
+            intro.append(ctx.say("reports.deadline_chosen", line=deadline_line(only, ctx.locale)))
     return FORM.start(ctx, values, intro=intro)
+
+
+@fallback
+def report_typed_straight_away(ctx: Context, text: str) -> list[Reply] | None:
+    """An activity report typed without "ส่งรายงาน" first (a past date and a number of participants, in
+    words enough to be one): the report starts with it, when its deadline needs no choosing."""
+    from bot.thai import extract_report
+
+    if len(text) < 30 or _org(ctx) is None:
+        return None
+    found = extract_report(text, today=ctx.today())
+    if found.start_date is None or found.start_date > ctx.today() or not found.participants:
+        return None
+    if repo.unfinished_activity(ctx.session, member=ctx.member) is not None:  # type: ignore[arg-type]
+        return None
+    replies = _begin(ctx, None)
+    if ctx.flow != FORM.name or ctx.data.get("step") != "text":
+        ctx.end()
+        return None
+    intro = replies[:-1]
+    return intro + FORM.handle(ctx)  # the message is the answer to "tell me about the activity"
+
+
+@intent("report.photos", order=100)
+def photos_first(ctx: Context, arg: str | None) -> list[Reply]:
+    """A photo out of the blue: the start of a report (the words may follow the photos)."""
+    if _org(ctx) is None or repo.unfinished_activity(ctx.session, member=ctx.member) is not None:  # type: ignore[arg-type]
+        return [ctx.say("engine.attachment_not_expected", choices=menu_choices(ctx))]
+    replies = _begin(ctx, None)
+    if ctx.flow != FORM.name or ctx.data.get("step") != "text":
+        return [ctx.say("reports.photos_after_deadline")] + replies
+    notes = take_early_photos(ctx)
+    FORM.persist(ctx)
+    return replies[:-1] + notes + replies[-1:]
 
 
 @intent("report.resume", order=100, word_keys=("reports.word.resume",), words=("ทำต่อ", "ทำรายงานต่อ"))

@@ -1,6 +1,10 @@
 """Sign-up: PDPA consent, then link to an organization (fuzzy name search) or register a new one.
 
 Nothing personal is stored before consent; declining stores nothing. State diagram: docs/signup.mmd.
+Asks little: the directory question is a consent button, an organization typed by its exact name is
+taken, the name searched for becomes a new organization's name, the office's province (OFFICE_PROVINCE)
+is the default, the certificate number is added from the read-back, and name, position and phone
+may come in one message.
 """
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
+from handlers import phrasings
 from handlers.fields import (
-    clean_text, kind_choices, parse_district, parse_kind, parse_person_name, parse_phone_field,
-    parse_province_field, parse_text, parse_yes_no_field, show_kind, show_phone, show_yes_no, yes_no_choices,
+    clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
+    parse_phone_field, parse_position, parse_province_field, parse_yes_no_field, show_kind, show_phone,
+    read_district, read_person, show_yes_no, yes_no_choices,
 )
 from storage.models import Organization
 from storage.repositories import members as members_repo
@@ -31,8 +37,18 @@ def _needs_org(v: dict[str, Any]) -> bool:
     return not v.get("officer")
 
 
+UNLISTED = "yes_unlisted"
+
+
 def _consent_choices(ctx: Context) -> list[Choice]:
-    return [ctx.choice("signup.consent_yes", "yes"), ctx.choice("signup.consent_no", "no")]
+    return [ctx.choice("signup.consent_yes", "yes"), ctx.choice("signup.consent_yes_unlisted", UNLISTED),
+            ctx.choice("signup.consent_no", "no")]
+
+
+def _parse_consent(raw: str, ctx: Context) -> bool:
+    # The directory question folded into consent: "agree, but keep us out of the directory".
+    ctx.data["unlisted"] = raw == UNLISTED
+    return True if raw == UNLISTED else parse_yes_no_field(raw, ctx)
 
 
 def _after_consent(ctx: Context, agreed: bool) -> list[Reply] | None:
@@ -64,8 +80,48 @@ def _org_prompt_values(ctx: Context) -> dict[str, object]:
     return {"matches": ctx.t("signup.matches_intro") + "\n" + "\n".join(lines)}
 
 
+def _parse_org_query(raw: str, ctx: Context) -> str:
+    """The name searched for. An organization typed by its whole name is taken without a list (a part
+    of it, or a misspelling, gets the list to choose from)."""
+    query = parse_org_name(raw, ctx)
+    FORM.set_value(ctx, "org_query", query)
+    found = _matches(ctx)
+    key = _squash(query)
+    exact = [org for org, _ in found if _squash(org.name) == key]
+    if len(exact) == 1:
+        FORM.set_value(ctx, "org", exact[0].id)
+        ctx.notes.append(ctx.say("signup.org_found", org=f"{exact[0].name} ({exact[0].province})"))
+    return query
+
+
+def _squash(name: str) -> str:
+    return clean_text(name).lower().replace(" ", "")
+
+
+def _start_new_org(ctx: Context) -> None:
+    """Defaults of a new organization, shown in the read-back: the name searched for when it reads as a
+    whole name (มูลนิธิ…, ชมรม…), the office's own province, listed unless consent said otherwise."""
+    from bot.thai.people import ORG_WORDS
+
+    values = FORM.values(ctx)
+    query = values.get("org_query") or ""
+    whole = any(w in query and len(query.replace(w, "").strip()) >= 3 for w in ORG_WORDS)  # not just "ชมรม"
+    if "org_name" not in values and whole:
+        FORM.set_value(ctx, "org_name", query)
+    if "province" not in values and ctx.settings.office_province:
+        from bot.thai import match_province
+
+        office = ctx.settings.office_province
+        FORM.set_value(ctx, "province", match_province(office) or office)
+    if "listed" not in values:
+        FORM.set_value(ctx, "listed", not ctx.data.get("unlisted"))
+    if "certification_no" not in values:
+        FORM.set_value(ctx, "certification_no", None)
+
+
 def _parse_org(raw: str, ctx: Context) -> int | str:
     if raw == NEW:
+        _start_new_org(ctx)
         return NEW
     if raw.startswith("org:") and raw[4:].isdigit():
         org = ctx.session.get(Organization, int(raw[4:]))
@@ -76,6 +132,7 @@ def _parse_org(raw: str, ctx: Context) -> int | str:
     if len(query) < 2:
         raise Invalid()
     # Not one of the choices: take it as a new search.
+    query = parse_org_name(raw, ctx)
     FORM.set_value(ctx, "org_query", query)
     raise Reask()
 
@@ -85,6 +142,10 @@ def _show_org(value: Any, ctx: Context) -> str:
         return ctx.t("signup.new_org")
     org = ctx.session.get(Organization, int(value))
     return f"{org.name} ({org.province})" if org else "-"
+
+
+def _district_prompt_values(ctx: Context) -> dict[str, object]:
+    return {"province": FORM.values(ctx).get("province") or "-"}
 
 
 def _org_name_choices(ctx: Context) -> list[Choice]:
@@ -101,6 +162,24 @@ def _parse_cert(raw: str, ctx: Context) -> str:
     return normalize(text)
 
 
+def _parse_full_name(raw: str, ctx: Context) -> str:
+    """Name, and the position and phone when the same message has them (not asked again)."""
+    person = read_person(raw, ctx)
+    if person.position:
+        FORM.set_value(ctx, "position", person.position)
+    if person.phone:
+        FORM.set_value(ctx, "phone", person.phone)
+    return person.name
+
+
+def _parse_district(raw: str, ctx: Context) -> str:
+    province = FORM.values(ctx).get("province")
+    district, typed_province = read_district(raw, province)
+    if typed_province and typed_province != province:  # "ปากช่อง จ.นครราชสีมา": another province too
+        FORM.set_value(ctx, "province", typed_province)
+    return district
+
+
 def _retention_periods(ctx: Context) -> dict[str, object]:
     """The consent text states how long things are kept (bot/retention.py, the RETENTION_* settings)."""
     return {"delivery_days": ctx.settings.retention_delivery_days,
@@ -111,25 +190,29 @@ class SignupForm(Form):
     name = "signup"
     title = "signup.summary_title"
     fields = (
-        Field("consent", "signup.consent", parse_yes_no_field, choices=_consent_choices,
+        Field("consent", "signup.consent", _parse_consent, choices=_consent_choices,
               after=_after_consent, editable=False, prompt_values=_retention_periods),
-        Field("org_query", "signup.ask_org", parse_text(2, 200), example="signup.example_org", editable=False,
+        Field("org_query", "signup.ask_org", _parse_org_query, example="signup.example_org", editable=False,
               when=_needs_org),
         Field("org", "signup.pick_org", _parse_org, choices=_org_choices, show=_show_org,
               prompt_values=_org_prompt_values, when=_needs_org),
-        Field("org_name", "signup.ask_org_name", parse_text(3, 300), example="signup.example_org",
-              choices=_org_name_choices, when=_is_new),
-        Field("kind", "signup.ask_kind", parse_kind, choices=kind_choices, show=show_kind, when=_is_new),
+        Field("org_name", "signup.ask_org_name", parse_org_name, example="signup.example_org",
+              choices=_org_name_choices, when=_is_new, aliases=("ชื่อองค์กร", "ชื่อมูลนิธิ", "ชื่อชมรม")),
+        Field("kind", "signup.ask_kind", parse_kind, choices=kind_choices, show=show_kind, when=_is_new,
+              aliases=("ประเภท",)),
         Field("province", "signup.ask_province", parse_province_field, example="signup.example_province",
-              when=_is_new),
-        Field("district", "signup.ask_district", parse_district, example="signup.example_district", when=_is_new),
+              when=_is_new, aliases=("จังหวัด", "จ.")),
+        Field("district", "signup.ask_district_in", _parse_district, example="signup.example_district", when=_is_new,
+              prompt_values=_district_prompt_values, aliases=("อำเภอ", "อ.", "เขต")),
         Field("certification_no", "signup.ask_cert", _parse_cert, example="signup.example_cert",
-              optional=True, when=_is_new),
+              optional=True, when=_is_new, ask=False, aliases=("เลขที่รับรอง", "เลขรับรอง", "หนังสือรับรอง")),
         Field("listed", "signup.ask_listed", parse_yes_no_field, choices=yes_no_choices, show=show_yes_no,
-              when=_is_new),
-        Field("full_name", "signup.ask_name", parse_person_name, example="signup.example_name"),
-        Field("position", "signup.ask_position", parse_text(2, 120), example="signup.example_position"),
-        Field("phone", "signup.ask_phone", parse_phone_field, example="signup.example_phone", show=show_phone),
+              when=_is_new, ask=False, aliases=("ทำเนียบ",)),
+        Field("full_name", "signup.ask_name", _parse_full_name, example="signup.example_name",
+              choices=display_name_choices, aliases=("ชื่อ", "ชื่อนามสกุล", "ชื่อ-สกุล", "name")),
+        Field("position", "signup.ask_position", parse_position, example="signup.example_position"),
+        Field("phone", "signup.ask_phone", parse_phone_field, example="signup.example_phone", show=show_phone,
+              aliases=("เบอร์", "เบอร์โทรศัพท์", "โทรศัพท์", "โทร", "phone")),
     )
 
     def on_confirm(self, ctx: Context, values: dict[str, Any]) -> list[Reply]:
@@ -197,9 +280,12 @@ def _tell_officers(ctx: Context, org: Organization, member_id: int) -> None:
 FORM = register_flow(SignupForm())
 
 
-@intent("signup", audience="anyone", words=("สมัคร", "ลงทะเบียนสมาชิก", "สมัครสมาชิก", "sign up", "/start"))
+@intent("signup", audience="anyone", words=phrasings.SIGNUP)
 def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.signed_up:
         return [ctx.say("signup.already", choices=menu_choices(ctx))]
     intro = [ctx.say("signup.welcome")]
-    return FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)
+    replies = FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)
+    if ctx.msg.display_name:  # offered later as a one-tap answer to "your name?"
+        ctx.data["display_name"] = ctx.msg.display_name[:60]
+    return replies

@@ -11,6 +11,7 @@ from pathlib import Path
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from bot.clock import BANGKOK, Clock
@@ -25,6 +26,32 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 RUN_ID = uuid.uuid4().hex[:8]
 
 pytest_plugins = ["tests.fakes.fixtures"]
+
+# Property tests draw the same examples on every run (a derandomized profile), so a result never depends
+# on the luck of a run and a failure in CI is the same failure on a laptop. To hunt for new failing
+# examples, run with HYPOTHESIS_PROFILE=explore (random draws, more of them).
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, max_examples=1000, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_state() -> None:
+    """What the bot keeps per process (the long-button token memory and its database writer) starts
+    empty in every test, as in a freshly started server: no test passes on what an earlier one left."""
+    from bot.channels import linking, telegram_format
+
+    def reset() -> None:
+        if linking._writer is not None:
+            linking._writer.stop()
+            linking._writer = None
+        telegram_format.set_callback_store(None, None)
+        with telegram_format._memory_lock:
+            telegram_format._memory.clear()
+
+    reset()
+    yield
+    reset()
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +132,23 @@ def chat(runtime: Runtime) -> Chat:
 def new_chat(runtime: Runtime):  # noqa: ANN201
     """Make more members: `new_chat("name")`."""
     return lambda name: Chat(runtime, name)
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Run `khruakhai ARGS` in this process (typer's runner) against the test's database: `cli([...],
+    input="...")` gives the exit code, stdout and stderr. Starting a Python per command cost seconds;
+    tests/test_web_and_cli.py keeps one run in a real process for the entry point itself."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    if settings.database_schema:
+        monkeypatch.setenv("DATABASE_SCHEMA", settings.database_schema)
+    else:
+        monkeypatch.delenv("DATABASE_SCHEMA", raising=False)
+    get_settings.cache_clear()
+    yield lambda args, input=None: CliRunner().invoke(app, args, input=input)
+    get_settings.cache_clear()

@@ -392,6 +392,21 @@ async def test_tg_rate_limit_raises_retry_after(fake_telegram, bot):
     assert fake_telegram.violations == []
 
 
+async def test_tg_sending_before_retry_after_is_a_violation(fake_telegram, bot):
+    from tests.fakes.common import Faults
+
+    fake_telegram.faults = Faults(fail_429=1.0)
+    with pytest.raises(tg_error.RetryAfter):
+        await bot.send_message(42, "1")
+    fake_telegram.faults = Faults()
+    with pytest.raises(tg_error.RetryAfter):
+        await bot.send_message(42, "2")  # at once: Telegram says wait, and the fake records it
+    await bot.send_message(43, "another chat is not held")
+    assert [v["kind"] for v in fake_telegram.violations] == ["retry_after"]
+    assert fake_telegram.texts_to(42) == []
+    fake_telegram.allow_violations("retry_after")
+
+
 async def test_tg_global_rate_limit(fake_telegram, bot):
     fake_telegram.rate_limits = True
     fake_telegram.reset()
@@ -434,15 +449,21 @@ async def test_tg_get_updates_long_poll_and_webhook(fake_telegram, bot):
     ups = await bot.get_updates(offset=0, timeout=0)
     assert ups[0].message.text == "/start ABC123" and ups[0].message.entities[0].type == "bot_command"
 
-    def later():
-        time.sleep(0.3)
+    def waiting() -> list[dict]:
+        return [c for c in fake_telegram.calls if c["method"] == "getUpdates" and c["status"] is None
+                and (c.get("params") or {}).get("timeout") == 5]
+
+    def later():  # the update arrives while the long poll is held open, not before
+        deadline = time.monotonic() + 10
+        while not waiting() and time.monotonic() < deadline:
+            time.sleep(0.005)
         fake_telegram.queue_update(wh.tg_callback_update(42, "choice:1", update_id=11))
 
     threading.Thread(target=later).start()
-    t0 = time.monotonic()
     ups = await bot.get_updates(offset=11, timeout=5)
-    assert 0.2 < time.monotonic() - t0 < 3
     assert [u.update_id for u in ups] == [11] and ups[0].callback_query.data == "choice:1"
+    [poll] = [c for c in fake_telegram.calls if c["method"] == "getUpdates" and (c.get("params") or {}).get("timeout") == 5]
+    assert poll["status"] == 200  # one call, held open until the update came
 
     await bot.set_webhook("https://bot.example.org/webhooks/telegram", secret_token="s3cret_token")
     info = await bot.get_webhook_info()

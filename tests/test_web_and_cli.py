@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,8 @@ from openpyxl import load_workbook
 from bot.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-SIGNUP_LINES = ["สวัสดีค่ะ", "1", "มูลนิธิรักษ์น้ำน่าน", "ลงทะเบียนองค์กรใหม่", "1", "องค์กรสาธารณประโยชน์",
-                "น่าน", "เมือง", "ข้าม", "ใช่", "สมศรี ใจดี", "ประธาน", "081 234 5678", "ยืนยัน"]
+SIGNUP_LINES = ["สวัสดีค่ะ", "1", "มูลนิธิรักษ์น้ำน่าน", "ลงทะเบียนองค์กรใหม่", "องค์กรสาธารณประโยชน์",
+                "น่าน", "เมือง", "สมศรี ใจดี ประธาน 081 234 5678", "ยืนยัน"]
 
 
 def test_healthz_and_web_chat_signup(runtime) -> None:  # noqa: ANN001
@@ -43,23 +44,30 @@ def test_healthz_and_web_chat_signup(runtime) -> None:  # noqa: ANN001
         assert client.get("/chat/api/inbox", params={"user": "webuser"}).json() == {"replies": []}
 
 
-def _cli(args: list[str], settings, stdin: str | None = None) -> subprocess.CompletedProcess:  # noqa: ANN001
-    env = dict(os.environ, DATABASE_URL=settings.database_url, PYTHAINLP_READ_ONLY="1")
-    if settings.database_schema:
-        env["DATABASE_SCHEMA"] = settings.database_schema
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, text=True, capture_output=True,
-                          env=env, cwd=ROOT, timeout=120)
-
-
-def test_cli_chat_signup_then_export(settings, tmp_path: Path) -> None:  # noqa: ANN001
-    done = _cli(["chat", "--user", "cli-somsri"], settings, stdin="\n".join(SIGNUP_LINES) + "\n")
+def test_cli_runs_as_a_program(sqlite_template: Path, tmp_path: Path) -> None:
+    """`python -m bot.cli` itself, once (on SQLite: the entry point does not depend on the database): stdin
+    read line by line, the exit code. The other CLI tests run the commands in this process."""
+    db = tmp_path / "cli.db"
+    shutil.copy(sqlite_template, db)
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db}", PYTHAINLP_READ_ONLY="1")
+    env.pop("DATABASE_SCHEMA", None)
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "chat", "--user", "cli-somsri"],
+                          input="\n".join(SIGNUP_LINES) + "\n", text=True, capture_output=True, env=env, cwd=ROOT,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     assert "PDPA" in done.stdout and "[1] ยินยอม" in done.stdout
     assert "ลงทะเบียนเรียบร้อยแล้ว" in done.stdout
 
+
+def test_cli_chat_signup_then_export(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    done = cli(["chat", "--user", "cli-somsri"], input="\n".join(SIGNUP_LINES) + "\n")
+    assert done.exit_code == 0, done.output
+    assert "PDPA" in done.stdout and "[1] ยินยอม" in done.stdout
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in done.stdout
+
     out = tmp_path / "orgs.csv"
-    exported = _cli(["export", "organizations", "--format", "csv", "--out", str(out)], settings)
-    assert exported.returncode == 0, exported.stderr
+    exported = cli(["export", "organizations", "--format", "csv", "--out", str(out)])
+    assert exported.exit_code == 0, exported.output
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads Thai correctly
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -69,16 +77,20 @@ def test_cli_chat_signup_then_export(settings, tmp_path: Path) -> None:  # noqa:
     assert rows[0]["phone"] == "0812345678" and rows[0]["members"] == "1" and rows[0]["verified"] == "false"
 
     xlsx = tmp_path / "orgs.xlsx"
-    assert _cli(["export", "organizations", "--format", "xlsx", "--out", str(xlsx)], settings).returncode == 0
+    assert cli(["export", "organizations", "--format", "xlsx", "--out", str(xlsx)]).exit_code == 0
     sheet = load_workbook(xlsx).active
     assert sheet["B1"].value == "ชื่อองค์กร" and sheet["B2"].value == "มูลนิธิรักษ์น้ำน่าน"
     assert sheet["C2"].value == "องค์กรสาธารณประโยชน์"
 
 
-def test_cli_officer_grant(settings) -> None:  # noqa: ANN001
-    done = _cli(["officer", "grant", "--channel", "line", "--user-id", "U" + "a" * 32, "--province", "พิดโลก"],
-                settings)
-    assert done.returncode == 0, done.stderr
+def test_cli_officer_grant(cli, runtime) -> None:  # noqa: ANN001
+    from storage.repositories import members as members_repo
+
+    done = cli(["officer", "grant", "--channel", "line", "--user-id", "U" + "a" * 32, "--province", "พิดโลก"])
+    assert done.exit_code == 0, done.output
     assert "พิษณุโลก" in done.stdout
-    bad = _cli(["officer", "grant", "--channel", "fax", "--user-id", "1"], settings)
-    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    with runtime.db.session() as s:
+        member = members_repo.by_address(s, address="line:U" + "a" * 32)
+        assert (member.role, member.officer_province) == ("officer", "พิษณุโลก")
+    bad = cli(["officer", "grant", "--channel", "fax", "--user-id", "1"])
+    assert bad.exit_code == 2 and isinstance(bad.exception, SystemExit)  # a usage error, not a crash

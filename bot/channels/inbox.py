@@ -21,7 +21,7 @@ serialises writers), oldest first. A ``pending`` one is turned again from its pa
 only has its stored replies sent. Replies of recovered events are pushed (the reply token is stale or
 spent) — on LINE with ``X-Line-Retry-Key`` = uuid5(event key, chunk), the same key the first attempt
 used for a push, so LINE answers 409 instead of delivering twice. After `MAX_ATTEMPTS` claims an event
-is given up (``failed``, logged). Done and failed rows older than `KEEP_DONE` are deleted.
+is given up (``failed``, logged). Done and failed rows older than `RETENTION_INBOX_DAYS` (7) are deleted.
 
 Leases use the wall clock (they are about process liveness, not the domain clock tests move).
 """
@@ -108,7 +108,7 @@ def message_to_json(msg: IncomingMessage) -> dict[str, Any]:
                          "latitude": a.latitude, "longitude": a.longitude} for a in msg.attachments],
         "locale_hint": msg.locale_hint, "event_id": msg.event_id, "reply_token": msg.reply_token,
         "received_at": msg.received_at.isoformat() if msg.received_at else None, "kind": msg.kind,
-        "is_group": msg.is_group, "display_name": msg.display_name,
+        "is_group": msg.is_group, "display_name": msg.display_name, "mark_as_read_token": msg.mark_as_read_token,
     }
 
 
@@ -119,7 +119,8 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
         locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
         received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
-        is_group=bool(data.get("is_group")), display_name=data.get("display_name"))
+        is_group=bool(data.get("is_group")), display_name=data.get("display_name"),
+        mark_as_read_token=data.get("mark_as_read_token"))
 
 
 # --- one database thread with priorities (SQLite) ---------------------------------------------------
@@ -227,8 +228,10 @@ class Inbox:
     channels' engine turns share one `PriorityExecutor` (inbox writes first); on PostgreSQL the inbox
     has its own thread and the channels their pools."""
 
-    def __init__(self, db: Database, *, lease_seconds: float = 30.0, recover_batch: int = RECOVER_BATCH) -> None:
+    def __init__(self, db: Database, *, lease_seconds: float = 30.0, recover_batch: int = RECOVER_BATCH,
+                 keep_done: timedelta = KEEP_DONE) -> None:
         self.db = db
+        self.keep_done = keep_done
         self.recover_batch = recover_batch
         self.lease = timedelta(seconds=lease_seconds)
         self.interval = max(0.2, min(10.0, lease_seconds / 3))
@@ -657,7 +660,7 @@ class Inbox:
     def _prune(self) -> int:
         from sqlalchemy import delete
 
-        cutoff = wall_now() - KEEP_DONE
+        cutoff = wall_now() - self.keep_done
         with self.db.session() as session:
             res = session.exec(delete(ProcessedEvent).where(  # type: ignore[call-overload]
                 ProcessedEvent.status.in_(("done", "failed")), ProcessedEvent.done_at < cutoff))  # type: ignore[attr-defined]
@@ -705,6 +708,7 @@ def get_inbox(runtime: Any) -> Inbox:
     inbox = getattr(runtime, "_inbox", None)
     if inbox is None:
         inbox = Inbox(runtime.db, lease_seconds=runtime.settings.inbox_lease_seconds,
-                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)))
+                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)),
+                      keep_done=timedelta(days=runtime.settings.retention_inbox_days))
         runtime._inbox = inbox
     return inbox

@@ -174,6 +174,9 @@ def event_to_job(event: dict[str, Any]) -> LineJob | None:
     base = dict(address=address, event_id=event_id, reply_token=token, received_at=db_now(), is_group=is_group)
     if etype == "message":
         m = event.get("message") or {}
+        read_token = m.get("markAsReadToken")
+        if isinstance(read_token, str) and 0 < len(read_token) <= 200:
+            base["mark_as_read_token"] = read_token
         mtype = m.get("type")
         if mtype == "text":
             msg = IncomingMessage(text=str(m.get("text") or ""), **base)

@@ -185,6 +185,7 @@ class _CallbackWriter:
         while True:
             item = self.queue.get()
             if item is None:
+                self.queue.task_done()
                 return
             token, value = item
             try:
@@ -196,13 +197,14 @@ class _CallbackWriter:
             except Exception:  # noqa: BLE001
                 log.exception("could not store a callback value")
                 self.seen.discard(token)
+            finally:
+                self.queue.task_done()  # after the commit: flush() waits for this, not for an empty queue
 
-    def flush(self, timeout: float = 5.0) -> None:
-        import time
-
-        deadline = time.monotonic() + timeout
-        while not self.queue.empty() and time.monotonic() < deadline:
-            time.sleep(0.01)
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every value put so far is committed (or failed); False if `timeout` ran out."""
+        done = self.queue.all_tasks_done
+        with done:
+            return done.wait_for(lambda: self.queue.unfinished_tasks == 0, timeout)
 
     def stop(self) -> None:
         self.queue.put(None)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 
@@ -37,16 +39,31 @@ ORG_COLUMNS = (
 @export_app.command("organizations")
 def organizations(format: Format = typer.Option(Format.csv, "--format"),  # noqa: A002
                   out: Path = typer.Option(..., "--out", help="File to write."),
-                  province: str | None = typer.Option(None, help="Only this province.")) -> None:
-    """The network directory: one row per organization."""
+                  province: str | None = typer.Option(None, help="Only this province."),
+                  progress: bool = typer.Option(True, help="Show a progress bar (on a terminal).")) -> None:
+    """The network directory: one row per organization (written as read: 50,000 rows in flat memory)."""
     from bot.cli.common import resolve_province, runtime
     from storage.repositories import organizations as orgs_repo
 
     prov = resolve_province(province)
-    with runtime().db.session() as session:
-        rows = [{"id": o.id, "name": o.name, "kind": o.kind, "province": o.province, "district": o.district,
-                 "certification_no": o.certification_no, "contact_name": o.contact_name, "phone": o.phone,
-                 "members": n, "verified": o.verified, "created_at": o.created_at}
-                for o, n in orgs_repo.all_for_export(session, province=prov)]
-    write_table(out, format.value, ORG_COLUMNS, rows, title="organizations")
-    typer.echo(f"wrote {len(rows)} organizations to {out}")
+    with runtime().db.read_session() as session:
+        total = orgs_repo.export_count(session, province=prov)
+        rows = orgs_repo.export_rows(session, province=prov)
+        written = write_with_progress(out, format.value, ORG_COLUMNS, rows, "organizations", total, progress)
+    typer.echo(f"wrote {written} organizations to {out}")
+
+
+def write_with_progress(out: Path, fmt: str, columns: tuple[Column, ...], rows: Iterable[dict], title: str,
+                        total: int, progress: bool) -> int:
+    """`write_table` with a progress bar on stderr (when asked and there is a terminal)."""
+    if not progress or not sys.stderr.isatty():
+        return write_table(out, fmt, columns, rows, title=title)
+    with typer.progressbar(length=total, label=f"{title} → {out.name}", file=sys.stderr) as bar:
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            bar.update(n - done)
+            done = n
+
+        return write_table(out, fmt, columns, rows, title=title, progress=advance)

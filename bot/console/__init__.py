@@ -1,7 +1,8 @@
 """The officer web console at /admin: server-rendered pages (Jinja2), Thai first with an English switch.
 
 `mount(app, runtime)` is called by `bot.server.create_app`. Pages live one module per area
-(`login`, `overview`, `directory`, `events`, `reports`, `broadcasts`, `auditlog`); `auth` (sessions),
+(`login`, `overview`, `directory`, `events`, `reports`, `broadcasts`, `auditlog`, `exports`, `inbox`,
+`reach`); `auth` (sessions),
 `csrf` and `audit` are shared. Every POST is CSRF-checked by a router dependency; every page needs a
 login; a provincial officer sees and changes only their province (`Officer.check` / `Officer.scope`).
 """
@@ -37,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 # Console pages: their script and style are files of this origin, no inline code, nothing from elsewhere.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog")
+PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog", "exports",
+                "inbox", "reach", "checkin", "certificates")
 
 
 class Console:

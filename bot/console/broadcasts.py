@@ -21,6 +21,7 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import PAGE_SIZE, page_of, provinces
+from bot.reach import reach_counts
 from storage.models import Broadcast, OutboxMessage
 
 router = APIRouter()
@@ -107,8 +108,10 @@ def _compose(request: Request, officer: Officer, values: dict[str, Any], errors:
         choices = _choices(session, officer)
         events = _events(session, officer)
         count = _count(session, officer, _audience(officer, values.get("audience"), values.get("param")))
+        reachable, unreachable = reach_counts(session, province=officer.province)
     return render(request, "broadcast_new.html", officer, code=status, active="broadcasts", v=values,
-                  errors=errors, audiences=choices, events=events, count=count, max_text=MAX_TEXT)
+                  errors=errors, audiences=choices, events=events, count=count, max_text=MAX_TEXT,
+                  reachable=reachable, unreachable=unreachable)
 
 
 @router.get("/broadcasts/new")

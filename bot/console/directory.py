@@ -1,7 +1,9 @@
 """The network directory: search, filter, verify, edit, export."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -12,6 +14,7 @@ from bot.console import redirect, render
 from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of, provinces
+from storage.repositories import training as training_repo
 from storage.models import Member, MemberIdentity, Organization
 from storage.repositories import org_search
 from storage.repositories import organizations as orgs_repo
@@ -103,20 +106,39 @@ def directory(request: Request, q: str | None = None, kind: str | None = None, v
 def export(request: Request, fmt: str = "csv", q: str | None = None, kind: str | None = None,
            verified: str | None = None, province: str | None = None,
            officer: Officer = Depends(current_officer)) -> Response:
+    """The list as filtered, as a file: at once when small, else written in the background (`exports`)."""
     from bot.cli.export import ORG_COLUMNS
+    from bot.console import exports
 
     console = request.app.state.console
+    query = clean(q)
     with console.runtime.db.session() as session:
-        orgs, _total = _page(session, officer, q=clean(q), kind=kind, verified=verified, province=province,
-                             offset=0, limit=None)
-        counts = _member_counts(session, [o.id for o in orgs])  # type: ignore[misc]
-        rows = [{"id": o.id, "name": o.name, "kind": o.kind, "province": o.province, "district": o.district,
-                 "certification_no": o.certification_no, "contact_name": o.contact_name, "phone": o.phone,
-                 "members": counts.get(o.id, 0), "verified": o.verified, "created_at": o.created_at}
-                for o in orgs]
+        ids: list[int] | None = None
+        if query:
+            ids = _matches(session, officer, query, kind=kind, verified=verified, province=province)
+            total = len(ids)
+        else:
+            total = session.exec(_filtered(select(func.count()).select_from(Organization), officer, kind=kind,
+                                           verified=verified, province=province)).one()
         record(session, officer, "export.organizations", province=officer.scope(province),
-               details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, ORG_COLUMNS, rows, "organizations")
+               details={"format": fmt, "rows": total}, request=request)
+
+    def rows(session: Session) -> Iterator[dict[str, Any]]:
+        if ids is not None:  # a search: in the search's order
+            order = {org_id: i for i, org_id in enumerate(ids)}
+            found = []
+            for start in range(0, len(ids), 500):
+                found += list(orgs_repo.export_rows(session, ids=ids[start:start + 500]))
+            yield from sorted(found, key=lambda r: order[r["id"]])
+            return
+        yield from orgs_repo.export_rows(session, province=officer.scope(province),
+                                         kind=kind if kind in KIND_KEYS else None,
+                                         verified=verified == "yes" if verified in ("yes", "no") else None)
+
+    params = urlencode({k: v for k, v in (("q", q), ("kind", kind), ("verified", verified), ("province", province))
+                        if v})
+    return exports.export(request, officer, fmt=fmt, columns=ORG_COLUMNS, total=total, rows=rows,
+                          name="organizations", kind="organizations", back=quote("/admin/orgs?" + params))
 
 
 def _org(session: Session, officer: Officer, org_id: int) -> Organization:
@@ -139,8 +161,9 @@ def detail(request: Request, org_id: int, officer: Officer = Depends(current_off
         for ident in session.exec(select(MemberIdentity).where(
                 col(MemberIdentity.member_id).in_([m.id for m in members] or [0]))):
             channels.setdefault(ident.member_id, []).append(ident.channel + ("" if ident.reachable else " ✕"))
+        attendance = training_repo.org_attendance_rate(session, organization_id=org.id)  # type: ignore[arg-type]
     return render(request, "org.html", officer, active="orgs", org=org, members=members, channels=channels,
-                  kinds=KIND_KEYS, errors={})
+                  kinds=KIND_KEYS, errors={}, attendance=attendance)
 
 
 @router.post("/orgs/{org_id}")

@@ -18,14 +18,17 @@ from bot.clock import clock, local_to_utc, to_local
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, clean, export_response, provinces
+from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
 from bot.cli.events import REGISTRATION_COLUMNS
+from bot.training_export import DAY_COLUMNS, with_day_columns
 from handlers import event_notify
 from storage.models import Organization
 from storage.repositories import events as events_repo
+from storage.repositories import training as training_repo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+REGISTRANTS_PAGE = 100
 
 EVENT_KINDS = ("training", "seminar", "forum")
 STATUSES = ("draft", "published", "finished", "cancelled")
@@ -243,24 +246,35 @@ def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) 
 
 # --- detail, publish, attendance, export --------------------------------------------------------
 @router.get("/events/{event_id}")
-def event_detail(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+def event_detail(request: Request, event_id: int, page: str | None = None,
+                 officer: Officer = Depends(current_officer)) -> Response:
+    """The event, its registrants a page at a time (`REGISTRANTS_PAGE`), the first of its waitlist and the
+    latest cancellations: the page costs the same for 50 registrations and for 5,000."""
     console = request.app.state.console
+    n = page_of(page)
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
         counts = events_repo.counts(session, event_id=event_id)
-        regs = events_repo.registrations_of_event(session, event_id=event_id)
+        seated = events_repo.registrations_of_event(session, event_id=event_id, statuses=("registered",),
+                                                    offset=(n - 1) * REGISTRANTS_PAGE, limit=REGISTRANTS_PAGE)
+        waiting = events_repo.registrations_of_event(session, event_id=event_id, statuses=("waitlisted", "offered"),
+                                                     limit=REGISTRANTS_PAGE)
+        cancelled = events_repo.registrations_of_event(session, event_id=event_id, statuses=("cancelled",),
+                                                       limit=REGISTRANTS_PAGE, newest_first=True)
+        regs = seated + waiting + cancelled
         org_ids = {r.organization_id for r in regs if r.organization_id}
         orgs = {o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids or {0})))}
-        people = {r.id: events_repo.attendees_of(session, registration_id=r.id) for r in regs}  # type: ignore[arg-type]
-        positions = {r.id: events_repo.waitlist_position(session, registration=r) for r in regs if r.status == "waitlisted"}
+        people = events_repo.attendees_of_many(session, registration_ids=[r.id for r in regs])  # type: ignore[misc]
+        # Waitlist positions in order of arrival (the waitlisted among `waiting`, which is in id order).
+        positions = {r.id: i for i, r in enumerate((r for r in waiting if r.status == "waitlisted"), 1)}
         audience = events_repo.audience_count(session, event=event) if event.status == "draft" else None
         feedback = events_repo.feedback_summary(session, event_id=event_id)
-    seated = [r for r in regs if r.status == "registered"]
-    waiting = [r for r in regs if r.status in ("waitlisted", "offered")]
-    cancelled = [r for r in regs if r.status == "cancelled"]
+        day = training_repo.day_summary(session, event_id=event_id)
+    total = {s: counts.get(f"{s}_regs", 0) for s in ("registered", "waitlisted", "offered", "cancelled")}
     return render(request, "event.html", officer, active="events", event=event, counts=counts, seated=seated,
                   waiting=waiting, cancelled=cancelled, orgs=orgs, people=people, positions=positions,
-                  audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now())
+                  audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now(), page=n,
+                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day)
 
 
 @router.post("/events/{event_id}/publish")
@@ -300,16 +314,21 @@ def cancel_event(request: Request, event_id: int, officer: Officer = Depends(cur
 async def attendance(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
     form = await request.form()
     present = {int(x) for x in form.getlist("present") if str(x).isdigit()}
-    return await _run(request, _attendance, officer, event_id, present)
+    # The attendees the page showed (one page of registrants): only they are marked present or absent.
+    shown = {int(x) for x in form.getlist("shown") if str(x).isdigit()} if "shown" in form else None
+    return await _run(request, _attendance, officer, event_id, present, shown)
 
 
-def _attendance(request: Request, officer: Officer, event_id: int, present: set[int]) -> Response:
+def _attendance(request: Request, officer: Officer, event_id: int, present: set[int],
+                shown: set[int] | None = None) -> Response:
     console = request.app.state.console
     now = clock.now()
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
         marked, unmarked = [], []
         for attendee, _reg in events_repo.seated_attendees(session, event_id=event_id):
+            if shown is not None and attendee.id not in shown:
+                continue
             want = attendee.id in present
             if attendee.attended != want:
                 events_repo.set_attended(session, attendee=attendee, attended=want, now=now)
@@ -328,7 +347,7 @@ def export_event(request: Request, event_id: int, fmt: str = "csv",
     console = request.app.state.console
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
-        rows = events_repo.export_rows(session, event_id=event_id)
+        rows = with_day_columns(session, event_id, events_repo.export_rows(session, event_id=event_id))
         record(session, officer, "export.registrations", province=event.province, target_type="event",
                target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, REGISTRATION_COLUMNS, rows, f"event-{event_id}")
+    return export_response(fmt, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")

@@ -141,13 +141,19 @@ def deadline_detail(request: Request, deadline_id: int, status: str | None = Non
 @router.get("/deadlines/{deadline_id}/export")
 def export_deadline(request: Request, deadline_id: int, fmt: str = "csv",
                     officer: Officer = Depends(current_officer)) -> Response:
+    """The submitted activities as a file: at once when small, else written in the background."""
+    from bot.console import exports
+
     console = request.app.state.console
     with console.runtime.db.session() as session:
         deadline = _deadline(session, officer, deadline_id)
-        rows = list(reports_repo.export_rows(session, deadline_id=deadline.id, province=officer.province))
+        total = reports_repo.export_count(session, deadline_id=deadline.id, province=officer.province)  # type: ignore[arg-type]
         record(session, officer, "export.reports", province=officer.province, target_type="deadline",
-               target_id=deadline_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, REPORT_COLUMNS, rows, f"reports-{deadline_id}")
+               target_id=deadline_id, details={"format": fmt, "rows": total}, request=request)
+    return exports.export(request, officer, fmt=fmt, columns=REPORT_COLUMNS, total=total,
+                          rows=lambda session: iter(reports_repo.export_rows(session, deadline_id=deadline_id,
+                                                                             province=officer.province)),
+                          name=f"reports-{deadline_id}", kind="reports", back=f"/admin/deadlines/{deadline_id}")
 
 
 @router.get("/reports/{report_id}")

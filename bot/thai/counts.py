@@ -16,14 +16,14 @@ from .numbers import _MONEY_AFTER, _MONEY_BEFORE, _prepare, find_numbers
 from .textnorm import prep
 
 PEOPLE_UNIT = re.compile(r"[^\S\n]*(?:กว่า|เศษ|ๆ)?[^\S\n]*(?:คน|ท่าน|ราย|รูป|people|persons|pax)(?!ไข้|พิการ|ไร้)")
-_TOTAL = re.compile(r"(?<!ไม่)(?:รวม|ทั้งหมด|ทั้งสิ้น|total)")
+_TOTAL = re.compile(r"(?<!ไม่)(?:รวม|ทั้งหมด|ทั้งสิ้น|total)|=")
 _PEOPLE_CUE = re.compile(
     r"ผู้เข้าร่วม|เข้าร่วม|ผู้ร่วม|ร่วมงาน|ผู้เข้าอบรม|เข้าอบรม|ผู้ได้รับประโยชน์|ผู้รับบริการ|มาร่วม|มาประชุม"
     r"|ผู้มา|ที่มา|participants?|จำนวน"
 )
 # People counted who are not the participants: organizers, speakers, and all the members of a club
 # (as opposed to those who came).
-_STAFF = re.compile(r"วิทยากร|เจ้าหน้าที่|ทีมงาน|พี่เลี้ยง|ครู|สมาชิก|ช่าง")
+_STAFF = re.compile(r"วิทยากร|เจ้าหน้าที่|ทีม|พี่เลี้ยง|ครู|สมาชิก|ช่าง|ช่วยงาน|มาช่วย")
 _NEVER_PARTICIPANTS = re.compile(r"วิทยากร")
 # After a cue without a unit the number must end there: 'ผู้เข้าร่วม 45' but not 'จำนวน 20 ครอบครัว'.
 _BARE_END = re.compile(r"\s*(?:$|\n|[,;()]|(?:ค่ะ|ครับ|คะ|ค่า|นะ|และ|หญิง|ชาย|รวม)|[^\sก-๛])")
@@ -36,9 +36,10 @@ _PER_UNIT = re.compile(r"\S*ละ\s*$")
 _INCOME = re.compile(r"ยอด(?:เงิน)?(?:ทำบุญ|บริจาค|ผ้าป่า|กฐิน)|รายได้|ได้เงิน|เงินทำบุญ")
 _BUDGET_CUE = re.compile(r"งบ|ใช้เงิน|ใช้ไป|ค่าใช้จ่าย|ใช้จ่าย|เป็นเงิน")
 _ITEM = re.compile(r"ค่า(?!ใช้จ่าย)[ก-๛]+|วัสดุ|ของขวัญ|อาหาร")
-_ITEM_END = re.compile(r"\s*(?:$|\n|บาท|บ\.|[,;]|ค่า|รวม|-|\s[^\sก-๛])")
+_ITEM_END = re.compile(r"\s*(?:$|\n|บาท|บ\.|[,;]|ค่า|รวม|-|\s[^\sก-๛]|ค่ะ|ครับ|คะ|นะ|จ้า)")
 _NO_SPENDING = re.compile(
     r"ไม่(?:ได้)?(?:ใช้|มี|เสีย)?\s*(?:งบ(?:ประมาณ)?|เงิน|ค่าใช้จ่าย)|ไม่(?:ได้)?ใช้จ่าย|ไม่มีงบ|ฟรี(?!ให้)"
+    r"|(?:งบ(?:ประมาณ)?|ค่าใช้จ่าย)\s*[:：]?\s*(?:ไม่มี|ไม่ใช้)"
 )
 
 

@@ -22,205 +22,17 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 
+from .date_calendar import (
+    _Q_LAST, _Q_NEXT, Prefer, _add_months, _count, _infer_year, _mk, _monday, _resolve_day_only, _resolve_passed,
+    _weekend, _year,
+)
+from .date_patterns import (
+    _ATOM, _EVERY, _NEGATED, _PERIOD_GAP, _PREFIX_GAP, _RANGE_SEP, MONTH_LOOKUP, WD_LOOKUP,
+)
 from .textnorm import prep
 
-Prefer = Literal["future", "past"]
-
-# ---------------------------------------------------------------------------------------------- months
-_MONTH_WORDS: dict[int, list[str]] = {
-    1: ["มกราคม", "มกรา", "มกรคม", "january", "jan"],
-    2: ["กุมภาพันธ์", "กุมภาพันธ", "กุมพาพันธ์", "กุมภา", "กุมภาพัน", "february", "feb"],
-    3: ["มีนาคม", "มีนา", "march", "mar"],
-    4: ["เมษายน", "เมษา", "เมษายณ", "april", "apr"],
-    5: ["พฤษภาคม", "พฤษภา", "พฤศภาคม", "พฤษภาคมม", "may"],
-    6: ["มิถุนายน", "มิถุนา", "มิถุนายณ", "june", "jun"],
-    7: ["กรกฎาคม", "กรกฏาคม", "กรกฎา", "กรกฏา", "กรกดาคม", "july", "jul"],
-    8: ["สิงหาคม", "สิงหา", "สิงห", "august", "aug"],
-    9: ["กันยายน", "กันยา", "กันยายณ", "september", "sept", "sep"],
-    10: ["ตุลาคม", "ตุลา", "october", "oct"],
-    11: ["พฤศจิกายน", "พฤศจิกา", "พฤศจิ", "พฤษจิกายน", "november", "nov"],
-    12: ["ธันวาคม", "ธันวา", "december", "dec"],
-}
-# Abbreviations, written with all, some or none of their dots: ม.ค. / ม.ค / มค. / มค
-_MONTH_ABBR = {1: "ม ค", 2: "ก พ", 3: "มี ค", 4: "เม ย", 5: "พ ค", 6: "มิ ย", 7: "ก ค", 8: "ส ค", 9: "ก ย",
-               10: "ต ค", 11: "พ ย", 12: "ธ ค"}
-
-MONTH_LOOKUP: dict[str, int] = {}
-for _m, _ws in _MONTH_WORDS.items():
-    for _w in _ws:
-        MONTH_LOOKUP[_w] = _m
-for _m, _a in _MONTH_ABBR.items():
-    MONTH_LOOKUP[_a.replace(" ", "")] = _m
-
-_pieces = []
-_ABBR_KEYS = {a.replace(" ", "") for a in _MONTH_ABBR.values()}
-for _w in sorted(MONTH_LOOKUP, key=len, reverse=True):
-    if _w.isascii() or _w in _ABBR_KEYS:
-        continue
-    _pieces.append(re.escape(_w))
-_abbr = []
-for _a in _MONTH_ABBR.values():
-    x, y = _a.split()
-    # dotted (at least one dot) may be followed by anything; undotted must not run into a Thai word
-    # ("3 มีคนมา" is not 3 March).
-    _abbr.append(f"{x}\\.\\s?{y}\\.?|{x}\\s?{y}\\.|{x}{y}(?![ก-๛])")
-_en = sorted((w for w in MONTH_LOOKUP if w.isascii()), key=len, reverse=True)
-MONTH_TH = "(?:" + "|".join(_pieces) + ")(?![\u0e30-\u0e3a\u0e45\u0e47-\u0e4e])|" + "|".join(_abbr)
-MONTH_EN = "(?<![a-z])(?:" + "|".join(_en) + r")\.?(?![a-z])"
-MONTH = f"(?:{MONTH_TH}|{MONTH_EN})"
-
-_WD_FULL = {
-    0: ["จันทร์", "monday", "mon"], 1: ["อังคาร", "tuesday", "tues", "tue"],
-    2: ["พุธ", "wednesday", "wed"], 3: ["พฤหัสบดี", "พฤหัสฯ", "พฤหัส", "thursday", "thurs", "thur", "thu"],
-    4: ["ศุกร์", "friday", "fri"], 5: ["เสาร์", "saturday", "sat"], 6: ["อาทิตย์", "sunday", "sun"],
-}
-# Short or misspelled forms only count after "วัน" (จัน could be จันทบุรี, เสา is a pole).
-_WD_SHORT = {0: ["จันท์", "จัน"], 1: ["อังคาน"], 2: ["พุท"], 3: ["พฤหัด", "พฤ"], 4: ["ศุก"], 5: ["เสา"],
-             6: ["อาทิต", "อาทิด"]}
-WD_LOOKUP: dict[str, int] = {}
-for _d, _ws in list(_WD_FULL.items()) + list(_WD_SHORT.items()):
-    for _w in _ws:
-        WD_LOOKUP[_w] = _d
-_WD_ALL = "|".join(re.escape(w) for w in sorted(WD_LOOKUP, key=len, reverse=True))
-_WD_BARE = "|".join(
-    re.escape(w) for w in sorted((w for ws in _WD_FULL.values() for w in ws), key=len, reverse=True)
-)
-
-# 'ที่' opens a day only as a word of its own: 'พื้นที่ 3', 'ครั้งที่ 2' and 'รุ่นที่ 5' are no dates.
-# After a weekday name it still does (ศุกร์ที่ 29, อังคารที่ 3, พุธที่ 5): those end in ์ ร ธ ี ส ต.
-_TI = r"(?:(?<![ก-ฮ\u0e30-\u0e4e])|(?<=[์รธีสตฯ]))ที่"
-_DAY = r"(?<![\d.,:/])(?:วันที่|วันที|" + _TI + r"|วัน)?\s*(?P<{n}>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
-# A number after a month is not its year when a unit follows ('1 ธ.ค. 10 คน'); 'วัน' only counts as a
-# unit on its own: '5 ธ.ค. 68 วันพ่อ' has the year 68.
-_NOT_TIME = r"(?![^\S\n]*(?:โมง|นาฬิกา|น\.|ทุ่ม|นาที|ชั่วโมง|ชม|คน|ท่าน|ราย|บาท|วัน(?![ก-ฮ])|ปี|%))"
-_YEAR = (
-    r"(?:\s*,?\s*(?:(?P<{e}>พ\.?\s?ศ\.?|ค\.?\s?ศ\.?|ปี|b\.?e\.?|a\.?d\.?|c\.?e\.?)\s*)?"
-    r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)" + _NOT_TIME + ")?"
-)
-_NUMWORD = r"(?:\d{1,3}|[หนึ่งสองามีห้ากเจ็ดแปดก้าสิบยี่เอ็ดร้อยครึ่ง]{1,30}?)"
-_UNIT = r"(?P<{u}>วัน|สัปดาห์|สัปดา|อาทิตย์|อาทิต|อาทิด|อาทืตย์|เดือน|ปี|days?|weeks?|months?|years?)"
-
-# Every atom starts with one of these characters; checking that first is ~3x faster than letting
-# the engine try all alternatives at every position of a long report message.
-_FIRST = "(?=[0-9a-zวทพมเอใสปจศหแยรคกตธ])"
-_ATOM = re.compile(
-    _FIRST + "(?:" + "|".join(
-        [
-            # ISO yyyy-mm-dd (also BE: 2563-03-01)
-            r"(?P<iso>(?<!\d)(?P<iy>\d{4})\s*[-/]\s*(?P<im>[01]?\d)\s*[-/]\s*(?P<id>[0-3]?\d)(?!\d))",
-            # d/m[/y], d-m-y, d.m.y (- and . need the year: 1-3 is a day range, 9.30 a time)
-            r"(?P<num>" + _DAY.format(n="nd") + r"\s*(?:/\s*(?P<nm>[01]?\d)(?!\d)(?:\s*/\s*(?P<ny>\d{4}|\d{2})(?!\d))?"
-            r"|(?P<nsep>[-.])\s*(?P<nm2>[01]?\d)\s*(?P=nsep)\s*(?P<ny2>\d{4}|\d{2})(?!\d)))",
-            # d month [year]
-            r"(?P<dm>" + _DAY.format(n="dd") + r"\s*(?:[-/.]\s*)?(?:เดือน\s*)?(?P<dmon>" + MONTH + ")"
-            + _YEAR.format(e="de", y="dy") + ")",
-            # English month-first: Oct 25, 2018
-            r"(?P<md>(?P<mmon>" + MONTH_EN + r")\s*(?P<md_d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)(?:\s*,?\s*(?P<my>\d{4})(?!\d))?)",
-            # Thai month-first, as web pages and Facebook print dates: มีนาคม 14, 2026 (the comma and the
-            # year are required: 'มีนาคม 14 คน' is no date)
-            r"(?P<tmd>(?:เดือน\s*)?(?P<tmon>" + MONTH_TH + r")\s*(?P<tmd_d>[0-3]?\d)(?!\d)\s*,\s*(?P<tmy>\d{4})(?!\d))",
-            # weekends: เสาร์อาทิตย์ที่แล้ว, เสาร์-อาทิตย์นี้, ส-อา หน้า, สุดสัปดาห์นี้
-            r"(?P<we>(?:(?:วัน)?เสาร์\s*(?:-|และ|กับ|,|/)?\s*(?:วัน)?(?:อาทิตย์|อาทิต|อา(?:\.|(?![ก-ฮ\u0e30-\u0e4e])))|ส\.?\s*-\s*อา\.?"
-            r"|สุดสัปดาห์|weekend)(?:\s*(?P<weq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
-            # N days/weeks ago
-            r"(?P<ago>(?P<agon>" + _NUMWORD + r")\s*" + _UNIT.format(u="agou")
-            + r"\s*(?:ก่อน|ที่แล้ว|ที่ผ่านมา|ago))",
-            # in N days/weeks
-            r"(?P<inn>(?:อีก|ใน|in)\s*(?P<innn>" + _NUMWORD + r")\s*" + _UNIT.format(u="innu") + ")",
-            r"(?P<innn2>(?P<in2n>" + _NUMWORD + r")\s*" + _UNIT.format(u="in2u") + r"\s*(?:ข้างหน้า|ถัดไป|จากนี้))",
-            # single-word relatives
-            r"(?P<rel>วันนี้|วันนี|today|พรุ่งนี้|พรุ้งนี้|พรุ่งนี|พุ่งนี้|พรุงนี้|tomorrow|tmr|tmrw"
-            r"|(?:วัน)?มะรืน(?:นี้)?|เมื่อวานซืน|วานซืน|เมื่อวาน(?:นี้)?|เมื่อวันวาน|yesterday)",
-            # periods: this/next/last week, month, year
-            r"(?P<per>(?P<peru>สัปดาห์|สัปดา|อาทิตย์|อาทิต|เดือน|ปี)\s*(?P<perq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))",
-            r"(?P<eper>(?P<eperq>this|next|last)\s+(?P<eperu>week|month|year)(?![a-z]))",
-            # weekdays, with "วัน" or a qualifier
-            # A bare weekday must stand alone: 'เสาร์อาสา' is a name, 'เสาร์นี้', 'อาทิตย์ที่ 29', 'ศุกร์ค่ะ' are days.
-            r"(?P<wd>(?:(?P<wdwan>วัน)\s*(?P<wdn>" + _WD_ALL + r")|(?P<wdb>" + _WD_BARE + r")(?![a-z])"
-            r"(?:(?![ก-ฮ])|(?=\s*(?:สัปดาห์|อาทิตย์|อาทิต)?\s*(?:นี้|หน้า|ถัดไป|ที่|ก่อน|ถึง|ค่ะ|คะ|ครับ|คับ|นะ|จ้า|ค่า))))"
-            r"(?:\s*(?:(?:สัปดาห์|อาทิตย์|อาทิต)\s*)?(?P<wdq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
-            r"(?P<ewd>(?P<ewdq>this|next|last)\s+(?P<ewdn>" + _WD_BARE + r")(?![a-z]))",
-            # a bare day: the start of a range (29-31 ม.ค.) or 'วันที่ 15 [เดือนหน้า]'
-            r"(?P<day>(?<![\d.,:/])(?P<dayp>วันที่|วันที|" + _TI + r")?\s*(?P<dd2>[0-3]?\d)(?!\d)(?!\s*[.:]\s*\d)"
-            r"(?:\s*(?P<daym>เดือนนี้|เดือนหน้า|เดือนที่แล้ว|เดือนก่อน|ที่ผ่านมา|ที่แล้ว))?)",
-        ]
-    )
-    + ")"
-)
-_RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru)\s*(?:วันที่|วัน)?\s*$")
-_EVERY = re.compile(r"ทุก\s*$")
-_NEGATED = re.compile(r"ไม่ใช่\s*(?:วันที่|วัน|เมื่อ)?\s*$")
-_PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")
-
-_NUMW_SMALL = {"หนึ่ง": 1, "สอง": 2, "สาม": 3, "สี่": 4, "ห้า": 5, "หก": 6, "เจ็ด": 7, "แปด": 8, "เก้า": 9}
-
-
-def _count(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    if s in _NUMW_SMALL:
-        return _NUMW_SMALL[s]
-    from .numbers import parse_number
-
-    v = parse_number(s)
-    return v if isinstance(v, int) and 0 <= v <= 1000 else None
-
-
-def _year(y: str | None, era: str | None) -> int | None:
-    """Western year from what was typed, or None when absent/implausible."""
-    if y is None:
-        return None
-    n = int(y)
-    e = (era or "").replace(".", "").replace(" ", "")
-    if e in ("คศ", "ad", "ce"):
-        n = n + 2000 if len(y) == 2 else n
-    elif e in ("พศ", "be"):
-        n = n + 2500 - 543 if len(y) == 2 else n - 543
-    elif len(y) == 2:
-        n = 2500 + n - 543
-    elif n >= 2400:
-        n -= 543
-    return n if 1900 <= n <= 2300 else -1  # -1: typed but impossible
-
-
-def _mk(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _add_months(d: date, n: int) -> date:
-    y, m = divmod(d.month - 1 + n, 12)
-    y += d.year
-    m += 1
-    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
-
-
-def _infer_year(m: int, d: int, today: date, prefer: Prefer) -> date | None:
-    """Next (or last) occurrence of day d of month m, looking one year either way."""
-    if prefer == "past":
-        for y in (today.year, today.year - 1):
-            c = _mk(y, m, d)
-            if c is not None and c <= today:
-                return c
-    else:
-        for y in (today.year, today.year + 1):
-            c = _mk(y, m, d)
-            if c is not None and c >= today:
-                return c
-    return None
-
-
-def _monday(d: date) -> date:
-    return d - timedelta(days=d.weekday())
-
-
-_Q_THIS = ("นี้", "this")
-_Q_NEXT = ("หน้า", "ถัดไป", "next")
-_Q_LAST = ("ที่แล้ว", "ที่ผ่านมา", "ก่อน", "last")
+__all__ = ["Prefer", "find_date_range", "parse_date", "parse_date_range", "parse_datetime_range"]
 
 
 class _Atom:
@@ -257,6 +69,8 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
             y = _year(g("dy"), g("de"))
             if mon is None:
                 continue
+            if y is None and g("dthis"):  # '3 ธ.ค. นี้': this year's, even in a report
+                y = today.year
             atoms.append(_Atom(s, e, "date", (int(g("dd")), mon, y), invalid=y == -1))
         elif g("md"):
             mon = MONTH_LOOKUP.get(re.sub(r"[.\s]", "", g("mmon")))
@@ -347,45 +161,6 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
     return atoms
 
 
-def _weekend(q: str | None, today: date, prefer: Prefer) -> tuple[date, date]:
-    """Saturday and Sunday: of this (นี้), next (หน้า) or last (ที่แล้ว) Monday-Sunday week; ที่ผ่านมา is the
-    last weekend already over; without a word, the coming one (or the last one begun, for a report)."""
-    sat = _monday(today) + timedelta(days=5)
-    if q in _Q_NEXT:
-        sat += timedelta(days=7)
-    elif q == "ที่ผ่านมา":
-        if sat + timedelta(days=1) >= today:
-            sat -= timedelta(days=7)
-    elif q in _Q_LAST:
-        sat -= timedelta(days=7)
-    elif q is None and prefer == "past" and sat > today:
-        sat -= timedelta(days=7)
-    return sat, sat + timedelta(days=1)
-
-
-def _resolve_passed(d1: int, d2: int, today: date) -> tuple[date, date] | None:
-    """'วันที่ 5-6 ที่ผ่านมา': the latest days d1..d2 of one month that began before today."""
-    first = today.replace(day=1)
-    for st in (0, -1, -2):
-        f = _add_months(first, st)
-        s, e = _mk(f.year, f.month, d1), _mk(f.year, f.month, d2)
-        if s is not None and e is not None and s < today and e <= today:
-            return s, e
-    return None
-
-
-def _resolve_day_only(d: int, today: date, prefer: Prefer) -> date | None:
-    """'วันที่ 15': the next (or last) day 15 within two months."""
-    first = today.replace(day=1)
-    steps = (0, 1, 2) if prefer != "past" else (0, -1, -2)
-    for st in steps:
-        f = _add_months(first, st)
-        c = _mk(f.year, f.month, d)
-        if c is not None and (c >= today if prefer != "past" else c <= today):
-            return c
-    return None
-
-
 def _single(a: _Atom, today: date, prefer: Prefer) -> date | None:
     if a.value is not None:
         return a.value
@@ -464,6 +239,18 @@ def _pair(a: _Atom, b: _Atom, today: date, prefer: Prefer) -> tuple[date, date] 
     return s, e
 
 
+def _within(period: _Atom, b: _Atom | None, t: str) -> date | None:
+    """The weekday or day `b` inside the week or month `period` right before it, or None."""
+    if b is None or not _PERIOD_GAP.match(_gap(t, period, b)):
+        return None
+    first, last = period.period
+    if b.kind == "wd" and b.value is not None and (last - first).days == 6:
+        return first + timedelta(days=b.value.weekday())
+    if b.kind == "day" and not b.passed and (last - first).days >= 27:
+        return _mk(first.year, first.month, b.parts[0])
+    return None
+
+
 def _gap(t: str, a: _Atom, b: _Atom) -> str:
     return t[a.end: b.start]
 
@@ -483,8 +270,12 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
              and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        after = atoms[i + 2] if i + 2 < len(atoms) else None
+        # 'เสาร์ 28 - อาทิตย์ 29 พ.ย.': a bare day after a weekday counts when it starts a range
+        starts_range = (nxt is not None and nxt.kind == "day" and after is not None
+                        and bool(_RANGE_SEP.match(_gap(t, nxt, after))))
         if a.kind == "wd" and nxt is not None and nxt.kind in ("date", "day") and (
-            nxt.kind == "date" or nxt.strong) and _PREFIX_GAP.match(_gap(t, a, nxt)):
+            nxt.kind == "date" or nxt.strong or starts_range) and _PREFIX_GAP.match(_gap(t, a, nxt)):
             nxt.start = a.start  # the weekday belongs to the date: 'ถึงวันอาทิตย์ที่ 31' joins a range
             continue
         kept.append(a)
@@ -492,6 +283,10 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
         if a.kind == "range":
             return a.period[0], a.period[1], a.start, a.end
         if a.kind == "period":
+            nxt = kept[i + 1] if i + 1 < len(kept) else None
+            inside = _within(a, nxt, t)
+            if inside is not None:  # 'สัปดาห์ที่แล้ว วันพฤหัส', 'เดือนที่แล้ว วันที่ 15'
+                return inside, inside, a.start, nxt.end  # type: ignore[union-attr]
             if allow_period:
                 return a.period[0], a.period[1], a.start, a.end
             continue

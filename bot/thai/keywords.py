@@ -16,6 +16,15 @@ _RE_EDGE = re.compile(r"^[\s/!.,~?:;'\"()\[\]*#-]+|[\s!.,~?:;'\"()\[\]*#ๆ-]+$"
 # People stretch the end of a word with a letter the word does not even end in (เมนูววว).
 _RE_TAIL_RUN = re.compile(r"(.)\1+$")
 
+# Polite wrappers around a command: 'ขอลงทะเบียนอบรม', 'อยากสมัครอบรมค่ะ', 'ลงทะเบียนอบรมให้หน่อย',
+# 'สมัครอบรมได้ไหมคะ'. Tried only after the whole message failed, so 'ขอบคุณ' stays itself.
+_RE_POLITE_HEAD = re.compile(
+    r"^(?:(?:ฉัน|ผม|หนู|ดิฉัน|เรา|พี่)?(?:ขอ|อยาก(?:จะ)?|ต้องการ|รบกวน|ช่วย|จะ|สนใจ)(?:ทำการ|ขอ)?|ทำการ)(?=.)"
+)
+_RE_POLITE_TAIL = re.compile(
+    r"(?<=.)(?:(?:ให้)?(?:หน่อย|ด้วย|ที)|ได้(?:ไหม|มั้ย|มั๊ย|ไม๊|เลย)|(?:ยัง)?ไง|เลย|ครับ|ค่ะ|คะ|นะ|พี่ๆ?|น้อง)+$"
+)
+
 _cache: dict[tuple, tuple[dict[str, str], list[tuple[str, str]]]] = {}
 
 
@@ -64,6 +73,11 @@ def match_keyword(text: str, keywords: Mapping[str, Iterable[str]]) -> str | Non
         hit = exact.get(s)
         if hit is not None:
             return hit
+        core = _RE_POLITE_TAIL.sub("", _RE_POLITE_HEAD.sub("", s))
+        if core != s and core:
+            hit = exact.get(core) or exact.get(_RE_POLITE_TAIL.sub("", s)) or exact.get(_RE_POLITE_HEAD.sub("", s))
+            if hit is not None:
+                return hit
         if len(s) > 2 and s[-1] * 2 in text.lower():
             # normalize() already cut 'ววว' to 'ว'; the stretched letter itself is extra
             hit = exact.get(s[:-1])

@@ -204,12 +204,3 @@ _MONEY_AFTER = re.compile(r"\s*(?:บาท|บ\.|฿|thb|baht|bht|-\s*บาท
 _MONEY_BEFORE = re.compile(
     r"(?:฿|thb|งบ(?:ประมาณ)?|ค่าใช้จ่าย|ใช้จ่าย|ราคา|เป็นเงิน|จำนวนเงิน|ยอด(?:เงิน)?|ใช้เงิน|ทุน)\s*(?:ทั้งหมด|ทั้งสิ้น|รวม|จำนวน|ประมาณ|:|=)?\s*$"
 )
-
-
-def money_candidates(t: str) -> list[tuple[int, int, Decimal, bool]]:
-    """(start, end, value, has_money_context) for each quantity in prepared text `t`."""
-    out = []
-    for s, e, v in find_numbers(t):
-        ctx = bool(_MONEY_AFTER.match(t, e)) or bool(_MONEY_BEFORE.search(t[max(0, s - 24): s]))
-        out.append((s, e, v, ctx))
-    return out

@@ -28,7 +28,7 @@ _HONORIFIC = re.compile(r"^(?:นางสาว|น\.ส\.|นาย(?!ก|ท�
 _PEOPLE_SPLIT = re.compile(
     r"\s*(?:\n|;|,|、|\s(?:และ|กับ)\s*|\s(?=(?:นางสาว|น\.ส\.|นาย(?!ก|ทะเบียน)|นาง(?!รอง))[ก-๙]))\s*")
 _NUMBERING = re.compile(r"^\s*(?:\d+|[๐-๙]+)[.)]\s*|^\s*[-•*·]\s*")
-_EXTENSION = re.compile(r"(?:ต่อ|ext\.?|x|#)\s*([0-9๐-๙]{1,5})\s*$", re.I)
+_EXTENSION = re.compile(r"(?:ต่อ|ext\.?|(?<![a-z])x|#)\s*([0-9]{1,5})(?![0-9])", re.I)
 _PHONE_RUN = re.compile(r"(?:โทร\.?|เบอร์(?:โทร)?|tel\.?|phone)?\s*:?\s*\+?[0-9๐-๙][0-9๐-๙\s\-.()]{7,}[0-9๐-๙]"
                         r"(?:\s*(?:ต่อ|ext\.?|x|#)\s*[0-9๐-๙]{1,5})?", re.I)
 _POSITION_PREFIX = re.compile(r"^(?:ตำแหน่ง|position)\s*[:：]?\s*", re.I)

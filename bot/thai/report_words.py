@@ -21,30 +21,36 @@ _NAME = r"(?:(?!สนับสนุน|ช่วย|ให้มา|ให้�
 _FUND_CUE = re.compile(
     r"(?:แหล่ง(?:งบ(?:ประมาณ)?|เงิน|ทุน)(?:จาก)?|งบ(?:ประมาณ)?(?:ได้)?จาก|เงินจาก|ทุนจาก|สนับสนุนโดย"
     r"|ได้รับ(?:การ)?สนับสนุน(?:งบ(?:ประมาณ)?)?(?:จาก)?|ได้รับงบ(?:ประมาณ)?(?:จาก)?|ได้รับบริจาคจาก"
-    r"|ได้(?:งบ(?:ประมาณ)?|เงิน|ทุน)?จาก|ผู้สนับสนุน"
+    r"|ได้รับ(?:เงิน|งบ(?:ประมาณ)?|ทุน)(?:การ)?(?:สนับสนุน|บริจาค)?จาก"
+    r"|ได้(?:งบ(?:ประมาณ)?|เงิน|ทุน)?จาก|เก็บ(?:เงิน)?จาก|ผู้สนับสนุน"
     r"|(?:(?<=บาท)|(?<=หมื่น)|(?<=แสน)|(?<=ล้าน)|(?<=พัน))\s*จาก|(?:^|\n)[^\S\n]*จาก|(?<=บาท)\s*โดยใช้(?:งบ|เงิน)?(?:จาก)?"
     r"|funded by|funding)\s*[:：]?\s*"
 )
 _FUND_STOP = re.compile(
     r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|กลุ่มเป้าหมาย|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่|และใช้)"
-    rf"|\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|ค่ะ|ครับ|คะ(?![ก-ฮ])|ค่า(?![ก-ฮ])|นะคะ|นะครับ)|[\n,;()]|\s*\d|$"
+    rf"|\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|(?:คน|ชุด|หัว|ครอบครัว)ละ|ค่ะ|ครับ|คะ(?![ก-ฮ])|ค่า(?![ก-ฮ])|นะคะ|นะครับ)|[\n,;()]"
+    r"|(?<!เขต)(?<!เขต )(?<!หมู่)(?<!หมู่ )\s*\d|$"
 )
 _FUND_BRACKET = re.compile(r"(?:บาท|หมื่น|พัน|\d)\s*" + _PARTICLE + r"?\s*\(\s*([^()\n\d]{2,60}?)\s*\)")
 _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
-    r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
+    + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
+    + r"|(?:เงิน|งบ)(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
+    + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
 _FUND_LINE = re.compile(
     r"^(?:กองทุน|เงิน(?!\s*\d)|งบของ|งบส่วนตัว|เทศบาล|อบ[ตจ]|สสส|สปสช|พมจ|พม\.|รพ\.?สต|ผ้าป่า|ทอดผ้าป่า|มูลนิธิ)"
 )
+# Whoever 'helped' or 'supported': the word before ช่วยมา / สนับสนุน (not 'ได้รับการสนับสนุน').
+_FUND_GAVE = re.compile(r"(?:^|[\s\n])((?!ได้รับ|การ|โดย|ที่)[^\s\d()]{2,40}?)\s*(?:ช่วยมา|สนับสนุน|ให้มา|ให้งบ)")
 _FUND_TAIL = re.compile(r"(?:\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|เอง)|" + r"\s*" + _PARTICLE + r")+\s*$")
 _NOT_FUND = re.compile(r"^(?:(?:บาท|ค่ะ|ครับ|งบ|งบประมาณ|เงิน|-)$|ไม่)")
-_DECOR = re.compile(r"^[\s\-•*·▪►➤>👉📌✅☑️✔️🔹🔸💰💵💸💝🏛️🏦\d.)]+|[\s🙏😊]+$")
+_DECOR = re.compile(r"^(?:[^\w\u0e00-\u0e7f(\"“]|\d+[.)])+|[^\w\u0e00-\u0e7f.)\"”]+$")
 
 _GROUPS = [
-    "ผู้ดูแลผู้สูงอายุ", "ผู้ดูแลคนพิการ", "เด็กและเยาวชน", "เด็กนักเรียน", "เด็กเล็ก", "เด็ก", "เยาวชน",
+    "ผู้ดูแลผู้สูงอายุ", "ผู้ดูแลคนพิการ", "ผู้ดูแลผู้ป่วยติดเตียง", "เด็กและเยาวชน", "เด็กนักเรียน", "เด็กเล็ก", "เด็ก", "เยาวชน",
     "ผู้สูงอายุ", "คนพิการ", "ผู้พิการ", "สตรี", "ผู้หญิง", "ผู้ด้อยโอกาส", "ผู้ป่วยติดเตียง", "ผู้ป่วย",
     "คนไร้บ้าน", "คนไร้ที่พึ่ง", "ผู้ติดเชื้อ", "แรงงาน", "ผู้ยากไร้", "นักเรียน", "ผู้ดูแล", "อสม.", "อสม",
     "อพม.", "อาสาสมัคร", "จิตอาสา", "แม่อาสา", "ครอบครัว", "ผู้ประสบอุทกภัย", "ผู้ประสบภัย", "ผู้มีรายได้น้อย",
@@ -53,6 +59,14 @@ _GROUPS = [
 _GROUP = "(?:" + "|".join(re.escape(g) for g in sorted(_GROUPS, key=len, reverse=True)) + ")"
 _TARGET_CUE = re.compile(r"(?:กลุ่มเป้าหมาย|กลุ่มเป้า|เป้าหมาย|target(?: group)?)\s*(?:คือ|เป็น|ได้แก่|[:：])?\s*")
 _TARGET_FOR = re.compile(r"(?:ให้(?:กับ|แก่)?|แก่|สำหรับ)\s*(?:กลุ่ม|น้องๆ?|พี่ๆ?)?\s*(" + _GROUP + ")")
+# A line naming who reports, not what was done: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's
+# name alone ('ชมรมผู้สูงอายุบ้านนา' — whose ผู้สูงอายุ is not the target group).
+ORG_LINE = re.compile(
+    r"^(?:ชื่อองค์กร|องค์กร\s*[:：]|ผู้รายงาน|ชื่อผู้รายงาน|รายงานโดย|ผู้ส่ง|จาก\s*[:：])"
+    r"|^(?:จาก)?(?:ทาง)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|ศูนย์)(?!.*(?:จัด|อบรม|ประชุม|กิจกรรม|โครงการ|เยี่ยม|ดำเนิน))"
+)
+# The people trained: 'อบรมอาสาสมัครดูแลผู้สูงอายุ' is for the volunteers.
+_TARGET_TRAINED = re.compile(r"(?:ฝึก)?อบรม\s*(?:หลักสูตร|เชิงปฏิบัติการ)?\s*(?:ให้)?\s*(" + _GROUP + ")")
 _TARGET_ANY = re.compile(_GROUP)
 # A group followed on its line by a count of people: 'อสม. มาช่วย 12 คน'.
 _COUNTED = re.compile(r"[^\S\n]*[^\d\n]{0,20}?[^\S\n]*(\d[\d,]*)[^\S\n]*(?:คน|ท่าน|ราย)")
@@ -65,11 +79,14 @@ def _count_value(s: str) -> int:
     return int(s.replace(",", ""))
 _TARGET_STOP = re.compile(
     r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่)"
-    rf"|\s*(?:{_PART_ALT})\s*$|[\n,;]|\s*\d|$"
+    rf"|(?:\s*(?:{_PART_ALT}))+\s*$|[\n,;]|\s*\d|$"
 )
 
 
-_FUND_VERB = re.compile(r"\s*(?:สนับสนุน|ช่วย|ให้มา|ให้บริการ)")
+_FUND_VERB = re.compile(r"\s*(?:สนับสนุน|ช่วย|ให้มา|ให้บริการ|ออกให้|ออกเงิน|จ่ายให้)")
+
+
+_TAIL_JUNK = re.compile(rf"(?:\s*(?:{_PART_ALT})|\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F])+\s*$")
 
 
 def _clean_fund(v: str) -> str | None:
@@ -77,10 +94,13 @@ def _clean_fund(v: str) -> str | None:
     m = _FUND_VERB.search(v)
     if m:  # 'อบต. ช่วยมาครึ่งนึง อีกครึ่งเงินบริจาค': the funder is who helped
         v = v[: m.start()]
-    v = _FUND_TAIL.sub("", v).strip(" :-–,\"'")
+    v = _FUND_TAIL.sub("", _TAIL_JUNK.sub("", v)).strip(" :-–,\"'")
     if v.startswith("เงินกองทุน"):
         v = v[len("เงิน"):]
-    if len(v) < 2 or re.search(r"\d", v) or _NOT_FUND.match(v):
+    if v.startswith("การ") and len(v) > 5:  # 'เงินจากการทอดผ้าป่า'
+        v = v[len("การ"):]
+    # an amount is never a funder ('12,500 บาท'); a number inside a name is fine ('สปสช. เขต 2')
+    if len(v) < 2 or re.match(r"[\d.,\s]", v) or re.search(r"\d\s*(?:บาท|บ\.)", v) or _NOT_FUND.match(v):
         return None
     return v[:300]
 
@@ -121,22 +141,35 @@ def find_funding(n: str, t: str, skip: str | None = None, spent: bool = True) ->
     m = _FUND_KNOWN.search(masked)
     if m:
         return _clean_fund(n[m.start(): m.end()])
+    m = _FUND_GAVE.search(masked)  # 'มหาวิทยาลัยช่วยมา'
+    if m:
+        return _clean_fund(n[m.start(1): m.end(1)])
     return None
 
 
-def find_target(n: str, t: str, participants: int | None = None) -> str | None:
+def find_target(n: str, t: str, participants: int | None = None, funder: str | None = None) -> str | None:
     """The target group; `participants` tells a group counted as the participants from one counted
-    beside them ('ชาวบ้าน 80 คน / อสม. 15 คน': the อสม. helped)."""
+    beside them ('ชาวบ้าน 80 คน / อสม. 15 คน': the อสม. helped). The funder's name ('กองทุนพัฒนาบทบาท
+    สตรี') and a price per head ('ครอบครัวละ 2 คน') name no group."""
+    if funder:
+        i = t.find(funder.lower())
+        if i >= 0:
+            t = t[:i] + " " * len(funder) + t[i + len(funder):]
     m = _TARGET_CUE.search(t)
     if m:
         stop = _TARGET_STOP.search(t, m.end())
-        v = n[m.end(): stop.start() if stop else len(n)].strip(" :-–,")
+        v = _TAIL_JUNK.sub("", n[m.end(): stop.start() if stop else len(n)]).strip(" :-–,")
         if len(v) >= 2:
             return v[:300]
-    m = _TARGET_FOR.search(t)
+    m = _TARGET_FOR.search(t) or _TARGET_TRAINED.search(t)
     if m:
         return n[m.start(1): m.end(1)]
     for m in _TARGET_ANY.finditer(t):
+        line_start = t.rfind("\n", 0, m.start()) + 1
+        if line_start == 0 and "\n" in t and ORG_LINE.match(t, line_start):
+            continue
+        if t.startswith("ละ", m.end()) or re.search(r"\d[^\S\n]*$", t[max(0, m.start() - 4): m.start()]):
+            continue  # 'ครอบครัวละ 2 คน', 'เยี่ยม 3 ครอบครัว': a unit, not the group
         c = _COUNTED.match(t, m.end())
         line_end = t.find("\n", m.end())
         if (c is None or (participants is not None and _count_value(c.group(1)) == participants)

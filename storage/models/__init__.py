@@ -1,7 +1,7 @@
 """All tables. Import every model module here so metadata (and Alembic) sees them."""
 from sqlmodel import SQLModel
 
-from storage.models.console import AuditEntry, OfficerLogin
+from storage.models.console import AuditEntry, ExportJob, OfficerLogin
 from storage.models.conversations import ConversationState, ProcessedEvent
 from storage.models.events import Event, EventAttendee, EventFeedback, EventRegistration
 from storage.models.links import CallbackValue, LinkCode
@@ -9,13 +9,16 @@ from storage.models.members import Member, MemberIdentity
 from storage.models.organizations import Organization, OrgKind
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage
 from storage.models.reports import Report, ReportActivity, ReportDeadline, ReportPhoto
+from storage.models.tickets import ReachStat, Ticket, TicketMessage
+from storage.models.training import Certificate, CertificateTemplate, EventNeeds, EventWalkIn
 from storage.models.web_inbox import WebInboxMessage
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEntry", "Broadcast", "CallbackValue", "ConversationState", "DeliveryBatch", "Event", "EventAttendee",
-    "EventFeedback", "EventRegistration", "LinkCode", "Member", "MemberIdentity", "OfficerLogin", "Organization",
+    "AuditEntry", "Broadcast", "Certificate", "CertificateTemplate", "ExportJob", "CallbackValue", "ConversationState",
+    "DeliveryBatch", "Event", "EventAttendee", "EventFeedback", "EventNeeds", "EventRegistration", "EventWalkIn", "LinkCode",
+    "Member", "MemberIdentity", "OfficerLogin", "Organization",
     "OrgKind", "OutboxMessage", "ProcessedEvent", "Report", "ReportActivity", "ReportDeadline", "ReportPhoto",
-    "WebInboxMessage", "metadata",
+    "ReachStat", "Ticket", "TicketMessage", "WebInboxMessage", "metadata",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.clock import db_now
@@ -49,3 +49,25 @@ class AuditEntry(SQLModel, table=True):
     target_id: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ip: str | None = Field(default=None, max_length=64)
+
+
+class ExportJob(SQLModel, table=True):
+    """A console export too large to write within one request: written by a background thread, then
+    downloaded from its page (any server process can serve it: the file is kept here, not on disk)."""
+
+    __tablename__ = "console_exports"
+    __table_args__ = (UniqueConstraint("token", name="uq_console_exports_token"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64)  # the download page's address (unguessable)
+    login_id: int | None = Field(default=None, index=True)  # only this login may download it
+    kind: str = Field(max_length=32)  # organizations | reports
+    fmt: str = Field(max_length=8)  # csv | xlsx
+    filename: str = Field(max_length=200)
+    status: str = Field(default="running", max_length=16)  # running | done | failed
+    rows: int = Field(default=0)
+    total: int = Field(default=0)
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=db_now, index=True)
+    finished_at: datetime | None = None

@@ -75,6 +75,8 @@ class DeliveryBatch(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=db_now)
     finished_at: datetime | None = None
+    # LINE's statistics unit sent with the calls (`customAggregationUnits`, 0012; bot/reach.py).
+    aggregation_unit: str | None = Field(default=None, max_length=30, index=True)
 
 
 class Broadcast(SQLModel, table=True):

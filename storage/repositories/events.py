@@ -400,21 +400,36 @@ def registrations_of_member(session: Session, *, member_id: int, since: datetime
     return list(session.exec(stmt.order_by(Event.starts_at, EventRegistration.id)))
 
 
-def registrations_of_event(session: Session, *, event_id: int, statuses: Sequence[str] | None = None
+def registrations_of_event(session: Session, *, event_id: int, statuses: Sequence[str] | None = None,
+                           offset: int = 0, limit: int | None = None, newest_first: bool = False
                            ) -> list[EventRegistration]:
+    """In order of arrival (or newest first); a page of them with `offset` / `limit`."""
     stmt = select(EventRegistration).where(EventRegistration.event_id == event_id)
     if statuses:
         stmt = stmt.where(col(EventRegistration.status).in_(list(statuses)))
-    return list(session.exec(stmt.order_by(EventRegistration.id)))
+    order = col(EventRegistration.id).desc() if newest_first else col(EventRegistration.id)
+    stmt = stmt.order_by(order).offset(offset)
+    return list(session.exec(stmt.limit(limit) if limit is not None else stmt))
+
+
+def attendees_of_many(session: Session, *, registration_ids: Sequence[int]) -> dict[int, list[EventAttendee]]:
+    """The attendees of each registration (one query)."""
+    people: dict[int, list[EventAttendee]] = {i: [] for i in registration_ids}
+    if registration_ids:
+        for person in session.exec(select(EventAttendee).where(
+                col(EventAttendee.registration_id).in_(list(registration_ids))).order_by(EventAttendee.id)):
+            people[person.registration_id].append(person)
+    return people
 
 
 def counts(session: Session, *, event_id: int) -> dict[str, int]:
-    """Seats held, people waitlisted (attendees), attended, per status."""
+    """Seats held, people waitlisted (attendees), attended, per status; ``<status>_regs``: registrations."""
     rows = session.exec(select(EventRegistration.status, func.count(), func.coalesce(func.sum(EventRegistration.seats), 0))
                         .where(EventRegistration.event_id == event_id).group_by(EventRegistration.status))
     out = {"registered": 0, "waitlisted": 0, "offered": 0, "cancelled": 0, "held": 0, "registrations": 0}
-    for status, _n, seats in rows:
+    for status, n, seats in rows:
         out[status] = int(seats)
+        out[f"{status}_regs"] = int(n)
         if status in HOLDS_SEATS:
             out["held"] += int(seats)
     out["attended"] = int(session.exec(select(func.count()).select_from(EventAttendee).where(
@@ -504,7 +519,7 @@ def export_rows(session: Session, *, event_id: int) -> list[dict[str, Any]]:
         rows.append({"event_id": event.id, "event_title": event.title, "organization": org.name if org else "",
                      "province": org.province if org else "", "attendee_name": att.name,
                      "position": att.position or "", "phone": reg.phone or "", "status": status,
-                     "registered_at": reg.created_at})
+                     "registered_at": reg.created_at, "registration_id": reg.id, "attendee_id": att.id})
     return rows
 
 

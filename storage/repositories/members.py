@@ -6,7 +6,7 @@ from sqlmodel import Session, col, or_, select
 
 from bot.clock import db_now
 from bot.messages import Address
-from storage.models import ConversationState, Member, MemberIdentity
+from storage.models import ConversationState, Member, MemberIdentity, Organization
 from storage.repositories import outbox as outbox_repo
 
 
@@ -74,7 +74,11 @@ def erase_personal_data(session: Session, *, member: Member, current_address: st
     for erase in ERASERS:
         erase(session, member)
     identities = list(session.exec(select(MemberIdentity.address).where(MemberIdentity.member_id == member.id)))
-    outbox_repo.withdraw_for_member(session, member_id=member.id, addresses=identities)  # type: ignore[arg-type]
+    org = session.get(Organization, member.organization_id) if member.organization_id else None
+    # the officers' "new organization" notice shows the contact's name: the one who signed it up
+    named = org is not None and member.full_name is not None and org.contact_name == member.full_name
+    outbox_repo.withdraw_for_member(session, member_id=member.id, addresses=identities,  # type: ignore[arg-type]
+                                    naming_them=[f"notice:new_org:{org.id}:"] if named else [])  # type: ignore[union-attr]
     for identity in session.exec(select(MemberIdentity).where(MemberIdentity.member_id == member.id)):
         # The current chat's state is reset by the engine itself at the end of the turn.
         state = session.get(ConversationState, identity.address) if identity.address != current_address else None

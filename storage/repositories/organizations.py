@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import func, inspect as sa_inspect, select as sa_select
 from sqlmodel import Session, col, select
 
@@ -116,14 +118,35 @@ def unverified(session: Session, *, province: str | None, limit: int = 10) -> li
     return list(session.exec(stmt.order_by(Organization.created_at).limit(limit)))
 
 
-def all_for_export(session: Session, *, province: str | None = None) -> list[tuple[Organization, int]]:
-    counts = dict(session.exec(
-        select(Member.organization_id, func.count()).where(Member.consent_at.is_not(None))  # type: ignore[union-attr]
-        .group_by(Member.organization_id)).all())
-    stmt = select(Organization).order_by(Organization.id)
+def export_count(session: Session, *, province: str | None = None) -> int:
+    stmt = select(func.count()).select_from(Organization)
     if province:
         stmt = stmt.where(Organization.province == province)
-    return [(o, counts.get(o.id, 0)) for o in session.exec(stmt)]
+    return session.exec(stmt).one()
+
+
+EXPORT_FIELDS = ("id", "name", "kind", "province", "district", "certification_no", "contact_name", "phone",
+                 "verified", "created_at")
+
+
+def export_rows(session: Session, *, province: str | None = None, ids: list[int] | None = None,
+                kind: str | None = None, verified: bool | None = None) -> Iterator[dict]:
+    """One dict per organization (in `province`, or among `ids`; by id) with `EXPORT_FIELDS` and
+    ``members`` (consented members), read in batches: memory stays flat at 50,000 organizations."""
+    counts = (sa_select(Member.organization_id.label("org_id"), func.count().label("n"))  # type: ignore[attr-defined]
+              .where(col(Member.consent_at).is_not(None)).group_by(Member.organization_id).subquery())
+    stmt = (sa_select(*(getattr(Organization, f) for f in EXPORT_FIELDS), func.coalesce(counts.c.n, 0).label("members"))
+            .outerjoin(counts, counts.c.org_id == Organization.id).order_by(Organization.id))
+    if province:
+        stmt = stmt.where(Organization.province == province)
+    if ids is not None:
+        stmt = stmt.where(col(Organization.id).in_(ids))
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if verified is not None:
+        stmt = stmt.where(Organization.verified == verified)
+    for row in session.execute(stmt.execution_options(yield_per=2000)):
+        yield dict(row._mapping)
 
 
 _ = sa_inspect  # kept for callers that introspect models

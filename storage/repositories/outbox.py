@@ -22,9 +22,18 @@ ERASED = "erased: the member deleted their data"
 OPEN = ("pending", "sending")
 
 
-def withdraw_for_member(session: Session, *, member_id: int, addresses: Sequence[str]) -> int:
+def withdraw_for_member(session: Session, *, member_id: int, addresses: Sequence[str],
+                        naming_them: Sequence[str] = ()) -> int:
     """Take the member out of everything queued or kept for delivery. Returns how many open messages
-    will now never be sent."""
+    will now never be sent. `naming_them`: key prefixes of messages to others that show the member's
+    name (an officer's "new organization" notice): those are withdrawn too, and lose their text."""
+    for prefix in naming_them:
+        about = col(O.key).startswith(prefix, autoescape=True)
+        session.execute(update(O).where(about, col(O.status).in_(OPEN))
+                        .values(status="unreachable", claimed_by=None, claimed_until=None, last_error=ERASED)
+                        .execution_options(synchronize_session=False))
+        session.execute(update(O).where(about).values(content=[], content_hash="")
+                        .execution_options(synchronize_session=False))
     mine = or_(O.member_id == member_id, col(O.address).in_(list(addresses)))
     rows = session.execute(select(O.id, O.address, O.status, O.batch_id).where(mine)).all()
     if rows:
@@ -32,11 +41,6 @@ def withdraw_for_member(session: Session, *, member_id: int, addresses: Sequence
         for r in rows:
             if r.batch_id is not None and r.address.startswith("line:"):
                 batch_users.setdefault(r.batch_id, set()).add(r.address[5:])
-        for address in addresses:  # a batch row may belong to another member id (a bare address)
-            if address.startswith("line:"):
-                for bid in session.execute(select(O.batch_id).where(O.address == address,
-                                                                    col(O.batch_id).is_not(None))).scalars():
-                    batch_users.setdefault(bid, set()).add(address[5:])
         _take_out_of_batches(session, batch_users)
         ids = [r.id for r in rows]
         open_ids = [r.id for r in rows if r.status in OPEN]

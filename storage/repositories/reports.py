@@ -330,6 +330,18 @@ def store_fetched(session: Session, *, photo: ReportPhoto, data: bytes, content_
 
 
 # --- export ----------------------------------------------------------------------------------------
+def export_count(session: Session, *, deadline_id: int | None = None, province: str | None = None) -> int:
+    """How many rows `export_rows` gives (confirmed activities of submitted reports)."""
+    stmt = (select(func.count()).select_from(ReportActivity).join(Report, col(Report.id) == col(ReportActivity.report_id))
+            .join(Organization, col(Organization.id) == col(Report.organization_id))
+            .where(Report.status == ReportStatus.submitted, ReportActivity.complete == True))  # noqa: E712
+    if deadline_id is not None:
+        stmt = stmt.where(Report.deadline_id == deadline_id)
+    if province:
+        stmt = stmt.where(Organization.province == province)
+    return int(session.exec(stmt).one())
+
+
 def export_rows(session: Session, *, deadline_id: int | None = None, province: str | None = None
                 ) -> Iterable[dict[str, Any]]:
     """One row per confirmed activity of submitted reports, in the export's columns."""

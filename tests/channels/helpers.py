@@ -1,7 +1,9 @@
 """Drive the bot like LINE and Telegram do: signed webhooks / updates in, fake platform servers out."""
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import time
+from typing import Any, Callable
 
 from fastapi.testclient import TestClient
 
@@ -11,6 +13,24 @@ LINE_SECRET = "test-line-channel-secret"
 LINE_TOKEN = "test-line-access-token"
 TG_TOKEN = "123456789:TEST-khruakhai-fake-token"
 TG_SECRET = "tg-webhook-secret_0123456789"
+
+
+def eventually(predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """Wait for something another thread does (a deadline for a hang, not a measure of speed)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+async def eventually_async(predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """`eventually` inside an event loop (the loop keeps running the work waited for)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
 
 
 def line_actions(message: dict) -> list[dict]:
@@ -107,12 +127,9 @@ def sign_up(user, *, org: str = "มูลนิธิรักษ์น้ำ�
     user.tap("ยินยอม")
     user.say(org)
     user.tap("ลงทะเบียนองค์กรใหม่")
-    user.say(org)
     user.tap("องค์กรสาธารณประโยชน์")
     user.say(province)
     user.say("อ.เมือง")
-    user.tap("ข้าม")
-    user.tap("ใช่")
     user.say(name)
     user.say("ประธาน")
     user.say(phone)
@@ -131,6 +148,7 @@ class TgUser:
         self.fake = fake
         self.channel = channel
         self.chat_id = chat_id or random.randint(10**8, 10**9)
+        self.taps: list[str] = []  # callback query ids of the buttons tapped, in order
         self._seen = 0
         self.last: list[dict] = []
 
@@ -166,6 +184,7 @@ class TgUser:
     def tap(self, label: str) -> list[dict]:
         for message, button in self.buttons:
             if label in button.get("text", "") and "callback_data" in button:
-                return self.send(lw.tg_callback_update(self.chat_id, button["callback_data"],
-                                                       message_id=message["message_id"]))
+                update = lw.tg_callback_update(self.chat_id, button["callback_data"], message_id=message["message_id"])
+                self.taps.append(update["callback_query"]["id"])
+                return self.send(update)
         raise AssertionError(f"no button {label!r} in {[b.get('text') for _, b in self.buttons]}")

@@ -1,6 +1,8 @@
 """`khruakhai line setup` and `khruakhai telegram set-webhook` against the fake platforms."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -47,7 +49,13 @@ def test_telegram_set_webhook(env, fake_telegram) -> None:  # noqa: ANN001
     assert result.exit_code == 0, result.output
     assert fake_telegram.webhook["url"] == "https://bot.example.org/webhooks/telegram"
     assert fake_telegram.webhook["secret_token"] == TG_SECRET
-    assert fake_telegram.commands
+    # the command list people see when they type "/" in Telegram, Thai by default and English for English apps
+    by_language = {json.loads(key)[1]: {c["command"]: c["description"] for c in cmds}
+                   for key, cmds in fake_telegram.commands.items()}
+    assert set(by_language) == {"", "en"}
+    assert by_language[""] == {"start": "เริ่มต้น / สมัครใช้งาน", "menu": "เมนูหลัก", "help": "วิธีใช้",
+                               "cancel": "ยกเลิกสิ่งที่ทำอยู่", "lang": "เปลี่ยนภาษา ไทย/English"}
+    assert list(by_language["en"]) == ["start", "menu", "help", "cancel", "lang"]
     assert CliRunner().invoke(app, ["telegram", "set-webhook", "http://insecure"]).exit_code != 0
     assert CliRunner().invoke(app, ["telegram", "info"]).exit_code == 0
     assert CliRunner().invoke(app, ["telegram", "delete-webhook"]).exit_code == 0

@@ -8,6 +8,7 @@ def test_whole_signup_through_signed_line_webhooks(line_client, fake_line) -> No
     user = LineUser(client, fake_line, channel)
     fake_line.set_profile(user.user_id, "สมศรี")
     user.follow()
-    assert user.last, "follow gets a welcome"
+    assert "ยินดีต้อนรับ" in user.text and "PDPA" in user.text, "follow gets a welcome"
     sign_up(user, first="")
     assert not fake_line.violations
+    assert "ข้อมูลของฉัน" in [a.get("label") for a in user.actions]  # the main menu follows

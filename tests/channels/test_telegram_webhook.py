@@ -57,31 +57,34 @@ def test_commands_lang_help_cancel_menu(tg_client, fake_telegram) -> None:  # no
     user = TgUser(client, fake_telegram, channel)
     _member(channel.runtime, user.chat_id)
     user.say("/menu")
-    assert user.buttons
+    assert "เมนูหลัก" in user.text and user.buttons
     user.say("/lang en")
-    assert "English" in user.text or "language" in user.text.lower()
-    user.say("/help@khruakhai_test_bot")
-    assert user.last
+    assert user.text.startswith("Switched to English.")
+    user.say("/help@khruakhai_test_bot")  # the bot's name after a command (as in groups) is ignored
+    assert user.text.startswith("How to use me:")
     user.say("/cancel")
-    assert user.last
+    assert user.text.startswith("There's nothing in progress.")
     user.say("/lang")  # toggles back
-    assert any("ไทย" in m.get("text", "") or "ภาษา" in m.get("text", "") for m in user.last) or user.last
+    assert user.text.startswith("เปลี่ยนเป็นภาษาไทยแล้วค่ะ")
 
 
 def test_callback_queries_are_answered_and_long_values_survive_a_restart(tg_client, fake_telegram) -> None:  # noqa: ANN001
     client, channel = tg_client
-    long_value = "ค้นหา " + "มูลนิธิ" * 10
+    long_value = "go:directory:" + "มูลนิธิรักษ์น้ำน่าน" * 3
     [message] = telegram_format.to_telegram_messages([Reply(text="เลือก", choices=(Choice("ค้นหา", long_value),))])
     data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     assert len(data.encode()) <= 64 and data.startswith(telegram_format.TOKEN_PREFIX)
     from bot.channels import linking
 
-    linking.install_callback_store(channel.runtime.db).flush()
+    assert linking.install_callback_store(channel.runtime.db).flush()  # committed
     telegram_format._memory.clear()  # another process, or after a restart
     assert telegram_format.resolve_callback_data(data) == long_value
     user = TgUser(client, fake_telegram, channel)
-    user.send(lw.tg_callback_update(user.chat_id, "go:menu"))
-    assert fake_telegram.callback_answers
+    _member(channel.runtime, user.chat_id)
+    tap = lw.tg_callback_update(user.chat_id, data)  # the long button, tapped after the restart
+    user.send(tap)
+    assert [a["callback_query_id"] for a in fake_telegram.callback_answers] == [tap["callback_query"]["id"]]
+    assert user.text.startswith("ค้นหาองค์กรในเครือข่าย")  # the long value was understood: the directory
 
 
 def test_group_join_and_private_only(tg_client, fake_telegram) -> None:  # noqa: ANN001
@@ -105,17 +108,25 @@ def test_blocked_bot_marks_unreachable(tg_client, fake_telegram) -> None:  # noq
     _member(channel.runtime, user.chat_id)
     fake_telegram.block(user.chat_id)
     user.post(lw.tg_text_update(user.chat_id, "/menu"))
-    with channel.runtime.db.session() as s:
-        ident = s.exec(select(MemberIdentity).where(MemberIdentity.address == f"telegram:{user.chat_id}")).one()
-        assert ident.reachable is False
+
+    def reachable() -> bool:
+        with channel.runtime.db.session() as s:
+            return s.exec(select(MemberIdentity).where(
+                MemberIdentity.address == f"telegram:{user.chat_id}")).one().reachable
+
+    assert reachable() is False
     fake_telegram.unblock(user.chat_id)
+    user.say("/menu")  # they wrote again: reachable again
+    assert "เมนูหลัก" in user.text and reachable() is True
     kicked = {"update_id": 900000002, "my_chat_member": {
         "chat": {"id": user.chat_id, "type": "private", "first_name": "x"}, "from": lw.tg_user(user.chat_id),
         "date": int(time.time()),
         "old_chat_member": {"status": "member", "user": {"id": 123456789, "is_bot": True, "first_name": "Bot"}},
         "new_chat_member": {"status": "kicked", "until_date": 0,
                             "user": {"id": 123456789, "is_bot": True, "first_name": "Bot"}}}}
-    assert user.post(kicked) == 200
+    assert user.post(kicked) == 200  # stopping the bot in Telegram's menu: unreachable, and nothing sent
+    assert reachable() is False
+    assert len(fake_telegram.messages_to(user.chat_id)) == user._seen
 
 
 def test_sticker_gets_please_type(tg_client, fake_telegram) -> None:  # noqa: ANN001

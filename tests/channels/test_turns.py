@@ -118,22 +118,25 @@ def test_a_busy_stream_of_turns_waits_to_share_a_transaction_and_a_lone_one_does
     batcher = TurnBatcher(runtime.engine, inbox.executor, inbox.mark_turned, linger=0.5)
     msgs = [_msg(u, "สวัสดีค่ะ") for u in range(6)]
 
-    async def go() -> tuple[float, list]:
+    submitted: list[int] = []  # batches handed to the database thread, each by how many turns were waiting
+    real_submit = batcher._submit
+    monkeypatch.setattr(batcher, "_submit", lambda: (submitted.append(batcher.waiting()), real_submit())[1])
+
+    async def go() -> list:
         await inbox.accept([InboxItem(f"line:s{i}", "line", str(m.address), {"msg": message_to_json(m)})
                             for i, m in enumerate(msgs)])
-        loop = asyncio.get_running_loop()
-        t0 = loop.time()
-        first = await batcher.turn(msgs[0], "line:s0")  # the first message in a while: no waiting
-        lone = loop.time() - t0
+        lone = asyncio.ensure_future(batcher.turn(msgs[0], "line:s0"))  # the first message in a while
+        await asyncio.sleep(0)  # the turn has run up to waiting for its batch
+        assert submitted == [1]  # handed over at once, not held back by the linger
+        first = await lone
         await asyncio.sleep(0.05)  # the database thread has finished that batch's bookkeeping: it is idle
         tasks = []
         for i in range(1, 6):  # then a stream: each arrives 5 ms after the one before
             tasks.append(asyncio.ensure_future(batcher.turn(msgs[i], f"line:s{i}")))
             await asyncio.sleep(0.005)
-        return lone, [first, *await asyncio.gather(*tasks)]
+        return [first, *await asyncio.gather(*tasks)]
 
-    lone, out = asyncio.run(go())
-    assert lone < 0.4  # not held back by the linger
+    out = asyncio.run(go())
     assert all(r and r[0].text for r in out)
     # the stream's first turn waited for the other four and they shared its transaction (without the
     # linger it would have started at once, alone, and at least one more batch would follow)

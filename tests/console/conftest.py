@@ -19,6 +19,19 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch) -> None:  # noqa: ANN001
+    """Argon2 with the smallest parameters: the same algorithm and checks, without spending ~0.1 s of CPU
+    and 64 MiB on every login a test creates or tries (production keeps argon2-cffi's defaults)."""
+    from argon2 import PasswordHasher
+
+    from storage.repositories import console as console_repo
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(console_repo, "_hasher", cheap)
+    monkeypatch.setattr(console_repo, "_DUMMY_HASH", cheap.hash("not-a-real-password-khruakhai"))
+
+
 @pytest.fixture
 def seeded(runtime):  # noqa: ANN001, ANN201
     """Two provinces' organizations, members, an event each, a deadline with one report each, logins."""

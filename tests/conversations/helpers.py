@@ -6,16 +6,14 @@ from tests.transcript import Chat
 
 def sign_up_new_org(chat: Chat, *, org: str = "มูลนิธิรักษ์น้ำน่าน", province: str = "น่าน",
                     name: str = "สมศรี ใจดี", phone: str = "081-234-5678") -> None:
+    """The long way: the province asked (no OFFICE_PROVINCE), name, position and phone one at a time."""
     chat.say("สวัสดีค่ะ")
     chat.tap("ยินยอม")
     chat.say(org)
-    chat.tap("ลงทะเบียนองค์กรใหม่")
-    chat.say(org)
+    chat.tap("ลงทะเบียนองค์กรใหม่")  # the name searched for is the organization's name
     chat.tap("องค์กรสาธารณประโยชน์")
     chat.say(province)
     chat.say("อ.เมือง")
-    chat.tap("ข้าม")
-    chat.tap("ใช่")
     chat.say(name)
     chat.say("ประธาน")
     chat.say(phone)

@@ -78,3 +78,32 @@ def test_a_buttons_label_typed_is_that_button(new_chat, runtime) -> None:  # noq
     chat.say("ข้อมูลของฉัน")
     chat.say("ลบข้อมูลของฉัน")  # the button's label, typed
     assert "ไม่ลบ" in chat.labels
+
+
+def test_words_that_only_look_like_a_correction_answer_the_question(new_chat, runtime) -> None:  # noqa: ANN001
+    chat = member(new_chat, "boonmee", "ชมรมผู้สูงอายุบ้านนา")
+    chat.say("ส่งรายงาน")
+    chat.say("ประชุมประจำเดือน 3 พ.ย. 68 ผู้เข้าร่วม 40 คน ไม่ใช้งบ")
+    assert "กลุ่มเป้าหมาย" in chat.text
+    chat.say("ผู้เข้าร่วมคือผู้สูงอายุในชุมชน")  # not a number of participants: the target group
+    chat.tap("ไม่มีรูป")
+    rows = _rows(chat)
+    assert rows["ผู้เข้าร่วม"] == "40 คน" and rows["กลุ่มเป้าหมาย"] == "ผู้เข้าร่วมคือผู้สูงอายุในชุมชน"
+
+
+def test_which_offered_button_a_typed_text_is() -> None:
+    from bot.forms import typed_choice
+    from bot.messages import Choice
+
+    offered = [Choice("ยืนยัน", "@confirm"), Choice("แก้ไข", "@edit"), Choice("ไม่ลบ", "no"),
+               Choice("1. อบรมนักบริหารองค", "go:event.register:7"), Choice("ลบข้อมูลของฉัน", "yes")]
+
+    def value(text: str, numbers: bool = False) -> str | None:
+        found = typed_choice(text, offered, numbers=numbers)
+        return found.value if found else None
+
+    assert value("ยืนยันค่ะ") == "@confirm" and value("ยืนยันนน") == "@confirm" and value(" แก้ไข ") == "@edit"
+    assert value("ไม่ลบค่ะ") == "no" and value("ลบข้อมูล ของฉัน") == "yes"
+    assert value("อบรมนักบริหารองค์กร รุ่นที่ 4") == "go:event.register:7"  # the whole title of a cut label
+    assert value("2") is None and value("2", numbers=True) == "@edit"
+    assert value("ยืนยันว่าจะไปอบรม") is None and value("ลบ") is None and value("") is None

@@ -17,7 +17,7 @@ def test_first_message_asks_for_pdpa_consent(chat: Chat) -> None:
     chat.say("สวัสดีค่ะ")
     assert "ยินดีต้อนรับ" in chat.text
     assert "PDPA" in chat.text and "เจ้าหน้าที่ พมจ." in chat.text
-    assert chat.labels[:2] == ["ยินยอม", "ไม่ยินยอม"]
+    assert chat.labels[:3] == ["ยินยอม", "ยินยอม ไม่ลงทำเนียบ", "ไม่ยินยอม"]
 
 
 def test_declining_consent_stores_nothing(chat: Chat) -> None:
@@ -35,7 +35,8 @@ def test_whole_signup_of_a_new_organization(chat: Chat) -> None:
     with chat.runtime.db.session() as s:
         org = s.exec(select(Organization)).one()
         member = s.exec(select(Member)).one()
-    assert (org.name, org.kind, org.province, org.district) == ("มูลนิธิรักษ์น้ำน่าน", "public_benefit", "น่าน", "เมือง")
+    assert (org.name, org.kind, org.province, org.district) == ("มูลนิธิรักษ์น้ำน่าน", "public_benefit", "น่าน",
+                                                                "เมืองน่าน")
     assert org.listed is True and org.verified is False
     assert (member.full_name, member.position, member.phone) == ("สมศรี ใจดี", "ประธาน", "0812345678")
     assert member.organization_id == org.id and member.consent_at is not None
@@ -44,25 +45,33 @@ def test_whole_signup_of_a_new_organization(chat: Chat) -> None:
 
 def test_summary_reads_back_what_was_understood(chat: Chat) -> None:
     chat.say("สวัสดี")
-    chat.tap("ยินยอม")
-    chat.say("ชมรมผู้สูงอายุบ้านนา")
+    chat.tap("ยินยอม ไม่ลงทำเนียบ")  # the directory question is part of consent
+    chat.say("บ้านนา")  # not a whole name: it is asked, with the search as a one-tap answer
     chat.tap("ลงทะเบียนองค์กรใหม่")
-    chat.tap("ชมรมผู้สูงอายุบ้านนา")
+    assert "ชื่อเต็มขององค์กร" in chat.text and "บ้านนา" in chat.labels
+    chat.say("ชมรมผู้สูงอายุบ้านนา")
     chat.say("สวัสดิการชุมชนค่ะ")
     chat.say("โคราช")
     chat.say("ปากช่อง")
-    chat.say("นม 12/2565")
-    chat.say("ไม่")
     chat.say("ชื่อ บุญมี แสงทอง ค่ะ")
     chat.say("เหรัญญิก")
-    chat.say("เบอร์ 0-5525-8111 ค่ะ")
+    chat.say("เบอร์ 0-5525-8111 ต่อ 12 ค่ะ")
     card = chat.card
     rows = {f.label: f.value for f in card.fields}
-    assert rows["จังหวัด"] == "นครราชสีมา"
+    assert rows["ชื่อองค์กร"] == "ชมรมผู้สูงอายุบ้านนา"
+    assert rows["จังหวัด"] == "นครราชสีมา" and rows["อำเภอ/เขต"] == "ปากช่อง"
     assert rows["ประเภทองค์กร"] == "องค์กรสวัสดิการชุมชน"
     assert rows["ชื่อ-นามสกุล"] == "บุญมี แสงทอง"
     assert rows["แสดงในทำเนียบ"] == "ไม่"
-    assert rows["เบอร์โทร"].replace("-", "") == "055258111"
+    assert rows["เบอร์โทร"] == "055-258-111 ต่อ 12"  # the extension is kept
+    assert rows["เลขที่หนังสือรับรอง"] == "-"  # not asked on the way: added from the read-back
+    chat.say("แก้เลขที่หนังสือรับรองเป็น นม 12/2565")
+    chat.tap("ยืนยัน")
+    with chat.runtime.db.session() as s:
+        org = s.exec(select(Organization)).one()
+        member = s.exec(select(Member)).one()
+    assert (org.certification_no, org.listed) == ("นม 12/2565", False)
+    assert member.phone == "055258111 ต่อ 12"
 
 
 def test_linking_to_an_existing_organization_with_typos_and_no_prefix(chat: Chat) -> None:
@@ -94,26 +103,30 @@ def test_typing_another_name_searches_again(chat: Chat) -> None:
     assert "สมาคมผู้สูงอายุจังหวัดพิษณุโลก" in chat.text
 
 
+KIND = "องค์กรสาธารณประโยชน์"
+
+
 @pytest.mark.parametrize("step_answers, bad, expect", [
-    (["@new"], "x", "ตัวอย่าง"),  # organization name too short → example shown
-    (["@new", "@name", "องค์กรสาธารณประโยชน์"], "ดาวอังคาร", "ไม่พบจังหวัด"),
-    (["@new", "@name", "องค์กรสาธารณประโยชน์", "น่าน"], "ก", "ตัวอย่างที่ใช้ได้: เมืองพิษณุโลก"),
-    (["@new", "@name", "องค์กรสาธารณประโยชน์", "น่าน", "เมือง"], "ไม่รู้", "ควรมีตัวเลข"),
-    (["@new", "@name", "องค์กรสาธารณประโยชน์", "น่าน", "เมือง", "ข้าม"], "อาจจะ", "ใช่ หรือ ไม่ใช่"),
-    (["@new", "@name", "องค์กรสาธารณประโยชน์", "น่าน", "เมือง", "ข้าม", "ใช่"], "123", "ไม่มีตัวเลข"),
-    (["@new", "@name", "องค์กรสาธารณประโยชน์", "น่าน", "เมือง", "ข้าม", "ใช่", "สมศรี ใจดี"], "ก", "ตัวอย่าง"),
-    (["@new", "@name", "องค์กรสาธารณประโยชน์", "น่าน", "เมือง", "ข้าม", "ใช่", "สมศรี ใจดี", "ประธาน"],
-     "08123", "ไม่ครบ"),
+    ([], "x", "ตัวอย่าง"),  # organization name too short → example shown
+    ([], "นางสาวมาลี ศรีสุข", "ดูเป็นชื่อคน"),  # a person is no organization
+    (["@new"], "ดาวอังคาร", "อ่านคำตอบนี้ไม่ออก"),
+    (["@new", KIND], "ดาวอังคาร", "ไม่พบจังหวัด"),
+    (["@new", KIND, "น่าน"], "ก", "ตัวอย่างที่ใช้ได้: เมืองพิษณุโลก"),
+    (["@new", KIND, "น่าน", "เมือง"], "123", "ไม่มีตัวเลข"),
+    (["@new", KIND, "น่าน", "เมือง"], "ประธาน", "\"ประธาน\" เป็นตำแหน่ง"),  # a bare position is no name
+    (["@new", KIND, "น่าน", "เมือง"], "องค์กรรอตรวจสอบ", "เป็นชื่อเมนู"),  # nor is a menu word
+    (["@new", KIND, "น่าน", "เมือง"], "มูลนิธิทดสอบระบบ", "ดูเป็นชื่อองค์กร"),
+    (["@new", KIND, "น่าน", "เมือง", "สมศรี ใจดี"], "ก", "ตัวอย่าง"),
+    (["@new", KIND, "น่าน", "เมือง", "สมศรี ใจดี", "ประธาน"], "08123", "ไม่ครบ"),
 ])
 def test_every_field_retries_with_an_example(chat: Chat, step_answers: list[str], bad: str, expect: str) -> None:
     chat.say("สวัสดี")
     chat.tap("ยินยอม")
-    chat.say("มูลนิธิทดสอบ")
+    if step_answers:
+        chat.say("มูลนิธิทดสอบระบบ")
     for answer in step_answers:
         if answer == "@new":
             chat.tap("ลงทะเบียนองค์กรใหม่")
-        elif answer == "@name":
-            chat.say("มูลนิธิทดสอบระบบ")
         else:
             chat.say(answer)
     question = chat.text
@@ -125,9 +138,8 @@ def test_every_field_retries_with_an_example(chat: Chat, step_answers: list[str]
 def test_kind_answer_that_is_not_a_kind_is_retried(chat: Chat) -> None:
     chat.say("สวัสดี")
     chat.tap("ยินยอม")
-    chat.say("มูลนิธิทดสอบ")
-    chat.tap("ลงทะเบียนองค์กรใหม่")
     chat.say("มูลนิธิทดสอบระบบ")
+    chat.tap("ลงทะเบียนองค์กรใหม่")
     chat.say("ไม่แน่ใจ")
     assert "อ่านคำตอบนี้ไม่ออก" in chat.text and "ประเภทไหน" in chat.text
 
@@ -135,9 +147,8 @@ def test_kind_answer_that_is_not_a_kind_is_retried(chat: Chat) -> None:
 def test_three_failed_attempts_offer_the_menu(chat: Chat) -> None:
     chat.say("สวัสดี")
     chat.tap("ยินยอม")
-    chat.say("มูลนิธิทดสอบ")
-    chat.tap("ลงทะเบียนองค์กรใหม่")
     chat.say("มูลนิธิทดสอบระบบ")
+    chat.tap("ลงทะเบียนองค์กรใหม่")
     chat.tap("องค์กรสาธารณประโยชน์")
     for _ in range(3):
         chat.say("ดาวอังคาร")
@@ -147,10 +158,13 @@ def test_three_failed_attempts_offer_the_menu(chat: Chat) -> None:
             s.get(ConversationState, str(chat.address)).flow is None
 
 
-@pytest.mark.parametrize("steps", [1, 2, 4, 6, 9, 12])
+SIGN_UP = ["สวัสดี", "ยินยอม", "มูลนิธิทดสอบระบบ", "ลงทะเบียนองค์กรใหม่", "องค์กรสาธารณประโยชน์", "น่าน", "เมือง",
+           "สมศรี ใจดี", "ประธาน", "0812345678"]
+
+
+@pytest.mark.parametrize("steps", [1, 2, 4, 6, 8, 10])
 def test_cancel_at_any_step_saves_nothing(chat: Chat, steps: int) -> None:
-    answers = ["สวัสดี", "ยินยอม", "มูลนิธิทดสอบ", "ลงทะเบียนองค์กรใหม่", "มูลนิธิทดสอบระบบ",
-               "องค์กรสาธารณประโยชน์", "น่าน", "เมือง", "ข้าม", "ใช่", "สมศรี ใจดี", "ประธาน", "0812345678"]
+    answers = SIGN_UP
     for answer in answers[:steps]:
         chat.say(answer)
     chat.say("ยกลิกค่ะ")  # a one-letter typo and a particle
@@ -165,9 +179,8 @@ def test_cancel_at_any_step_saves_nothing(chat: Chat, steps: int) -> None:
 def test_back_returns_to_the_previous_question(chat: Chat) -> None:
     chat.say("สวัสดี")
     chat.tap("ยินยอม")
-    chat.say("มูลนิธิทดสอบ")
-    chat.tap("ลงทะเบียนองค์กรใหม่")
     chat.say("มูลนิธิทดสอบระบบ")
+    chat.tap("ลงทะเบียนองค์กรใหม่")
     chat.tap("องค์กรสาธารณประโยชน์")
     assert "จังหวัดไหน" in chat.text
     chat.say("ย้อนกลับค่ะ")
@@ -175,8 +188,6 @@ def test_back_returns_to_the_previous_question(chat: Chat) -> None:
     chat.tap("องค์กรสวัสดิการชุมชน")
     chat.say("น่าน")
     chat.say("เมือง")
-    chat.tap("ข้าม")
-    chat.tap("ใช่")
     chat.say("สมศรี ใจดี")
     chat.say("ประธาน")
     chat.say("0812345678")
@@ -185,9 +196,7 @@ def test_back_returns_to_the_previous_question(chat: Chat) -> None:
 
 
 def test_edit_a_field_from_the_summary(chat: Chat) -> None:
-    sign_up = ["สวัสดี", "ยินยอม", "มูลนิธิทดสอบ", "ลงทะเบียนองค์กรใหม่", "มูลนิธิทดสอบระบบ",
-               "องค์กรสาธารณประโยชน์", "น่าน", "เมือง", "ข้าม", "ใช่", "สมศรี ใจดี", "ประธาน", "0812345678"]
-    for answer in sign_up:
+    for answer in SIGN_UP:
         chat.say(answer)
     chat.tap("แก้ไข")
     assert "หัวข้อไหน" in chat.text
@@ -206,11 +215,10 @@ def test_edit_a_field_from_the_summary(chat: Chat) -> None:
 def test_resumes_after_a_restart(chat: Chat) -> None:
     chat.say("สวัสดี")
     chat.tap("ยินยอม")
-    chat.say("มูลนิธิทดสอบ")
-    chat.tap("ลงทะเบียนองค์กรใหม่")
+    chat.say("มูลนิธิทดสอบระบบ")
     # The process dies; a new one (same database) gets the next message.
     fresh = Chat(build(chat.runtime.settings, clock=chat.runtime.clock), "somsri")
-    fresh.say("มูลนิธิทดสอบระบบ")
+    fresh.say("ลงทะเบียนองค์กรใหม่")  # the button's label, typed
     assert "ประเภทไหน" in fresh.text
 
 

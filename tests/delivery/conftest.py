@@ -11,11 +11,18 @@ from bot.senders import DeliveryConfig
 from storage.models import Member, MemberIdentity, Organization
 
 
+# Telegram allows one message a second per chat; the tests configure the bot for one per 0.2 s (and
+# the fake, where a test turns its limits on, for one per 0.1 s) so that several parts to one chat take
+# a fraction of a second, with a margin for a busy machine's jitter.
+PER_CHAT_GAP = 0.1
+
+
 @pytest.fixture
 def cfg() -> DeliveryConfig:
     # fast inline retries so fault-injection tests stay quick
     return DeliveryConfig(_env_file=None, retry_base_seconds=0.02, retry_cap_seconds=0.1,
-                          reschedule_base_seconds=0.0, reschedule_cap_seconds=0.0, lease_seconds=30)
+                          reschedule_base_seconds=0.0, reschedule_cap_seconds=0.0, lease_seconds=30,
+                          telegram_chat_interval=2 * PER_CHAT_GAP)
 
 
 @pytest.fixture

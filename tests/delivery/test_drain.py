@@ -12,7 +12,7 @@ from bot.delivery import Drainer, drain_once
 from bot.messages import Reply
 from bot.outbox import enqueue
 from storage.models import Broadcast, DeliveryBatch, MemberIdentity, OutboxMessage
-from tests.delivery.conftest import add_members
+from tests.delivery.conftest import PER_CHAT_GAP, add_members
 
 
 def _broadcast(rt, text: str = "ประชุมเครือข่าย", **audience) -> int:  # noqa: ANN001
@@ -42,8 +42,8 @@ def test_multicast_batches_of_500_with_stored_retry_keys(wired, fake_line, cfg) 
     _broadcast(wired)
     drain_once(wired, cfg)
     calls = fake_line.calls_to("multicast")
-    assert sorted(len(c["body"]["to"]) for c in calls) == [1, 500, 500] or \
-        sorted(len(c["body"]["to"]) for c in calls) == [500, 500] and fake_line.calls_to("pushMessage")
+    assert sorted(len(c["body"]["to"]) for c in calls) == [500, 500]
+    assert len(fake_line.calls_to("pushMessage")) == 1  # the one left over: a multicast needs two ids or more
     assert all(len(fake_line.messages_to(a[5:])) == 1 for a in line)
     with wired.db.session() as s:
         batches = s.exec(select(DeliveryBatch)).all()
@@ -91,7 +91,7 @@ def test_crash_after_line_accepted_is_not_sent_twice(wired, fake_line, cfg, monk
 
 
 def test_other_4xx_fails_with_the_reason(wired, fake_line, cfg) -> None:  # noqa: ANN001
-    fake_line.allow_violations()
+    fake_line.allow_violations("recipient")  # a malformed id, on purpose
     with wired.db.session() as s:
         enqueue(s, key="bad", address="line:Unot-a-valid-id", replies=[Reply(text="x")], kind="notice")
     drain_once(wired, cfg)
@@ -115,19 +115,25 @@ def test_telegram_blocked_is_unreachable(wired, fake_telegram, cfg) -> None:  # 
 
 
 def test_telegram_rate_limits_respected(wired, fake_telegram, cfg) -> None:  # noqa: ANN001
-    """40 messages at 30/s overall, two to the same chat 1 s apart: the fake never answers 429."""
+    """The fake answers 429 to anything faster than its limits (30 messages/s overall, one at a time per
+    chat); it never has to. The per-chat limit is one per 0.1 s here instead of Telegram's one per
+    second, with the bot's chat interval configured to match (tests/delivery/conftest.py), so the test
+    does not sit through seconds of gaps."""
     fake_telegram.rate_limits = True
+    fake_telegram.per_chat_rate = 1 / PER_CHAT_GAP
     fake_telegram.reset()
-    tg = add_members(wired, 38, channel="telegram")
+    tg = add_members(wired, 40, channel="telegram")
+    # four reminders to one chat, alone: only the chat's own pacing spaces them
     with wired.db.session() as s:
-        for i in range(2):
+        for i in range(4):
             enqueue(s, key=f"r{i}", address=tg[0], replies=[Reply(text=f"เตือน {i}")], kind="reminder")
+    drain_once(wired, cfg)
+    assert sorted(fake_telegram.texts_to(int(tg[0][9:]))) == [f"เตือน {i}" for i in range(4)]
+    # then one message to each of 40 chats: more than the fake's burst of 30, so the bot's own rate counts
     _broadcast(wired)
     drain_once(wired, cfg)
-    assert _statuses(wired) == {"delivered": 40}
-    assert not [c for c in fake_telegram.calls if c["status"] == 429]
-    times = [d["at"] for d in fake_telegram.deliveries if d["chat_id"] == int(tg[0][9:])]
-    assert len(times) == 3 and all(b - a >= 0.95 for a, b in zip(times, times[1:]))
+    assert _statuses(wired) == {"delivered": 44}
+    assert [c["status"] for c in fake_telegram.calls if c["status"] != 200] == []
 
 
 def test_telegram_retry_after_is_honoured(wired, fake_telegram, cfg) -> None:  # noqa: ANN001
@@ -139,14 +145,10 @@ def test_telegram_retry_after_is_honoured(wired, fake_telegram, cfg) -> None:  #
     drain_once(wired, cfg)
     assert _statuses(wired) == {"delivered": 20}
     assert all(len(fake_telegram.messages_to(int(a[9:]))) == 1 for a in tg)
-    # a chat that got a 429 (retry_after 1) was not tried again within that second
-    by_chat: dict[int, list] = {}
-    for c in fake_telegram.calls:
-        by_chat.setdefault(c["params"]["chat_id"], []).append(c)
-    for calls in by_chat.values():
-        for a, b in zip(calls, calls[1:]):
-            if a["status"] == 429:
-                assert b["at"] - a["at"] >= 0.95
+    assert any(c["status"] == 429 for c in fake_telegram.calls)
+    # a chat that got a 429 (retry_after 1) was not tried again within that second: the fake records
+    # an early retry as a violation (and the fixture would fail the test on it too)
+    assert fake_telegram.violations == []
 
 
 def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, cfg, monkeypatch) -> None:  # noqa: ANN001

@@ -136,4 +136,10 @@ def test_cli_broadcast_refuses_when_quota_is_short(wired, fake_line, monkeypatch
     res = CliRunner().invoke(app, ["broadcast", "--text", "ประกาศใหญ่", "--yes", "--override-quota"])
     # LINE refuses what is over the quota: those are failed with LINE's reason, not retried forever
     assert res.exit_code == 0, res.output
-    assert "failed 150" in res.output or "delivered" in res.output
+    assert "delivered 0 of 150, failed 150" in res.output
+    rows = _rows(wired)
+    assert len(rows) == 150 and {r.status for r in rows} == {"failed"}
+    assert {r.last_error for r in rows} == {
+        "LINE monthly message quota used up: HTTP 429: You have reached your monthly limit."}
+    assert [c["status"] for c in fake_line.calls_to("multicast")] == [429]  # asked once, not again and again
+    assert fake_line.deliveries == []

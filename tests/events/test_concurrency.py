@@ -104,7 +104,6 @@ def test_concurrent_confirmations_through_the_engine(runtime, new_chat) -> None:
         chat.postback(f"go:event.register:{event_id}")
         chat.tap("ตัวฉันเอง")
         chat.tap("เสร็จแล้ว")  # two seats per organization: one is enough
-        chat.tap("081-234-5678")
         assert "สรุปการลงทะเบียน" in chat.text
         chats.append(chat)
 

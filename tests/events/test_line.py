@@ -56,14 +56,12 @@ def test_whole_event_cycle_over_line(line_client, fake_line, monkeypatch) -> Non
     ann.tap("ลงทะเบียน")
     assert "ใครจะเข้าร่วม" in ann.text
     ann.tap("ตัวฉันเอง")
-    ann.tap("081-234-5678")
     ann.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in ann.text
 
     ben.tap("ลงทะเบียน")
     assert "ลำดับที่ 1" in ben.text
     ben.tap("ตัวฉันเอง")
-    ben.tap("081-234-5678")
     ben.tap("ยืนยัน")
     assert "รายชื่อสำรองลำดับที่ 1" in ben.text
 
@@ -94,7 +92,7 @@ def test_whole_event_cycle_over_line(line_client, fake_line, monkeypatch) -> Non
     officer.postback(f"go:event.attendance:{event_id}")
     officer.say(code)
     assert "เช็กอินแล้ว: เบญจา ศรีงาม" in officer.text
-    runtime.clock.set(datetime(2027, 1, 31, 17, 0, tzinfo=BANGKOK))
+    runtime.clock.set(datetime(2027, 2, 1, 9, 0, tzinfo=BANGKOK))  # the day after
     send_due_reminders(runtime, now=runtime.clock.now())
     _deliver(runtime)
     _inbox(ben)

@@ -41,13 +41,15 @@ def test_several_attendees_typed_one_per_line_and_the_org_limit(runtime, new_cha
     chat = new_chat("a")
     chat.postback(f"go:event.register:{event_id}")
     assert "สูงสุด 3 คน" in chat.text
-    chat.say("1. สมชาย ใจดี ตำแหน่ง เหรัญญิก\n2. สมหญิง รักดี / เลขานุการ")
-    assert "ยังเพิ่มได้อีก 1 คน" in chat.text
     chat.say("สมพร 123")  # digits are no name: retry with an example
     assert "ตัวอักษร" in chat.text and "สมชาย ใจดี, เหรัญญิก" in chat.text
-    chat.tap("เสร็จแล้ว")
-    chat.say("0812345678")
+    chat.say("1. สมชาย ใจดี ตำแหน่ง เหรัญญิก")
+    assert "ยังเพิ่มได้อีก 2 คน" in chat.text  # one at a time: the next one is asked for
+    chat.say("สมหญิง รักดี / เลขานุการ")
+    assert "ยังเพิ่มได้อีก 1 คน" in chat.text
+    chat.tap("เสร็จแล้ว")  # the member's own phone is the contact: not asked, shown in the read-back
     rows = {f.label: f.value for f in chat.card.fields}
+    assert rows["เบอร์โทรติดต่อ"] == "081-234-5678"
     assert rows["ผู้เข้าร่วม"] == "1. สมชาย ใจดี (เหรัญญิก)\n2. สมหญิง รักดี (เลขานุการ)"
     chat.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text
@@ -56,13 +58,22 @@ def test_several_attendees_typed_one_per_line_and_the_org_limit(runtime, new_cha
     other.postback(f"go:event.register:{event_id}")
     assert "สูงสุด 1 คน" in other.text
     other.say("ประยุทธ์ มานะ ผู้ช่วยเลขานุการ")
-    assert "เบอร์โทร" in other.text  # the last seat: straight on to the phone
-    other.tap("081-234-5678")
+    assert "สรุปการลงทะเบียน" in other.text  # the last seat: straight on to the read-back
     other.tap("ยืนยัน")
     assert "ลงทะเบียนเรียบร้อยแล้ว" in other.text
     third = new_chat("b")
     third.postback(f"go:event.register:{event_id}")
     assert "ลงทะเบียนงานนี้ไว้แล้ว" in third.text  # b again: sees their registration, not a new form
+
+
+def test_several_people_in_one_message_are_the_whole_list(runtime, new_chat) -> None:  # noqa: ANN001
+    add_member(runtime, "a")
+    event_id = make_event(runtime, seats_per_org=5)
+    chat = new_chat("a")
+    chat.postback(f"go:event.register:{event_id}")
+    chat.say("1. สมชาย ใจดี ตำแหน่ง เหรัญญิก\n2. สมหญิง รักดี / เลขานุการ")
+    rows = {f.label: f.value for f in chat.card.fields}  # straight to the read-back, though 3 seats are left
+    assert rows["ผู้เข้าร่วม"] == "1. สมชาย ใจดี (เหรัญญิก)\n2. สมหญิง รักดี (เลขานุการ)"
 
 
 def test_not_in_the_audience_and_closed_events_are_refused_politely(runtime, new_chat) -> None:  # noqa: ANN001
@@ -81,7 +92,6 @@ def _register(chat, event_id: int) -> None:  # noqa: ANN001
     chat.tap("ตัวฉันเอง")
     if "เสร็จแล้ว" in chat.labels:  # more seats for the organization: just me
         chat.tap("เสร็จแล้ว")
-    chat.tap("081-234-5678")
     chat.tap("ยืนยัน")
 
 
@@ -229,6 +239,8 @@ def test_feedback_goes_only_to_those_who_attended_and_a_typed_score_works(runtim
     off.say("1")
     off.tap("เสร็จ")
     scan(runtime, datetime(2027, 1, 31, 18, 0, tzinfo=BANGKOK))
+    assert outbox(runtime, key_part=":feedback:") == []  # not on the evening of the last day
+    scan(runtime, datetime(2027, 2, 1, 9, 0, tzinfo=BANGKOK))
     assert outbox(runtime, "absent", key_part=":feedback:") == []
     q = outbox(runtime, "came", key_part=":feedback:")[0]
     came = new_chat("came")

@@ -68,6 +68,7 @@ def fake_telegram(fake_telegram_server: FakeTelegram) -> Iterator[FakeTelegram]:
     fake_telegram_server.rate_limits = False
     fake_telegram_server.faults = Faults()
     fake_telegram_server.fixed_retry_after = None
+    fake_telegram_server.per_chat_rate = 1.0
     fake_telegram_server.per_chat_burst = 1.0
     fake_telegram_server.reset()
     yield fake_telegram_server

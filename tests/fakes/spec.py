@@ -292,6 +292,7 @@ class OpenAPISpec:
                     "operationId": op.get("operationId"), "host": host,
                     "request_schema": schema_name, "content_types": content_types,
                     "body_required": bool(rb and rb.get("required")),
+                    "query_params": [p for p in (op.get("parameters") or []) if p.get("in") == "query"],
                     # literal paths win over templated ones (e.g. /richmenu/list vs /richmenu/{id})
                     "specificity": path.count("{"),
                 })
@@ -420,6 +421,30 @@ def line_context_checks(body: Any) -> list[dict[str, str]]:
 @functools.lru_cache(maxsize=None)
 def line_messaging_spec() -> OpenAPISpec:
     return OpenAPISpec(specs_dir() / "line" / "messaging-api.yml", patches=LINE_DOC_LIMITS)
+
+
+@functools.lru_cache(maxsize=None)
+def line_insight_spec() -> OpenAPISpec:
+    """``insight.yml`` (statistics: per-unit aggregation, followers, demographics) of line-openapi."""
+    return OpenAPISpec(specs_dir() / "line" / "insight.yml")
+
+
+def check_query(op: dict, query: dict[str, str]) -> list[dict[str, str]]:
+    """The query parameters of an operation against its spec: required ones present, strings within
+    their pattern and lengths (LINE answers 400 otherwise)."""
+    out: list[dict[str, str]] = []
+    for p in op.get("query_params") or ():
+        name, schema = p["name"], p.get("schema") or {}
+        value = query.get(name)
+        if value is None:
+            if p.get("required"):
+                out.append({"message": "required query parameter missing", "property": name})
+            continue
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            out.append({"message": f"does not match {schema['pattern']}", "property": name})
+        if len(value) > schema.get("maxLength", 10**6) or len(value) < schema.get("minLength", 0):
+            out.append({"message": "length out of range", "property": name})
+    return out
 
 
 @functools.lru_cache(maxsize=None)

@@ -15,7 +15,9 @@ Checks (failures answer like Telegram *and* are appended to ``fake.violations``)
 
 Behaviour: ``block(chat_id)`` -> 403 ``Forbidden: bot was blocked by the user`` for that chat;
 optional rate limits (30 messages/s overall, 1/s per chat) -> 429 with ``parameters.retry_after``;
-optional fault injection (429 / 500, seeded).  ``getUpdates`` serves updates queued with
+optional fault injection (429 / 500, seeded).  A message to a chat sooner than the ``retry_after`` of
+a 429 about that chat is answered 429 again *and* recorded as a violation (kind ``retry_after``), as a
+bot that ignores ``retry_after`` gets itself banned for longer.  ``getUpdates`` serves updates queued with
 ``queue_update`` (long poll honours ``timeout``) and answers 409 while a webhook is set.
 """
 
@@ -105,12 +107,13 @@ class FakeTelegram:
             self._next_message_id: dict[Any, int] = defaultdict(lambda: 1000)
             self._global_bucket = TokenBucket(self.global_rate, self.global_rate)
             self._chat_buckets: dict[Any, TokenBucket] = {}
+            self._retry_after_until: dict[Any, float] = {}  # chat -> monotonic time its 429 ends
             self.faults.reset()
             self.expect_violations: bool | set[str] = False
 
     def allow_violations(self, *kinds: str) -> None:
         """Excuse all violations of this test, or only the given kinds
-        (auth, method, body, params, unimplemented)."""
+        (auth, method, body, params, retry_after, unimplemented)."""
         if not kinds:
             self.expect_violations = True
         elif self.expect_violations is not True:
@@ -228,6 +231,12 @@ class FakeTelegram:
             body["parameters"] = parameters
         return self._reply(call, status, body)
 
+    def _too_many(self, call: dict, chat_id: Any, retry_after: int) -> Response:
+        if chat_id is not None:
+            self._retry_after_until[chat_id] = time.monotonic() + retry_after
+        return self._error(call, 429, f"Too Many Requests: retry after {retry_after}", violation=False,
+                           parameters={"retry_after": retry_after})
+
     async def _handle(self, request: Request) -> Response:
         token = request.path_params["token"]
         method_raw = request.path_params["method"]
@@ -268,6 +277,12 @@ class FakeTelegram:
             if chat_id in self.blocked:
                 return self._error(call, 403, "Forbidden: bot was blocked by the user", violation=False)
         if method.startswith(_MESSAGE_METHODS_PREFIX):
+            until = self._retry_after_until.get(chat_id) if chat_id is not None else None
+            if until is not None and time.monotonic() < until:
+                n = max(1, math.ceil(until - time.monotonic()))
+                self.violations.append({"kind": "retry_after", "method": method, "params": call["params"],
+                                        "description": f"sent to chat {chat_id} before its retry_after ran out"})
+                return self._too_many(call, chat_id, n)
             if self.rate_limits:
                 wait = self._global_bucket.take()
                 if not wait and chat_id is not None:
@@ -276,14 +291,10 @@ class FakeTelegram:
                         b = self._chat_buckets[chat_id] = TokenBucket(self.per_chat_rate, self.per_chat_burst)
                     wait = b.take()
                 if wait:
-                    n = self.fixed_retry_after or max(1, math.ceil(wait))
-                    return self._error(call, 429, f"Too Many Requests: retry after {n}", violation=False,
-                                       parameters={"retry_after": n})
+                    return self._too_many(call, chat_id, self.fixed_retry_after or max(1, math.ceil(wait)))
             fault = self.faults.draw()
             if fault == "429":
-                n = self.fixed_retry_after or 1
-                return self._error(call, 429, f"Too Many Requests: retry after {n}", violation=False,
-                                   parameters={"retry_after": n})
+                return self._too_many(call, chat_id, self.fixed_retry_after or 1)
             if fault == "500":
                 return self._error(call, 500, "Internal Server Error", violation=False)
         handler = getattr(self, "_m_" + method, None)

@@ -32,8 +32,10 @@ def deadline(runtime, title: str = "รายงานผลการดำเ�
 
 def report_one_sentence(chat: Chat, *, deadline_label: str | None = None) -> None:
     chat.say("ส่งรายงาน")
-    if deadline_label:
-        chat.tap(deadline_label)
+    if deadline_label and any(deadline_label in label for label in chat.labels):
+        chat.tap(deadline_label)  # several deadlines open: the member picks one
+    elif deadline_label:
+        assert f"รายงานสำหรับ: {deadline_label}" in chat.text  # the one open deadline, chosen with a note
     chat.say(SENTENCE)
     chat.tap("ไม่มีรูป")
     assert "สรุปรายงานกิจกรรม" in chat.text

@@ -23,8 +23,9 @@ def test_one_thai_sentence_needs_no_question_and_becomes_an_export_row(new_chat,
     dl = deadline(runtime)
     chat = member(new_chat, "somsri", "มูลนิธิรักษ์น้ำพิษณุโลก")
     chat.say("ส่งรายงาน")
-    assert "รายงานผลการดำเนินงานประจำปี 2569" in chat.text and "9 ธ.ค. 2569" in chat.text
-    chat.tap("รายงานผลการดำเนินงาน")
+    # The one open deadline is chosen for the member, with a note and a way out.
+    assert "รายงานสำหรับ: รายงานผลการดำเนินงานประจำปี 2569" in chat.text and "9 ธ.ค. 2569" in chat.text
+    assert "กิจกรรมอื่น (นอกกำหนดส่ง)" in chat.labels
     assert "เล่ากิจกรรม" in chat.text
     chat.say(SENTENCE)
     # Everything was in the sentence: straight to the (optional) photos, then the read-back.
@@ -139,7 +140,6 @@ def test_a_half_finished_report_survives_a_restart_and_expiry(new_chat, runtime,
     deadline(runtime)
     chat = member(new_chat, "somsri", "มูลนิธิรักษ์น้ำพิษณุโลก")
     chat.say("ส่งรายงาน")
-    chat.tap("รายงานผลการดำเนินงาน")
     chat.say("อบรมอาสาสมัครดูแลผู้สูงอายุ 3 พ.ย. 68")
     assert "ผู้เข้าร่วมกี่คน" in chat.text
     chat.say("40 คน")

@@ -8,20 +8,19 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tests.reports.helpers import member, report_one_sentence
-from tests.test_web_and_cli import _cli
 
 COLUMNS = ["report_id", "deadline_id", "organization", "organization_kind", "province", "activity", "start_date",
            "end_date", "participants", "budget_thb", "funding_source", "target_group", "photos", "submitted_by",
            "submitted_at"]
 
 
-def test_deadline_cli_then_chat_report_then_export(settings, runtime, new_chat, tmp_path: Path) -> None:  # noqa: ANN001
-    created = _cli(["deadline", "create", "--title", "รายงานผลการดำเนินงานประจำปี 2569", "--due", "2026-12-09",
-                    "--province", "พิษณุโลก", "--kind", "public_benefit"], settings)
-    assert created.returncode == 0, created.stderr
+def test_deadline_cli_then_chat_report_then_export(cli, runtime, new_chat, tmp_path: Path) -> None:  # noqa: ANN001
+    created = cli(["deadline", "create", "--title", "รายงานผลการดำเนินงานประจำปี 2569", "--due", "2026-12-09",
+                    "--province", "พิษณุโลก", "--kind", "public_benefit"])
+    assert created.exit_code == 0, created.output
     deadline_id = int(created.stdout.strip())
-    bad = _cli(["deadline", "create", "--title", "x", "--due", "2026-12-09", "--province", "ไม่มีจังหวัดนี้"], settings)
-    assert bad.returncode != 0 and "unknown province" in bad.stderr
+    bad = cli(["deadline", "create", "--title", "x", "--due", "2026-12-09", "--province", "ไม่มีจังหวัดนี้"])
+    assert bad.exit_code != 0 and "unknown province" in bad.stderr
 
     chat = member(new_chat, "somsri", "มูลนิธิรักษ์น้ำพิษณุโลก")
     report_one_sentence(chat, deadline_label="รายงานผลการดำเนินงาน")
@@ -32,14 +31,14 @@ def test_deadline_cli_then_chat_report_then_export(settings, runtime, new_chat, 
     outside.tap("ไม่มีรูป")
     outside.tap("ยืนยัน")
 
-    listed = _cli(["deadline", "list"], settings)
-    assert listed.returncode == 0, listed.stderr
+    listed = cli(["deadline", "list"])
+    assert listed.exit_code == 0, listed.output
     assert f"{deadline_id}\t2026-12-09\tรายงานผลการดำเนินงานประจำปี 2569" in listed.stdout
     assert "1/2 submitted" in listed.stdout  # both organizations owe it; one sent it
 
     out = tmp_path / "reports.csv"
-    done = _cli(["export", "reports", "--deadline", str(deadline_id), "--format", "csv", "--out", str(out)], settings)
-    assert done.returncode == 0, done.stderr
+    done = cli(["export", "reports", "--deadline", str(deadline_id), "--format", "csv", "--out", str(out)])
+    assert done.exit_code == 0, done.output
     with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0].keys()) == COLUMNS
@@ -55,8 +54,8 @@ def test_deadline_cli_then_chat_report_then_export(settings, runtime, new_chat, 
     assert row["submitted_at"].startswith("2026-11-25")
 
     every = tmp_path / "all.xlsx"
-    done = _cli(["export", "reports", "--format", "xlsx", "--out", str(every)], settings)
-    assert done.returncode == 0, done.stderr
+    done = cli(["export", "reports", "--format", "xlsx", "--out", str(every)])
+    assert done.exit_code == 0, done.output
     sheet = load_workbook(every).active
     values = list(sheet.values)
     assert values[0][:3] == ("รหัสรายงาน", "รหัสกำหนดส่ง", "องค์กร") and len(values[0]) == len(COLUMNS)

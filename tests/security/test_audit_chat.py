@@ -102,3 +102,23 @@ def test_an_organization_moved_between_provinces_shows_in_both_logs(client, seed
         assert "org.edit" in log_page and "นครราชสีมา" in log_page, email
     stored = json.dumps([e.details for e in _entries(runtime, "org.edit")], ensure_ascii=False)
     assert "0899999999" not in stored and "0812345678" not in stored  # the audit log keeps no phone numbers
+
+
+def test_phone_numbers_already_in_the_audit_log_are_masked_by_the_upgrade(tmp_path) -> None:  # noqa: ANN001
+    from sqlalchemy import create_engine, text
+
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, revision="0006")  # a database from before: the audit log kept phone numbers
+    engine = create_engine(url)
+    details = {"name": "มูลนิธิ", "changes": {"phone": [None, "0817778888"], "contact_name": ["ก", "ข 081-234-5678"]}}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO console_audit (at, email, action, details) VALUES "
+                          "('2026-11-01 00:00:00', 'a@example.go.th', 'org.edit', :d)"),
+                     {"d": json.dumps(details, ensure_ascii=False)})
+    upgrade(url)
+    with engine.connect() as conn:
+        stored = json.loads(conn.execute(text("SELECT details FROM console_audit")).scalar_one())
+    engine.dispose()
+    assert stored == {"name": "มูลนิธิ", "changes": {"phone": [None, "***"], "contact_name": ["ก", "ข ***"]}}

@@ -3,6 +3,7 @@
 End to end through signed LINE webhooks and Telegram updates against the fake platforms."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -57,6 +58,10 @@ def test_deleting_my_data_on_line_stops_what_was_queued_and_leaves_nothing(  # n
         app_client, fake_line, fake_telegram, clock) -> None:  # noqa: F811
     client, app = app_client
     runtime = app.state.line_channel.runtime
+    officer_id = "U" + "0f" * 16
+    with runtime.db.session() as s:  # the province's officer is told of each new organization (with its contact)
+        officer = members_repo.grant_officer(s, address=f"line:{officer_id}", province="น่าน")
+        officer.consent_at, officer.full_name = clock.now(), "เจ้าหน้าที่ น่าน"
     line, tg = _linked_member(client, app, fake_line, fake_telegram)
     bystander = LineUser(client, fake_line, app.state.line_channel)
     sign_up(bystander, org="มูลนิธิเด็กน่าน", name="สมชาย รักดี", phone="0899999999")
@@ -86,6 +91,8 @@ def test_deleting_my_data_on_line_stops_what_was_queued_and_leaves_nothing(  # n
     assert len(fake_telegram.messages_to(tg.chat_id)) == seen_tg  # ...nor on Telegram
     assert any("ประชุมเครือข่ายวันศุกร์" in t for t in fake_line.texts_to(bystander.user_id))  # the others got theirs
     assert any("รายงานผลการดำเนินงาน" in t for t in fake_line.texts_to(bystander.user_id))
+    officer_saw = "\n".join(json.dumps(m, ensure_ascii=False) for m in fake_line.messages_to(officer_id))
+    assert "มูลนิธิเด็กน่าน" in officer_saw and NAME not in officer_saw  # told of the other, not of them
 
     everything = _everything(runtime)
     for trace in (line.user_id, f"telegram:{tg.chat_id}", str(tg.chat_id), NAME, "สมศรี", PHONE, "0812345678"):

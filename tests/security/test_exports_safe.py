@@ -25,8 +25,8 @@ def _poison(runtime, org_id: int, *, nul_name: bool = False) -> None:  # noqa: A
         org = s.get(Organization, org_id)
         for key, value in POISON.items():
             setattr(org, key, value)
-        if nul_name:
-            org.contact_name = "สมศรี\x00 ใจดี\x0b"
+        if nul_name:  # PostgreSQL itself refuses a NUL: there, other characters XML cannot carry
+            org.contact_name = ("สมศรี\x00 ใจดี\x0b" if runtime.db.is_sqlite else "สมศรี\x01 ใจดี\x0b\x1f")
         s.add(org)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from storage.models import Member, Organization
+from tests.channels.conftest import app_client, channel_settings  # noqa: F401  (the channels' fixtures)
 from tests.console.conftest import as_plk, client, csrf_of, seeded  # noqa: F401  (console fixtures)
 from tests.conversations.helpers import sign_up_new_org
 from tests.transcript import Chat
@@ -32,12 +33,9 @@ def test_a_name_of_invisible_characters_only_is_refused_in_thai(chat: Chat) -> N
     chat.tap("ยินยอม")
     chat.say("มูลนิธิรักษ์น้ำน่าน")
     chat.tap("ลงทะเบียนองค์กรใหม่")
-    chat.say("มูลนิธิรักษ์น้ำน่าน")
     chat.tap("องค์กรสาธารณประโยชน์")
     chat.say("น่าน")
     chat.say("อ.เมือง")
-    chat.tap("ข้าม")
-    chat.tap("ใช่")
     chat.say("\u202e\u202d\u2067\u200b\x01\x02")
     assert "ยังอ่านคำตอบนี้ไม่ออก" in chat.text and "ชื่อ-นามสกุลของคุณคะ" in chat.text  # asked again
     chat.say("สมศรี ใจดี")  # the form is still waiting for the name, and takes a real one
@@ -53,3 +51,13 @@ def test_console_form_values_are_cleaned_before_they_are_stored(as_plk, seeded, 
     with runtime.db.session() as s:
         org = s.get(Organization, seeded["plk"])
         assert (org.name, org.district, org.contact_name) == ("มูลนิธิพัฒนาเด็กพิษณุโลก", "เมืองพิษณุโลก", "สมศรี ใจดี")
+
+
+def test_a_nul_sent_through_a_signed_line_webhook_is_removed_too(app_client, fake_line, fake_telegram) -> None:  # noqa: ANN001, F811
+    from tests.channels.helpers import LineUser, sign_up
+
+    client, app = app_client
+    line = LineUser(client, fake_line, app.state.line_channel)
+    sign_up(line, name="สมศรี\x00 ใจดี\u2067", phone="081-234-5678\u200b")
+    with app.state.line_channel.runtime.db.session() as s:
+        assert s.exec(select(Member)).one().full_name == "สมศรี ใจดี"

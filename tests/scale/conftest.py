@@ -1,0 +1,1 @@
+from tests.console.conftest import client  # noqa: F401  (the console test client)
