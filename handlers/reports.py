@@ -340,6 +340,14 @@ class ActivityForm(Form):
         self.persist(ctx)
         return replies
 
+    def discard(self, ctx: Context) -> None:
+        """"ยกเลิก": a half-written activity is gone (not offered again with "ทำต่อ"); a confirmed one
+        being edited stays as it was confirmed."""
+        activity_id = self.values(ctx).get("_activity")
+        activity = ctx.session.get(ReportActivity, int(activity_id)) if activity_id else None
+        if activity is not None and not activity.complete:
+            repo.discard_activity(ctx.session, activity=activity)
+
     def persist(self, ctx: Context) -> None:
         if ctx.flow != self.name:
             return
