@@ -300,6 +300,11 @@ class TelegramSender:
                     self.calls["sendMessage error"] += 1
                     error = f"connection error: {exc.__class__.__name__}"
                 if resp is not None:
+                    # Telegram times the chat's gap by when messages arrive: count the next gap from the
+                    # answer (after this one arrived), not from when it left, so a slow request followed
+                    # by a fast one never lands two messages closer than the interval.
+                    self.next_for_chat[chat_id] = max(self.next_for_chat.get(chat_id, 0.0),
+                                                      time.monotonic() + self.cfg.telegram_chat_interval)
                     self.calls[f"sendMessage {resp.status_code}"] += 1
                     if resp.status_code == 200:
                         if on_delivered is not None:
