@@ -7,22 +7,24 @@ published, offers when seats free up, notices of changes) goes through the event
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from bot.clock import clock, local_to_utc, to_local
+from bot.clock import clock, end_of_day, local_to_utc, to_local
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
 from bot.cli.events import REGISTRATION_COLUMNS
+from bot.training_export import DAY_COLUMNS, with_day_columns
 from handlers import event_notify
 from storage.models import Organization
 from storage.repositories import events as events_repo
+from storage.repositories import training as training_repo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -113,12 +115,14 @@ def _parse_form(form: Any, officer: Officer) -> tuple[dict[str, Any], dict[str, 
     if raw["registration_deadline"].strip():
         try:
             day = date.fromisoformat(raw["registration_deadline"].strip())
-            reg_deadline = local_to_utc(datetime.combine(day + timedelta(days=1), time(0, 0)))
+            reg_deadline = end_of_day(day)
         except ValueError:
             errors["registration_deadline"] = "console.events.error.deadline"
         else:
-            if starts is not None and reg_deadline > starts + timedelta(days=1):
+            if starts is not None and day > to_local(starts).date():
                 errors["registration_deadline"] = "console.events.error.deadline_after"
+            elif starts is not None:
+                reg_deadline = min(reg_deadline, starts)  # registering ends when the event begins
     numbers = {}
     for name, low in (("capacity", 1), ("seats_per_org", 1)):
         try:
@@ -267,11 +271,12 @@ def event_detail(request: Request, event_id: int, page: str | None = None,
         positions = {r.id: i for i, r in enumerate((r for r in waiting if r.status == "waitlisted"), 1)}
         audience = events_repo.audience_count(session, event=event) if event.status == "draft" else None
         feedback = events_repo.feedback_summary(session, event_id=event_id)
+        day = training_repo.day_summary(session, event_id=event_id)
     total = {s: counts.get(f"{s}_regs", 0) for s in ("registered", "waitlisted", "offered", "cancelled")}
     return render(request, "event.html", officer, active="events", event=event, counts=counts, seated=seated,
                   waiting=waiting, cancelled=cancelled, orgs=orgs, people=people, positions=positions,
                   audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now(), page=n,
-                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total)
+                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day)
 
 
 @router.post("/events/{event_id}/publish")
@@ -344,7 +349,7 @@ def export_event(request: Request, event_id: int, fmt: str = "csv",
     console = request.app.state.console
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
-        rows = events_repo.export_rows(session, event_id=event_id)
+        rows = with_day_columns(session, event_id, events_repo.export_rows(session, event_id=event_id))
         record(session, officer, "export.registrations", province=event.province, target_type="event",
                target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, REGISTRATION_COLUMNS, rows, f"event-{event_id}")
+    return export_response(fmt, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")

@@ -43,7 +43,7 @@ _QUOTED = re.compile(r"[\"“”«]([^\"“”»\n]{3,120})[\"“”»]")
 _TITLE_STOP = re.compile(
     r"\s+(?:เมื่อ|ณ|ที่|มีผู้|ผู้เข้าร่วม|ผู้ร่วม|มี|จำนวน|ใช้|งบ|ค่าใช้จ่าย|โดย|กลุ่มเป้าหมาย|ระหว่าง|ตั้งแต่"
     r"|เป็นเวลา|รวม|วันที่|คาดว่า)"
-    r"|\s*(?:เมื่อวัน|วันที่|ณ\s|ทุก(?:วัน|สัปดาห์|เดือน)|(?:ครั้ง)?ล่าสุด)|[\n,;:]|$"
+    r"|\s*(?:เมื่อวัน|วันที่|ณ\s|ทุก(?:วัน|สัปดาห์|เดือน|เย็น|เช้า|คืน)|(?:ครั้ง)?ล่าสุด)|\s+รายงาน|[\n,;:]|$"
 )
 _NUMBER = re.compile(r"\s*\d")
 # '<n> <unit>' after a title: a count of places is skipped over (ลงพื้นที่ 3 ชุมชน ให้ความรู้...); any
@@ -51,6 +51,7 @@ _NUMBER = re.compile(r"\s*\d")
 # other word (ทำบุญ 9 วัด) too.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
+_COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า))\S*\s*$")
 _NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
 _COUNT_UNIT = re.compile(
     r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
@@ -61,22 +62,26 @@ _TITLE_VERB = re.compile(
     r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ทำ(?=กิจกรรม|โครงการ))\s*"
 )
 _LEADING_CUE = re.compile(r"^(?:เมื่อ(?:เช้า|เย็น)?|ตั้งแต่|ระหว่าง|ในวัน|ช่วง|วันที่|ณ)(?:\s+|$)")
+_THANKS_PREFIX = re.compile(r"^ขอบคุณ.*?(?:ที่มา|ที่)ร่วม(?=\S)")  # 'ขอบคุณทุกท่านที่มาร่วมกิจกรรม…'
+_TRAILING_CUE = re.compile(r"\s*(?:ณ|เมื่อ|วันที่|ตั้งแต่|ระหว่าง|ในวัน)\s*$")
 # 'กิจกรรม ตรวจสุขภาพ…' with a space: กิจกรรม is a label, as in 'กิจกรรม: …'.
 _LABEL_WORD = re.compile(r"^(?:ชื่อ)?(?:กิจกรรม|โครงการ)\s+(?=\S{3})")
-_DECOR = re.compile(r"^[\s\-–•*·▪►➤>👉📌✅☑✔🔹🔸🌟⭐✨📣📢🗓📅📆️#]+|[\s🙏😊🌟⭐✨👇️]+$")
+# Bullets, arrows and emoji around a line (any symbol that is not a letter, digit, quote or bracket).
+_DECOR = re.compile(r"^[^\w\u0e00-\u0e7f\"“(\[]+|[^\w\u0e00-\u0e7f\"”).\]]+$")
 _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u2BFF\uFE0F]")
 _PARTICLES_END = re.compile(rf"(?:\s*(?:{_PART_ALT}))+\s*$")
 # Lines that only greet or announce a report: no title in them.
 _HEADER = re.compile(
-    r"^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:(?:ค่ะ|ครับ|ค่า)\s*)?(?:ขอ)?(?:ส่ง)?(?:รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม"
+    r"^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:(?:ค่ะ|ครับ|ค่า)\s*)?(?:ขอ(?:อนุญาต)?)?(?:ส่ง)?(?:รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม"
     r"|การจัดกิจกรรม)?)?(?:นะ)?$|^ตาม(?:โพสต์|ลิงก์|ลิ้งค์|รูป)"
-    r"|^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:ขอ)?(?:ส่ง)?รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?\s*(?:ของ|ประจำ|เดือน)"
-    r"|^สรุป(?:ผล)?(?:การดำเนินงาน|กิจกรรม|การจัดกิจกรรม)?$"
+    r"|^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:ขอ(?:อนุญาต)?)?(?:ส่ง)?รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?\s*(?:ของ|ประจำ|เดือน)"
+    r"|^สรุป(?:ผล)?(?:การดำเนินงาน|กิจกรรม|การจัดกิจกรรม)?$|^แจ้ง(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?$"
+    r"|^เรียน(?:\s|$|ท่าน|พี่|เจ้าหน้าที่|คุณ)|ดังนี้$"
     # who is reporting: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's name alone on the first line
     r"|" + ORG_LINE.pattern
 )
-_HEADER_PREFIX = re.compile(r"^(?:ขอ)?ส่งรายงาน(?:กิจกรรม)?\s*(?:" + _PART_ALT + r")*\s+")
+_HEADER_PREFIX = re.compile(r"^(?:ขอ(?:อนุญาต)?)?ส่งรายงาน(?:กิจกรรม)?\s*(?:" + _PART_ALT + r")*\s+")
 # A title cannot be a count's noun: 'วิทยากร 2 ท่าน', 'ชมรมมีสมาชิก 200 คน'.
 # Nor a message that only gives another field: 'กลุ่มเป้าหมายเป็นอาสาสมัคร', 'งบได้จากทอดผ้าป่า', 'ไม่ใช่ 19'.
 _NOT_TITLE = re.compile(
@@ -108,7 +113,8 @@ def _title_cut(s: str) -> str:
             out += s[num.start(): m2.end()]
             pos = m2.end()
             continue
-        return out
+        # the count's own noun goes with it: '…ให้ผู้สูงอายุ คนฟัง 35 คน'
+        return _COUNT_NOUN.sub("", out)
 
 
 def _tidy(title: str) -> str:
@@ -131,7 +137,7 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
         pos = lend + 1
         if ds is not None and lstart <= ds < lend + 1:
             # The date is on this line: the title is what comes before it, or else what follows.
-            before = _tidy(_LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds]))))
+            before = _tidy(_TRAILING_CUE.sub("", _LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds])))))
             if len(before) >= 3 and not _HEADER.match(before):
                 cand = before
             else:
@@ -142,7 +148,7 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
         if q:
             return _tidy(q.group(1))
         cand = _tidy(cand)
-        cand = _HEADER_PREFIX.sub("", cand)
+        cand = _THANKS_PREFIX.sub("", _HEADER_PREFIX.sub("", cand))
         cand = _LEADING_CUE.sub("", cand).strip()
         if not cand or _HEADER.match(_PARTICLES_END.sub("", cand)) or not re.search(r"[ก-๛a-zA-Z]{3}", cand):
             continue
@@ -166,6 +172,11 @@ def extract_report(text: str, *, today: date) -> ReportFields:
         if not t:
             return out
         r = find_date_range(t, today, "past", allow_period=False)
+        if r is not None and r[0] > today:
+            # 'พรุ่งนี้จะประชุมอีกรอบ ครั้งนี้ประชุมเมื่อวาน': a report is about what already happened
+            later = find_date_range(t[r[3]:], today, "past", allow_period=False)
+            if later is not None and later[0] <= today:
+                r = (later[0], later[1], later[2] + r[3], later[3] + r[3])
         ds = de = None
         if r is not None:
             out.start_date, out.end_date, ds, de = r
@@ -176,7 +187,8 @@ def extract_report(text: str, *, today: date) -> ReportFields:
         out.budget = pick_budget(tn, nums)
         out.title = _find_title(n, ds, de)
         out.funding_source = find_funding(n, t, out.title, spent=out.budget != 0)
-        out.target_group = find_target(n, t, out.participants, out.funding_source)
+        # dates masked: '1 ธ.ค. 69 ผู้นำชุมชน' is no count of ผู้นำชุมชน
+        out.target_group = find_target(n, masked, out.participants, out.funding_source)
         return out
     except Exception:
         return out
