@@ -20,7 +20,7 @@ from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
 from bot.cli.events import REGISTRATION_COLUMNS
-from bot.training_export import DAY_COLUMNS, with_day_columns
+from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
 from handlers import event_notify
 from storage.models import Organization
 from storage.repositories import events as events_repo
@@ -352,4 +352,4 @@ def export_event(request: Request, event_id: int, fmt: str = "csv",
         rows = with_day_columns(session, event_id, events_repo.export_rows(session, event_id=event_id))
         record(session, officer, "export.registrations", province=event.province, target_type="event",
                target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")
+    return export_response(fmt, REGISTRATION_COLUMNS + ATTENDANCE_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")

@@ -109,7 +109,7 @@ def test_deadline_compliance_report_detail_and_return(as_plk, seeded, runtime) -
     report = client.get(f"/admin/reports/{seeded['r_plk']}").text
     assert "เยี่ยมบ้านผู้สูงอายุ" in report and "110" in report
     # the export opened in Excel: this province's submitted report, one line per activity (not Korat's)
-    assert [(r["organization"], r["province"], r["activity"], r["participants"], r["submitted_by"])
+    assert [(r["องค์กร"], r["จังหวัด"], r["กิจกรรม"], r["จำนวนผู้เข้าร่วม (คน)"], r["ผู้ส่ง"])
             for r in _export(client, seeded["deadline"])] == [
         ("มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก", "พิษณุโลก", "เยี่ยมบ้านผู้สูงอายุ", "110", "สมศรี ใจดี")]
     res = client.post(f"/admin/reports/{seeded['r_plk']}/return",
