@@ -7,14 +7,13 @@ correlation id; its half-done changes are rolled back, so the state stays consis
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import bindparam, inspect as sa_inspect, text
+from sqlalchemy import bindparam, inspect as sa_inspect
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -23,6 +22,7 @@ from bot.clock import Clock, clock as default_clock
 from bot.config import Settings
 from bot.context import Context
 from bot.forms import typed_choice
+from bot.member_lock import lock_members
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
 from bot.registry import COMMANDS, FALLBACKS, FLOWS, INTENTS, PREVIOUS_MISS, find_intent, menu_choices
 from storage.db import Database
@@ -74,7 +74,7 @@ class Engine:
         msg = cleaned(msg)  # control, zero-width and bidi characters never reach a parser or the database
         try:
             with self.db.session() as session:
-                self._lock_members(session, (msg,))
+                lock_members(session, (msg,))
                 ctx = self._context(session, msg)
                 out = ctx.notes + self._turn(ctx)
                 self._save_state(ctx, out)
@@ -103,7 +103,7 @@ class Engine:
         if len(messages) > 1:
             try:
                 with self.db.session() as session:
-                    self._lock_members(session, messages)
+                    lock_members(session, messages)
                     found = self._prefetch(session, messages)
                     outs: list[list[Reply]] = []
                     for msg in messages:
@@ -124,17 +124,6 @@ class Engine:
             except TurnAborted as exc:
                 results.append(exc)
         return results
-
-    def _lock_members(self, session: Session, messages: Sequence[IncomingMessage]) -> None:
-        """One turn at a time per member address, across server processes (PostgreSQL): a transaction-level
-        advisory lock per address, taken before the state is read and held until the commit, so a second
-        turn of the same member (another process, a quick second message) waits and then reads what the
-        first one saved instead of overwriting it. Keys in ascending order: two batches never deadlock.
-        SQLite needs none (one process, one writer at a time)."""
-        if self.db.is_sqlite:
-            return
-        keys = sorted({member_lock_key(str(m.address)) for m in messages})
-        session.execute(_LOCK_MEMBERS, {"keys": keys})
 
     @staticmethod
     def _prefetch(session: Session, messages: Sequence[IncomingMessage]) -> dict[str, tuple]:
@@ -166,7 +155,7 @@ class Engine:
             if sa_inspect(state).persistent:
                 ctx.session.delete(state)
             return
-        if replies and not ctx.memo.get(_KEEP_OFFERS):
+        if replies and not ctx.memo.get(offers.KEEP_OFFERS):
             offered = offers.offers_of(replies)  # the buttons the next postback may be (bot/offers.py)
             if offered != (state.offered or []):
                 state.offered = offered or None
@@ -243,7 +232,7 @@ class Engine:
         claimed = offers.claimed_value(msg)
         if claimed is not None and not offers.was_offered(ctx.session, address=ctx.state.address,
                                                           offered=ctx.state.offered, value=claimed):
-            return self._not_offered(ctx)
+            return offers.not_offered(ctx)
         text = msg.input.strip()
         if text.startswith("go:"):
             return self._start_intent(ctx, text)
@@ -275,19 +264,6 @@ class Engine:
                 else "engine.please_type"
             return [ctx.say(key, choices=menu_choices(ctx))]
         return [ctx.say("engine.not_understood", choices=menu_choices(ctx))]
-
-    def _not_offered(self, ctx: Context) -> list[Reply]:
-        """A button the bot never offered here, or no longer does: say so, then the current question
-        (whose buttons become the valid ones) or the menu (the buttons offered before stay valid)."""
-        log.info("refused a %s button that was not offered", ctx.msg.address.channel)
-        expired = ctx.say("engine.button_not_offered")
-        flow = FLOWS.get(ctx.flow) if ctx.flow else None
-        if flow is not None:
-            return [expired] + flow.reprompt(ctx)
-        ctx.memo[_KEEP_OFFERS] = True
-        if not ctx.signed_up:
-            return [expired] + INTENTS["signup"].start(ctx, None)
-        return [Reply(text=expired.text, choices=tuple(menu_choices(ctx)))]
 
     def _follow(self, ctx: Context) -> list[Reply]:
         if ctx.signed_up:
@@ -360,17 +336,6 @@ class Engine:
             state = session.get(ConversationState, str(address))
             return (state.locale if state else None) or self.settings.default_locale
 
-
-# Volatile functions in the select list run after the ORDER BY (PostgreSQL ≥ 9.6): the locks are taken in order.
-_LOCK_MEMBERS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k")
-
-
-def member_lock_key(address: str) -> int:
-    """The advisory lock key of an address: 64 bits of its BLAKE2 hash, as a signed bigint."""
-    return int.from_bytes(hashlib.blake2b(address.encode(), digest_size=8).digest(), "big", signed=True)
-
-
-_KEEP_OFFERS = "engine.keep_offers"  # ctx.memo flag: this turn's replies do not replace the offered buttons
 
 # The turn's lookups, built once: a statement object memoizes its cache key, so a turn neither rebuilds
 # nor re-keys it (and a prebuilt select is ~3x cheaper than `session.get`, which builds its query each time).

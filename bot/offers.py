@@ -16,14 +16,19 @@ registration, an event of their audience, an officer's own province). Values wit
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from bot.context import Context
 from bot.messages import IncomingMessage, Reply
+from bot.registry import FLOWS, INTENTS, menu_choices
 from storage.models.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
 
 # Typed text that looks like a button value; link schemes are ordinary text.
 _VALUE_LIKE = re.compile(r"@?[a-z][a-z_.]*:\S+")
@@ -79,3 +84,20 @@ def was_offered(session: Session, *, address: str, offered: list[str] | None, va
     if offered and value in offered:
         return True
     return any(_in_content(content, value) for content in session.exec(_RECENT_OUTBOX, params={"address": address}))
+
+
+KEEP_OFFERS = "offers.keep"  # ctx.memo flag: this turn's replies do not replace the offered buttons
+
+
+def not_offered(ctx: Context) -> list[Reply]:
+    """A button the bot never offered here, or no longer does: say so, then the current question (whose
+    buttons become the valid ones) or the menu (the buttons offered before stay valid)."""
+    log.info("refused a %s button that was not offered", ctx.msg.address.channel)
+    expired = ctx.say("engine.button_not_offered")
+    flow = FLOWS.get(ctx.flow) if ctx.flow else None
+    if flow is not None:
+        return [expired] + flow.reprompt(ctx)
+    ctx.memo[KEEP_OFFERS] = True
+    if not ctx.signed_up:
+        return [expired] + INTENTS["signup"].start(ctx, None)
+    return [Reply(text=expired.text, choices=tuple(menu_choices(ctx)))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeSerializer
 
@@ -103,3 +104,26 @@ def test_officer_powers_never_reach_the_browser(runtime) -> None:  # noqa: ANN00
         assert i18n.t("menu.broadcast", "th") not in labels
     with runtime.db.session() as session:
         assert session.get(Member, officer.id).is_officer  # the terminal's officer keeps the role
+
+
+@pytest.mark.skipif(__import__("tests.console.browser", fromlist=["x"]).chromium_missing() is not None,
+                    reason="no chromium")
+def test_the_chat_page_works_in_a_browser_under_its_policy(runtime) -> None:  # noqa: ANN001
+    from tests.console.browser import AppServer, browser_page
+
+    runtime.settings.web_chat_enabled = True
+    violations: list[str] = []
+    with AppServer(create_app(runtime=runtime, start_scheduler=False)) as server, browser_page() as page:
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(server.url + "/")
+        page.fill("#text", "สวัสดีค่ะ")
+        page.press("#text", "Enter")
+        page.wait_for_selector(".msg.bot")
+        assert "PDPA" in page.inner_text("#log")
+        page.click(".choices button:has-text('ยินยอม')")
+        page.wait_for_function("document.querySelectorAll('.msg.bot').length >= 2")
+        assert "องค์กร" in page.inner_text("#log")
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        assert cookies["khruakhai_chat"]["httpOnly"] is True
+        assert page.evaluate("document.cookie") == ""  # the page's script cannot read who it is
+    assert violations == []
