@@ -96,3 +96,26 @@ def test_the_cli_keeps_its_machine_columns_unless_asked_for_thai(cli, seeded, ru
     assert machine["status"] == "registered" and machine["registered_at"].startswith("2026-11-25T03:00")
     (people,) = list(csv.DictReader(thai.open(encoding="utf-8-sig")))
     assert people["สถานะ"] == "ลงทะเบียนแล้ว" and people["มาร่วมงาน"] == "ไม่" and people["รหัสเช็กอิน"]
+
+
+def test_broadcast_pages_name_things_once_and_cut_event_names_at_words(as_plk, seeded, runtime) -> None:  # noqa: ANN001
+    from pythainlp.tokenize import word_tokenize
+
+    from tests.events.helpers import make_event
+
+    title = "อบรมเชิงปฏิบัติการการจัดทำแผนพัฒนาองค์กรสาธารณประโยชน์และองค์กรสวัสดิการชุมชนจังหวัดพิษณุโลก"
+    make_event(runtime, title=title)
+    form = as_plk.get("/admin/broadcasts/new").text
+    events = form.split('id="event_id"')[1].split("</select>")[0]
+    (label,) = re.findall(r'<option value="\d+"\s*>([^<]*)</option>', events)
+    assert label.endswith("…") and len(label) <= 60
+    words, built = word_tokenize(title, engine="newmm"), ""
+    prefixes = set()
+    for w in words:
+        built += w
+        prefixes.add(built)
+    assert label.removesuffix("…") in prefixes  # whole words only
+    history = as_plk.get("/admin/broadcasts").text
+    header = history.split("<thead>")[1].split("</thead>")[0]
+    assert re.sub(r"<[^>]+>", "|", header).split("|").count("ผู้รับ") == 0
+    assert "กลุ่มผู้รับ" in header and "จำนวนผู้รับ" in header and "เวลาส่ง" in header and "กำหนดส่ง" not in header
