@@ -15,6 +15,7 @@ def _send(client, **fields) -> int:  # noqa: ANN001
     form = client.get("/admin/broadcasts/new").text
     res = client.post("/admin/broadcasts/new", data={"csrf": csrf_of(form), "audience": "province",
                                                      "text": "ขอเชิญร่วมเวทีเสวนาเครือข่าย", "action": "send",
+                                                     "confirmed": "1",
                                                      **fields})
     assert res.status_code == 303, res.text
     return int(res.headers["location"].split("/")[-1].split("?")[0])

@@ -28,6 +28,7 @@ def test_the_audit_log_reads_as_thai_sentences(as_plk, seeded, runtime) -> None:
         s.add(login)
     form = as_plk.get("/admin/broadcasts/new").text
     as_plk.post("/admin/broadcasts/new", data={"csrf": csrf_of(form), "audience": "province", "action": "send",
+                                               "confirmed": "1",
                                                "text": "ขอเชิญร่วมเวทีเสวนาเครือข่าย", "schedule": "later",
                                                "scheduled_at": "2026-12-01T09:00"})
     form = as_plk.get("/admin/events/new").text
