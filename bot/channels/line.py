@@ -229,24 +229,18 @@ class LineChannel:
 
     # --- SDK clients (created inside the running loop: aiohttp needs it) ---------------------------
     def _configuration(self, host: str):  # noqa: ANN202
-        from linebot.v3.messaging import Configuration
-
-        config = Configuration(host=host, access_token=self._token)
+        config = line_sdk().Configuration(host=host, access_token=self._token)
         config.connection_pool_maxsize = 64
         return config
 
     def client(self):  # noqa: ANN201
         if self._client is None:
-            from linebot.v3.messaging import AsyncApiClient
-
-            self._client = _without_env_lookups(AsyncApiClient(self._configuration(self.api_base)))
+            self._client = _without_env_lookups(line_sdk().AsyncApiClient(self._configuration(self.api_base)))
         return self._client
 
     def data_client(self):  # noqa: ANN201
         if self._data_client is None:
-            from linebot.v3.messaging import AsyncApiClient
-
-            self._data_client = _without_env_lookups(AsyncApiClient(self._configuration(self.data_base)))
+            self._data_client = _without_env_lookups(line_sdk().AsyncApiClient(self._configuration(self.data_base)))
         return self._data_client
 
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
@@ -335,10 +329,8 @@ class LineChannel:
             return
         name = language = None
         try:
-            from linebot.v3.messaging import AsyncMessagingApi
-
             if self._api is None:  # built once: the SDK builds pydantic validators per API object (~ms)
-                self._api = AsyncMessagingApi(self.client())
+                self._api = line_sdk().AsyncMessagingApi(self.client())
             profile = await asyncio.wait_for(self._api.get_profile(user_id), 3.0)
             name, language = profile.display_name, getattr(profile, "language", None)
         except Exception as exc:  # noqa: BLE001 - a name is nice to have, never required
@@ -367,7 +359,7 @@ class LineChannel:
         body (`sanitize_for_serialization`) and response handling, which on the hot path cost more
         than the request itself. A non-2xx answer raises the SDK's `ApiException` (``.status``)."""
         import aiohttp
-        from linebot.v3.messaging.exceptions import ApiException
+        ApiException = line_sdk().ApiException  # noqa: N806 - the SDK's class
 
         client = self.client()
         headers = dict(client.default_headers)
@@ -438,18 +430,29 @@ class LineChannel:
         return ok
 
     async def fetch_content(self, message_id: str) -> bytes:
-        from linebot.v3.messaging import AsyncMessagingApiBlob
-
-        data = await AsyncMessagingApiBlob(self.data_client()).get_message_content(message_id)
+        data = await line_sdk().AsyncMessagingApiBlob(self.data_client()).get_message_content(message_id)
         return bytes(data)
 
 
 # ---------------------------------------------------------------------------------------------------
+# Every import of the LINE SDK goes through this lock: the start-up import runs on a thread of its own,
+# and a second thread importing the same package at that moment can get Python's import _DeadlockError.
+_SDK_LOCK = threading.Lock()
+
+
 def _import_sdk() -> None:
     try:
-        import linebot.v3.messaging  # noqa: F401
+        line_sdk()
     except Exception:  # noqa: BLE001 - the first use imports it again and reports the error there
         log.exception("LINE SDK import failed")
+
+
+def line_sdk():  # noqa: ANN201 - the module linebot.v3.messaging
+    """The LINE SDK's messaging module, imported once (waits for the start-up import when it is running)."""
+    with _SDK_LOCK:
+        import linebot.v3.messaging as messaging
+
+    return messaging
 
 
 def _channel(runtime: Runtime) -> LineChannel | None:
@@ -464,11 +467,9 @@ async def fetch_line_content(runtime: Runtime, message_id: str) -> bytes:
             return await channel.fetch_content(message_id)
         except RuntimeError:
             pass  # the channel's client belongs to another event loop: use a short-lived one
-    from linebot.v3.messaging import (
-        AsyncApiClient,
-        AsyncMessagingApiBlob,
-        Configuration,
-    )
+    sdk = line_sdk()
+    AsyncApiClient, AsyncMessagingApiBlob, Configuration = (  # noqa: N806 - the SDK's classes
+        sdk.AsyncApiClient, sdk.AsyncMessagingApiBlob, sdk.Configuration)
 
     s = runtime.settings
     assert s.line_channel_access_token is not None
@@ -479,7 +480,8 @@ async def fetch_line_content(runtime: Runtime, message_id: str) -> bytes:
 
 def fetch_line_content_sync(runtime: Runtime, message_id: str) -> bytes:
     """Same, for synchronous code (conversation handlers run in worker threads)."""
-    from linebot.v3.messaging import ApiClient, Configuration, MessagingApiBlob
+    sdk = line_sdk()
+    ApiClient, Configuration, MessagingApiBlob = sdk.ApiClient, sdk.Configuration, sdk.MessagingApiBlob  # noqa: N806
 
     s = runtime.settings
     assert s.line_channel_access_token is not None
