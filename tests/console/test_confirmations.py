@@ -94,3 +94,22 @@ def test_reject_needs_a_reason_which_the_members_receive(as_plk, seeded, runtime
 def test_another_provinces_organization_is_refused_before_any_question(as_plk, seeded) -> None:  # noqa: ANN001
     token = csrf_of(as_plk.get("/admin").text)
     assert as_plk.post(f"/admin/orgs/{seeded['nma']}/reject", data={"csrf": token}).status_code == 403
+
+
+def test_removing_a_member_asks_first_then_tells_them(as_plk, seeded, runtime) -> None:  # noqa: ANN001
+    from storage.models import Member
+
+    url = f"/admin/orgs/{seeded['plk']}"
+    page = as_plk.get(url).text
+    action = f"/admin/orgs/{seeded['plk']}/members/{seeded['m1']}/remove"
+    assert f'action="{action}"' in page
+    asked = as_plk.post(action, data={"csrf": csrf_of(page)})
+    assert "นำสมาชิกออกจากองค์กร" in asked.text and "นำ สมศรี ใจดี ออกจาก" in asked.text and "1 คน" in asked.text
+    with runtime.db.session() as s:
+        assert s.get(Member, seeded["m1"]).organization_id == seeded["plk"]
+    assert as_plk.post(action, data=_hidden(asked.text)).status_code == 303
+    with runtime.db.session() as s:
+        assert s.get(Member, seeded["m1"]).organization_id is None
+        (told,) = s.exec(select(OutboxMessage).where(OutboxMessage.member_id == seeded["m1"])).all()
+        assert "นำคุณออกจากรายชื่อผู้แทนองค์กร" in str(told.content)
+    assert "นำ สมศรี ใจดี ออกจากองค์กร" in as_plk.get("/admin/audit").text
