@@ -103,7 +103,7 @@ def history(request: Request, page: str | None = None, officer: Officer = Depend
         total = session.exec(total_stmt).one()
         live = {b.id: broadcast_counts(session, b.id) for b in rows if b.status == "sending"}  # type: ignore[arg-type]
     now = clock.now()
-    states = {b.id: state_of(b, now) for b in rows}
+    states = {b.id: state_of(b, now, console.settings) for b in rows}
     return render(request, "broadcasts.html", officer, active="broadcasts", rows=rows, live=live, page=n,
                   pages=max(1, -(-total // PAGE_SIZE)), states=states)
 
@@ -260,7 +260,7 @@ def detail(request: Request, broadcast_id: int, officer: Officer = Depends(curre
     for channel, status, n in by:
         table.setdefault(channel, {})[status] = n
         totals[status] = totals.get(status, 0) + n
-    state = state_of(b, clock.now())
+    state = state_of(b, clock.now(), console.settings)
     done = request.query_params.get("done", "")
     return render(request, "broadcast.html", officer, active="broadcasts", b=b, table=table, totals=totals,
                   failures=failures, statuses=("pending", "sending", "delivered", "failed", "unreachable"),
