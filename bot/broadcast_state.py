@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import i18n
 from bot.clock import to_local
+from bot.outbox import in_quiet_hours, quiet_hours_end
 
 STATES = ("draft", "scheduled", "sending", "sent", "withdrawn", "failed")
 BADGES = {"draft": "", "scheduled": "", "sending": "warn", "sent": "ok", "withdrawn": "bad", "failed": "bad"}
@@ -25,6 +26,7 @@ BADGES = {"draft": "", "scheduled": "", "sending": "warn", "sent": "ok", "withdr
 class BroadcastState:
     name: str
     since: datetime | None = None  # when it entered this state (or will: the scheduled time)
+    held_until: datetime | None = None  # sending, but quiet hours hold it (not urgent) until then
 
     @property
     def badge(self) -> str:
@@ -43,6 +45,8 @@ class BroadcastState:
 
     def note(self, locale: str = "th") -> str:
         """One sentence saying what this state means for the officer, with its time when it has one."""
+        if self.held_until is not None:
+            return i18n.t("broadcast.state_note.held", locale, when=i18n.format_datetime(self.held_until, locale))
         when = i18n.format_datetime(self.since, locale) if self.since else ""
         return i18n.t(f"broadcast.state_note.{self.name}", locale, when=when)
 
@@ -50,9 +54,18 @@ class BroadcastState:
 DRAFT = BroadcastState("draft")
 
 
-def state_of(b: Any, now: datetime) -> BroadcastState:
+def state_of(b: Any, now: datetime, settings: Any = None) -> BroadcastState:  # noqa: ANN401
     """The broadcast's state at `now`. A queued broadcast whose time has come is already "sending" for
-    the people watching it: the scheduler expands it within a minute."""
+    the people watching it: the scheduler expands it within a minute. With `settings`, a sending one that
+    is not urgent says when quiet hours let it go out (as the chat told its sender)."""
+    state = _state(b, now)
+    if settings is not None and state.name == "sending" and not b.urgent:
+        if in_quiet_hours(now, settings):
+            return BroadcastState("sending", state.since, quiet_hours_end(now, settings))
+    return state
+
+
+def _state(b: Any, now: datetime) -> BroadcastState:  # noqa: ANN401
     status = b.status
     if status == "cancelled":
         return BroadcastState("withdrawn", b.finished_at)

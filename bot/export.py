@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -44,7 +45,7 @@ PROGRESS_EVERY = 1000
 class Column:
     key: str  # CSV header and row key
     thai: str  # XLSX header
-    thai_value: Any = None  # optional function value -> display value for XLSX (e.g. BE dates)
+    thai_value: Any = None  # optional function value -> display value in the Thai layout (e.g. BE dates)
 
 
 def _csv_value(value: Any) -> Any:  # noqa: ANN401
@@ -59,14 +60,36 @@ def _csv_value(value: Any) -> Any:  # noqa: ANN401
     return value
 
 
+def thai_cell(column: Column, value: Any) -> Any:  # noqa: ANN401
+    """A cell in the Thai layout (the console's downloads, `--thai`): the column's own Thai wording when it
+    has one, yes/no in Thai, times in Bangkok and dates with Buddhist-Era years, nothing for a missing value."""
+    from bot.i18n import format_date, format_datetime
+
+    if value is None or value == "":
+        return ""
+    if column.thai_value is not None:
+        return column.thai_value(value)
+    if isinstance(value, bool):
+        return "ใช่" if value else "ไม่"
+    if isinstance(value, datetime):
+        return format_datetime(value, "th")
+    if isinstance(value, date):
+        return format_date(value, "th")
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
 def write_csv(fh: Any, columns: Sequence[Column], rows: Iterable[dict[str, Any]],  # noqa: ANN401
-              progress: Progress | None = None) -> int:
-    """Write the header and each row as it comes; returns the number of rows."""
+              progress: Progress | None = None, *, thai: bool = False) -> int:
+    """Write the header and each row as it comes; returns the number of rows. By default the documented
+    machine-readable layout (keys, ISO times in UTC, true/false) scripts read; `thai` for people."""
     writer = csv.writer(fh)
-    writer.writerow([safe_cell(c.key) for c in columns])
+    writer.writerow([safe_cell(c.thai if thai else c.key) for c in columns])
     n = 0
     for n, row in enumerate(rows, 1):
-        writer.writerow([safe_cell(_csv_value(row.get(c.key))) for c in columns])
+        writer.writerow([safe_cell(thai_cell(c, row.get(c.key)) if thai else _csv_value(row.get(c.key)))
+                         for c in columns])
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n)
     if progress is not None:
@@ -74,14 +97,23 @@ def write_csv(fh: Any, columns: Sequence[Column], rows: Iterable[dict[str, Any]]
     return n
 
 
-def _xlsx_value(column: Column, value: Any) -> Any:  # noqa: ANN401
-    if column.thai_value is not None and value is not None:
-        return column.thai_value(value)
-    if isinstance(value, bool):
-        return "ใช่" if value else "ไม่"
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)  # Excel has no time zones
-    return value
+SIZE_SAMPLE = 200  # rows looked at to size the columns (the writers stream; widths come first)
+
+
+def _display_width(value: Any) -> int:  # noqa: ANN401
+    """Roughly how many characters wide a cell shows: Thai vowel and tone marks take no width."""
+    import unicodedata
+
+    return sum(1 for ch in str(value) if not unicodedata.combining(ch) and unicodedata.category(ch) != "Mn")
+
+
+def column_widths(columns: Sequence[Column], sample: Sequence[Sequence[Any]]) -> list[int]:
+    """Each column as wide as its header or its longest value in the sample, within 8–60 characters."""
+    widths = []
+    for idx, c in enumerate(columns):
+        longest = max([_display_width(c.thai)] + [_display_width(r[idx]) for r in sample if r[idx] not in (None, "")])
+        widths.append(max(8, min(60, longest + 2)))
+    return widths
 
 
 def write_xlsx(fh: BinaryIO | str | Path, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
@@ -95,8 +127,10 @@ def write_xlsx(fh: BinaryIO | str | Path, columns: Sequence[Column], rows: Itera
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    for idx, c in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(idx)].width = max(12, min(40, len(c.thai) * 2))
+    cells = ([safe_cell(thai_cell(c, row.get(c.key))) for c in columns] for row in rows)
+    sample = list(islice(cells, SIZE_SAMPLE))
+    for idx, width in enumerate(column_widths(columns, sample), 1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
     # Text cells start with no formula character once through `safe_cell`, so openpyxl writes them as text.
@@ -107,8 +141,8 @@ def write_xlsx(fh: BinaryIO | str | Path, columns: Sequence[Column], rows: Itera
         header.append(cell)
     ws.append(header)
     n = 0
-    for n, row in enumerate(rows, 1):
-        ws.append([safe_cell(_xlsx_value(c, row.get(c.key))) for c in columns])
+    for n, values in enumerate(chain(sample, cells), 1):
+        ws.append(values)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n)
     if progress is not None:
@@ -118,12 +152,12 @@ def write_xlsx(fh: BinaryIO | str | Path, columns: Sequence[Column], rows: Itera
 
 
 def write_table(out: str | Path, fmt: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
-                title: str = "export", progress: Progress | None = None) -> int:
-    """Write `rows` to the file `out` as CSV or XLSX; returns the number of rows."""
+                title: str = "export", progress: Progress | None = None, *, thai: bool = False) -> int:
+    """Write `rows` to the file `out` as CSV (machine layout, or `thai`) or XLSX (Thai); returns the row count."""
     path = Path(out)
     if fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            return write_csv(fh, columns, rows, progress)
+            return write_csv(fh, columns, rows, progress, thai=thai)
     if fmt == "xlsx":
         return write_xlsx(path, columns, rows, title=title, progress=progress)
     raise ValueError(f"unknown format {fmt!r}: use csv or xlsx")

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import jsonstate
 from bot.context import Context
+from bot.labels import shorten
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import menu_choices
 
@@ -271,7 +272,7 @@ class Form:
         return [f for f in self.fields if f.editable and self._applies(f, values)]
 
     def _edit_menu(self, ctx: Context) -> list[Reply]:
-        choices = [Choice(self.label(ctx, f)[:20], f"field:{f.name}") for f in self._editable(ctx)][:12]
+        choices = [Choice(shorten(self.label(ctx, f)), f"field:{f.name}") for f in self._editable(ctx)][:12]
         choices.append(ctx.choice("form.done_editing", SUMMARY))
         return [ctx.say("form.which_field", choices=choices)]
 

@@ -11,6 +11,14 @@ from bot import i18n
 from bot.export import Column
 from storage.repositories import training as training_repo
 
+# The door: the code a member shows at check-in and whether (and when) each attendee came. In the console's
+# download and `khruakhai export registrations --thai`; the CLI's default columns stay as documented.
+ATTENDANCE_COLUMNS = (
+    Column("checkin_code", "รหัสเช็กอิน"),
+    Column("attended", "มาร่วมงาน"),
+    Column("attended_at", "เวลาที่มาถึง"),
+)
+
 DAY_COLUMNS = (
     Column("walk_in", "ลงทะเบียนหน้างาน"),
     Column("needs", "อาหาร/การเดินทาง"),

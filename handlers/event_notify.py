@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from bot import i18n, outbox
 from bot.clock import to_local
+from bot.labels import shorten
 from bot.messages import Card, CardField, Choice, Reply, replies_to_json
 from bot.registry import go
 from storage.models import Member, Organization
@@ -35,6 +36,10 @@ KIND_KEYS = {"training": "event.kind.training", "seminar": "event.kind.seminar",
 
 
 # --- formatting -----------------------------------------------------------------------------------
+# An event's name in the broadcast form's list (the chat's buttons shorten it again to fit).
+EVENT_LABEL = 60
+
+
 def kind_label(kind: str, loc: str) -> str:
     return i18n.t(KIND_KEYS.get(kind, "event.kind.training"), loc)
 
@@ -228,7 +233,7 @@ def _scoped_events(session: Session, scope: str | None) -> list[Event]:
 
 
 def _event_options(session: Session, scope: str | None, locale: str) -> list[tuple[str, str]]:
-    return [(e.title[:20], str(e.id)) for e in _scoped_events(session, scope)]
+    return [(shorten(e.title), str(e.id)) for e in _scoped_events(session, scope)]
 
 
 def _describe_event(session: Session, param: str | None, locale: str) -> str:
@@ -249,7 +254,7 @@ def _registrant_ids(session: Session, param: str | None, scope: str | None):  # 
 
 
 def _event_choices(session: Session, scope: str | None) -> list[tuple[int, str]]:
-    return [(e.id, e.title[:20]) for e in _scoped_events(session, scope)]  # type: ignore[misc]
+    return [(e.id, shorten(e.title, EVENT_LABEL)) for e in _scoped_events(session, scope)]  # type: ignore[misc]
 
 
 def _event_card_reply(session: Session, event_id: int, locale: str) -> Reply | None:

@@ -12,6 +12,7 @@ from typing import Any
 from bot.clock import end_of_day, local_to_utc, to_local
 from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid
+from bot.labels import shorten
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers import event_notify as notify
@@ -319,7 +320,7 @@ def manage_list(ctx: Context, arg: str | None) -> list[Reply]:
         return [ctx.say("event.officer.none", choices=[new] + menu_choices(ctx)[:5])]
     lines = [f"{i}. {e.title} — {notify.when_text(e, ctx.locale)} ({ctx.t(f'event.estatus.{e.status}')})"
              for i, e in enumerate(events, 1)]
-    choices = [Choice(f"{i}. {e.title}"[:20], go("event.manage", e.id)) for i, e in enumerate(events, 1)]
+    choices = [Choice(shorten(f"{i}. {e.title}"), go("event.manage", e.id)) for i, e in enumerate(events, 1)]
     return [Reply(text=ctx.t("event.officer.list", count=len(events)) + "\n" + "\n".join(lines),
                   choices=tuple(choices[:12]) + (new,))]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
+from bot.labels import shorten
 from bot.messages import CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from bot.checkin import qr_media
@@ -56,7 +57,7 @@ def list_events(ctx: Context, arg: str | None) -> list[Reply]:
         seats = ctx.t("event.row_free", free=free) if free else ctx.t("event.row_full")
         lines.append(ctx.t("event.row", n=i, title=e.title, when=notify.when_text(e, ctx.locale), venue=e.venue,
                            seats=seats))
-    choices = [Choice(f"{i}. {e.title}"[:20], go("event.register", e.id)) for i, e in enumerate(events, 1)][:12]
+    choices = [Choice(shorten(f"{i}. {e.title}"), go("event.register", e.id)) for i, e in enumerate(events, 1)][:12]
     choices.append(ctx.choice("menu.back_to_menu", go("menu")))
     return [Reply(text=ctx.t("event.list_intro", count=len(events)) + "\n\n" + "\n\n".join(lines),
                   choices=tuple(choices))]
@@ -115,7 +116,7 @@ def _attendee_choices(ctx: Context) -> list[Choice]:
     m = ctx.member
     choices = []
     if m and m.full_name and all(str(n).replace(" ", "") != m.full_name.replace(" ", "") for n, _ in buf):
-        choices.append(Choice(ctx.t("event.reg.myself", name=m.full_name)[:20], SELF))
+        choices.append(Choice(shorten(ctx.t("event.reg.myself", name=m.full_name)), SELF))
     if buf:
         choices.append(ctx.choice("event.reg.done", DONE))
     return choices

@@ -13,6 +13,7 @@ from typing import Any
 from bot import outbox
 from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
+from bot.labels import shorten
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
 from handlers import phrasings
@@ -150,7 +151,7 @@ def _district_prompt_values(ctx: Context) -> dict[str, object]:
 
 def _org_name_choices(ctx: Context) -> list[Choice]:
     query = FORM.values(ctx).get("org_query")
-    return [Choice(query[:20], query)] if query else []
+    return [Choice(shorten(query), query)] if query else []
 
 
 def _parse_cert(raw: str, ctx: Context) -> str:

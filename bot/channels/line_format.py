@@ -8,8 +8,7 @@
     ``image_url`` (https only) as the hero image; ``altText`` is the title plus the first fields;
   - choices → quick reply items on the reply's last message: postback actions with
     ``data`` = `Choice.value`, ``displayText`` = the full label, ``label`` shortened to 20 characters
-    ("…" at a word or character boundary, never separating a Thai vowel or tone mark from its
-    consonant); at most 13.
+    ("…" at a word boundary, `bot.labels.shorten`); at most 13.
   A postback ``data`` is at most 300 characters: a longer value is replaced by the same deterministic
   token the Telegram side uses (`bot.channels.telegram_format.tokenize`) and resolved
   back with `resolve_callback_data` when the postback arrives.
@@ -20,11 +19,11 @@
 from __future__ import annotations
 
 import copy
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.telegram_format import TOKEN_PREFIX, split_text, tokenize
+from bot.labels import shorten as shorten_label
 from bot.messages import Card, Choice, Media, Reply
 
 MAX_TEXT = 5000
@@ -37,30 +36,11 @@ MAX_DISPLAY_TEXT = 300
 MAX_ALT_TEXT = 400
 MAX_FLEX_TEXT = 2000  # keep a bubble well under LINE's 30 kB per bubble
 MAX_FIELDS = 30
-_LEADING_VOWELS = "เแโใไ"
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def shorten(label: str, limit: int = QUICK_LABEL) -> str:
-    """`label` in at most `limit` characters (UTF-16 units), ending with "…" when it was cut."""
-    label = " ".join(label.split())
-    if _units(label) <= limit:
-        return label or "…"
-    cut = limit - 1  # room for the ellipsis
-    while cut > 0 and _units(label[:cut]) > limit - 1:
-        cut -= 1
-    # do not leave a base consonant without its following vowel / tone marks
-    while cut > 0 and cut < len(label) and unicodedata.category(label[cut]).startswith("M"):
-        cut -= 1
-    head = label[:cut]
-    space = head.rfind(" ")
-    if space >= (limit * 2) // 3:  # a word boundary close to the end reads better
-        head = head[:space]
-    head = head.rstrip(" .,:;-–(").rstrip(_LEADING_VOWELS).rstrip()
-    return (head or label[:cut]) + "…"
+    """`label` in at most `limit` characters (UTF-16 units): `bot.labels.shorten`, cut at a word."""
+    return shorten_label(label, limit)
 
 
 def _data(value: str) -> str:

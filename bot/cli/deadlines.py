@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bot.cli import app
-from bot.cli.export import Format, export_app
+from bot.cli.export import THAI_HELP, Format, export_app
 from bot.export import Column, thai_date_value, write_table
 
 deadline_app = typer.Typer(help="Report deadlines: create and list.", no_args_is_help=True)
@@ -99,7 +99,8 @@ REPORT_COLUMNS = (
 def export_reports(deadline: int | None = typer.Option(None, "--deadline", help="Only this deadline's reports."),
                    format: Format = typer.Option(Format.csv, "--format"),  # noqa: A002
                    out: Path = typer.Option(..., "--out", help="File to write."),
-                   province: str | None = typer.Option(None, help="Only this province.")) -> None:
+                   province: str | None = typer.Option(None, help="Only this province."),
+                   thai: bool = typer.Option(False, "--thai", help=THAI_HELP)) -> None:
     """Submitted activity reports: one row per activity."""
     from bot.cli.common import resolve_province, runtime
     from storage.repositories import reports as repo
@@ -109,7 +110,7 @@ def export_reports(deadline: int | None = typer.Option(None, "--deadline", help=
         if deadline is not None and repo.get_deadline(session, deadline_id=deadline) is None:
             raise typer.BadParameter(f"no deadline {deadline}")
         rows = list(repo.export_rows(session, deadline_id=deadline, province=prov))
-    write_table(out, format.value, REPORT_COLUMNS, rows, title="reports")
+    write_table(out, format.value, REPORT_COLUMNS, rows, title="reports", thai=thai)
     typer.echo(f"wrote {len(rows)} activities to {out}")
 
 

@@ -8,6 +8,7 @@ import typer
 
 from bot.cli import app
 from bot.cli.export import Format, export_app
+from bot.cli.export import THAI_HELP
 from bot.export import Column, thai_date_value
 
 event_app = typer.Typer(help="Trainings, seminars and forums.", no_args_is_help=True)
@@ -138,7 +139,8 @@ REGISTRATION_COLUMNS = (
 @export_app.command("registrations")
 def registrations(event: int = typer.Option(..., "--event", help="The event id (khruakhai event list)."),
                   format: Format = typer.Option(Format.csv, "--format"),  # noqa: A002
-                  out: Path = typer.Option(..., "--out", help="File to write.")) -> None:
+                  out: Path = typer.Option(..., "--out", help="File to write."),
+                  thai: bool = typer.Option(False, "--thai", help=THAI_HELP + " Adds the check-in code and attendance.")) -> None:
     """One row per attendee: event_id, event_title, organization, province, attendee_name, position, phone,
     status (registered | waitlisted | cancelled | attended), registered_at."""
     from bot.cli.common import runtime
@@ -149,8 +151,9 @@ def registrations(event: int = typer.Option(..., "--event", help="The event id (
         if repo.get(session, event_id=event) is None:
             typer.echo(f"no event {event}", err=True)
             raise typer.Exit(1)
-        from bot.training_export import DAY_COLUMNS, with_day_columns
+        from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
 
         rows = with_day_columns(session, event, repo.export_rows(session, event_id=event))
-    write_table(out, format.value, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, title="registrations")
+    columns = REGISTRATION_COLUMNS + (ATTENDANCE_COLUMNS if thai else ()) + DAY_COLUMNS
+    write_table(out, format.value, columns, rows, title="registrations", thai=thai)
     typer.echo(f"wrote {len(rows)} attendees to {out}")

@@ -15,6 +15,10 @@ export_app = typer.Typer(help="Export lists for Excel (CSV with BOM, or XLSX wit
 app.add_typer(export_app, name="export")
 
 
+THAI_HELP = ("Thai layout for people (Thai column names and statuses, Bangkok times, Buddhist-Era dates); "
+             "by default CSV keeps the documented machine-readable columns.")
+
+
 class Format(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
@@ -40,7 +44,8 @@ ORG_COLUMNS = (
 def organizations(format: Format = typer.Option(Format.csv, "--format"),  # noqa: A002
                   out: Path = typer.Option(..., "--out", help="File to write."),
                   province: str | None = typer.Option(None, help="Only this province."),
-                  progress: bool = typer.Option(True, help="Show a progress bar (on a terminal).")) -> None:
+                  progress: bool = typer.Option(True, help="Show a progress bar (on a terminal)."),
+                  thai: bool = typer.Option(False, "--thai", help=THAI_HELP)) -> None:
     """The network directory: one row per organization (written as read: 50,000 rows in flat memory)."""
     from bot.cli.common import resolve_province, runtime
     from storage.repositories import organizations as orgs_repo
@@ -49,15 +54,15 @@ def organizations(format: Format = typer.Option(Format.csv, "--format"),  # noqa
     with runtime().db.read_session() as session:
         total = orgs_repo.export_count(session, province=prov)
         rows = orgs_repo.export_rows(session, province=prov)
-        written = write_with_progress(out, format.value, ORG_COLUMNS, rows, "organizations", total, progress)
+        written = write_with_progress(out, format.value, ORG_COLUMNS, rows, "organizations", total, progress, thai)
     typer.echo(f"wrote {written} organizations to {out}")
 
 
 def write_with_progress(out: Path, fmt: str, columns: tuple[Column, ...], rows: Iterable[dict], title: str,
-                        total: int, progress: bool) -> int:
+                        total: int, progress: bool, thai: bool = False) -> int:
     """`write_table` with a progress bar on stderr (when asked and there is a terminal)."""
     if not progress or not sys.stderr.isatty():
-        return write_table(out, fmt, columns, rows, title=title)
+        return write_table(out, fmt, columns, rows, title=title, thai=thai)
     with typer.progressbar(length=total, label=f"{title} → {out.name}", file=sys.stderr) as bar:
         done = 0
 
@@ -66,4 +71,4 @@ def write_with_progress(out: Path, fmt: str, columns: tuple[Column, ...], rows: 
             bar.update(n - done)
             done = n
 
-        return write_table(out, fmt, columns, rows, title=title, progress=advance)
+        return write_table(out, fmt, columns, rows, title=title, progress=advance, thai=thai)

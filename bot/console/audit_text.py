@@ -138,5 +138,5 @@ def sentence(entry: AuditEntry, names: dict[int, str], locale: str) -> str:
 def quote(entry: AuditEntry) -> str | None:
     """The words the officer wrote (an announcement, an answer, a note), when the row kept them."""
     details = entry.details or {}
-    text = details.get("text") or details.get("note")
+    text = details.get("text") or details.get("note") or details.get("reason")
     return str(text) if text else None

@@ -22,6 +22,7 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import PAGE_SIZE, page_of, provinces
+from bot.console.confirm import confirm_page, confirmed
 from bot.reach import reach_counts
 from storage.models import Broadcast, OutboxMessage
 
@@ -102,7 +103,7 @@ def history(request: Request, page: str | None = None, officer: Officer = Depend
         total = session.exec(total_stmt).one()
         live = {b.id: broadcast_counts(session, b.id) for b in rows if b.status == "sending"}  # type: ignore[arg-type]
     now = clock.now()
-    states = {b.id: state_of(b, now) for b in rows}
+    states = {b.id: state_of(b, now, console.settings) for b in rows}
     return render(request, "broadcasts.html", officer, active="broadcasts", rows=rows, live=live, page=n,
                   pages=max(1, -(-total // PAGE_SIZE)), states=states)
 
@@ -156,10 +157,38 @@ async def send(request: Request, officer: Officer = Depends(current_officer)) ->
     values = _read_form(form)
     if form.get("action") == "count":  # the no-JS "count recipients" button
         return await run_in_threadpool(_compose, request, officer, values, {})
-    return await run_in_threadpool(_send, request, officer, values)
+    return await run_in_threadpool(_send, request, officer, values, confirmed(form))
 
 
-def _send(request: Request, officer: Officer, v: dict[str, Any]) -> Response:
+def _quiet_warning(request: Request, officer: Officer, when: datetime, urgent: bool) -> str | None:
+    """Said before sending when quiet hours will hold a (not urgent) broadcast until morning."""
+    from bot.outbox import in_quiet_hours, quiet_hours_end
+
+    settings = request.app.state.console.settings
+    if urgent or not in_quiet_hours(when, settings):
+        return None
+    return i18n.t("console.broadcasts.quiet_warning", officer.locale,
+                  start=f"{settings.quiet_hours_start:02d}.00", end=f"{settings.quiet_hours_end:02d}.00",
+                  when=i18n.format_datetime(quiet_hours_end(when, settings), officer.locale))
+
+
+def _ask_to_send(request: Request, officer: Officer, v: dict[str, Any], recipients: int, label: str,
+                 scheduled_at: datetime | None) -> Response:
+    when = scheduled_at or clock.now()
+    key = "console.broadcasts.confirm_later" if scheduled_at else "console.broadcasts.confirm_now"
+    message = i18n.t(key, officer.locale, count=i18n.format_number(recipients), audience=label,
+                     when=i18n.format_datetime(when, officer.locale))
+    fields = {"text": v["text"], "audience": v["audience"], f"param_{v['audience']}": v["param"],
+              "event_id": v["event_id"], "schedule": v["schedule"], "scheduled_at": v["scheduled_at"],
+              "urgent": v["urgent"], "action": "send"}
+    return confirm_page(request, officer, action="/admin/broadcasts/new",
+                        title=i18n.t("console.broadcasts.confirm_title", officer.locale), message=message,
+                        button=i18n.t("console.broadcasts.confirm_button", officer.locale, count=recipients),
+                        back="/admin/broadcasts/new", fields=fields,
+                        warning=_quiet_warning(request, officer, when, v["urgent"]))
+
+
+def _send(request: Request, officer: Officer, v: dict[str, Any], sure: bool = False) -> Response:
     from bot.outbox import create_broadcast
 
     console = request.app.state.console
@@ -187,6 +216,9 @@ def _send(request: Request, officer: Officer, v: dict[str, Any]) -> Response:
             c = _audiences().count(session, audience, officer.province)  # type: ignore[arg-type]
             if c.members == 0:
                 errors["audience"] = "console.broadcasts.error.nobody"
+        if not errors and not sure:  # nothing is written until the officer confirms
+            shown = _audiences().describe(session, audience, officer.locale)  # type: ignore[arg-type]
+            return _ask_to_send(request, officer, v, c.members, shown, scheduled_at)
         if not errors:
             label = _audiences().describe(session, audience, "th")  # type: ignore[arg-type]
             b = create_broadcast(session, text=v["text"], audience=audience, scope_province=officer.province,  # type: ignore[arg-type]
@@ -228,7 +260,7 @@ def detail(request: Request, broadcast_id: int, officer: Officer = Depends(curre
     for channel, status, n in by:
         table.setdefault(channel, {})[status] = n
         totals[status] = totals.get(status, 0) + n
-    state = state_of(b, clock.now())
+    state = state_of(b, clock.now(), console.settings)
     done = request.query_params.get("done", "")
     return render(request, "broadcast.html", officer, active="broadcasts", b=b, table=table, totals=totals,
                   failures=failures, statuses=("pending", "sending", "delivered", "failed", "unreachable"),

@@ -18,7 +18,7 @@ PAGE_SIZE = 50
 
 
 def export_response(fmt: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]], name: str) -> Response:
-    """A download through bot/export.py: CSV in UTF-8 with a BOM (Excel reads Thai) or XLSX with Thai headers."""
+    """A download through bot/export.py in the Thai layout: CSV in UTF-8 with a BOM (Excel reads Thai) or XLSX."""
     stamp = clock.today().isoformat()
     if fmt == "xlsx":
         buf = io.BytesIO()
@@ -26,7 +26,7 @@ def export_response(fmt: str, columns: Sequence[Column], rows: Iterable[dict[str
         body, media = buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         text = io.StringIO(newline="")
-        write_csv(text, columns, rows)
+        write_csv(text, columns, rows, thai=True)  # the console downloads are for people: Thai layout
         body, media, fmt = ("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", "csv"
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="{name}-{stamp}.{fmt}"', "Cache-Control": "no-store"})

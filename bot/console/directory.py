@@ -14,6 +14,7 @@ from bot.console import redirect, render
 from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of, provinces
+from bot.console.confirm import confirm_page
 from storage.repositories import training as training_repo
 from storage.models import Member, MemberIdentity, Organization
 from storage.repositories import org_search
@@ -217,13 +218,75 @@ def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("
     return redirect(f"/admin/orgs/{org_id}", "console.flash.saved" if diff else "console.flash.unchanged")
 
 
+def _tell_members(session: Session, org: Organization, key: str, message: str, **values: Any) -> int:
+    """Each consented member of the organization gets `message` through the outbox (once per `key`)."""
+    from bot import i18n, outbox
+    from bot.messages import Reply
+    from handlers.report_notify import member_addresses
+
+    members = select(Member.id).where(Member.organization_id == org.id)
+    told = 0
+    for member_id, address, locale in member_addresses(session, members):
+        reply = Reply(text=i18n.t(message, locale, name=org.name, **values))
+        told += int(outbox.enqueue(session, key=f"{key}:member:{member_id}", address=address, replies=[reply],
+                                   kind="notice", member_id=member_id))
+    return told
+
+
 @router.post("/orgs/{org_id}/verify")
-def verify(request: Request, org_id: int, officer: Officer = Depends(current_officer)) -> Response:
+def verify(request: Request, org_id: int, confirmed: str = Form(""),
+           officer: Officer = Depends(current_officer)) -> Response:
+    """Verify after a confirmation page saying whom it concerns; the members are told."""
+    from bot import i18n
+
     console = request.app.state.console
     with console.runtime.db.session() as session:
         org = _org(session, officer, org_id)
-        if not org.verified:
-            orgs_repo.verify(session, organization=org, officer_id=officer.login.member_id)
-            record(session, officer, "org.verify", province=org.province, target_type="organization",
-                   target_id=org.id, details={"name": org.name}, request=request)
+        if org.verified:
+            return redirect(f"/admin/orgs/{org_id}", "console.flash.unchanged")
+        if confirmed != "1":
+            n = orgs_repo.member_count(session, organization_id=org.id)  # type: ignore[arg-type]
+            return confirm_page(request, officer, action=f"/admin/orgs/{org_id}/verify",
+                                title=i18n.t("console.orgs.confirm_verify_title", officer.locale),
+                                message=i18n.t("console.orgs.confirm_verify", officer.locale, name=org.name,
+                                               count=i18n.format_number(n)),
+                                button=i18n.t("console.orgs.verify", officer.locale), back=f"/admin/orgs/{org_id}")
+        orgs_repo.verify(session, organization=org, officer_id=officer.login.member_id)
+        stamp = int(org.verified_at.timestamp())  # type: ignore[union-attr]
+        told = _tell_members(session, org, f"org:{org.id}:verified:{stamp}", "console.orgs.verified_message")
+        record(session, officer, "org.verify", province=org.province, target_type="organization",
+               target_id=org.id, details={"name": org.name, "told": told}, request=request)
     return redirect(f"/admin/orgs/{org_id}", "console.flash.verified")
+
+
+@router.post("/orgs/{org_id}/reject")
+def reject(request: Request, org_id: int, reason: str = Form(""), confirmed: str = Form(""),
+           officer: Officer = Depends(current_officer)) -> Response:
+    """Decline to verify, with a reason every member of the organization receives (through the outbox)."""
+    from bot import i18n
+
+    console = request.app.state.console
+    reason_v = " ".join(reason.split())[:500]
+    with console.runtime.db.session() as session:
+        org = _org(session, officer, org_id)
+        if org.verified:
+            raise Refused(409, "console.orgs.error.already_verified")
+        if confirmed != "1" or len(reason_v) < 5:
+            n = orgs_repo.member_count(session, organization_id=org.id)  # type: ignore[arg-type]
+            too_short = confirmed == "1"
+            return confirm_page(
+                request, officer, action=f"/admin/orgs/{org_id}/reject",
+                title=i18n.t("console.orgs.confirm_reject_title", officer.locale),
+                message=i18n.t("console.orgs.confirm_reject", officer.locale, name=org.name,
+                               count=i18n.format_number(n)),
+                button=i18n.t("console.orgs.reject", officer.locale), back=f"/admin/orgs/{org_id}",
+                reason={"name": "reason", "label": i18n.t("console.orgs.reject_reason", officer.locale),
+                        "hint": i18n.t("console.orgs.reject_reason_hint", officer.locale), "value": reason_v,
+                        "error": i18n.t("console.orgs.error.reason", officer.locale) if too_short else ""})
+        orgs_repo.reject(session, organization=org, reason=reason_v)
+        stamp = int(org.rejected_at.timestamp())  # type: ignore[union-attr]
+        told = _tell_members(session, org, f"org:{org.id}:rejected:{stamp}", "console.orgs.rejected_message",
+                             reason=reason_v)
+        record(session, officer, "org.reject", province=org.province, target_type="organization",
+               target_id=org.id, details={"name": org.name, "reason": reason_v, "told": told}, request=request)
+    return redirect(f"/admin/orgs/{org_id}", "console.flash.rejected")

@@ -10,7 +10,7 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
@@ -19,8 +19,9 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
+from bot.console.confirm import confirm_page
 from bot.cli.events import REGISTRATION_COLUMNS
-from bot.training_export import DAY_COLUMNS, with_day_columns
+from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
 from handlers import event_notify
 from storage.models import Organization
 from storage.repositories import events as events_repo
@@ -280,13 +281,30 @@ def event_detail(request: Request, event_id: int, page: str | None = None,
 
 
 @router.post("/events/{event_id}/publish")
-def publish_event(request: Request, event_id: int, officer: Officer = Depends(current_officer)) -> Response:
+def publish_event(request: Request, event_id: int, confirmed: str = Form(""),
+                  officer: Officer = Depends(current_officer)) -> Response:
+    """Publish after a confirmation page saying how many people will be told (and when, in quiet hours)."""
+    from bot import i18n
+    from bot.outbox import in_quiet_hours, quiet_hours_end
+
     console = request.app.state.console
     now = clock.now()
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
         if event.starts_at <= now:
             raise Refused(409, "console.events.error.past")
+        if confirmed != "1" and event.status == "draft":
+            n = events_repo.audience_count(session, event=event)
+            settings = console.settings
+            warning = i18n.t("console.events.quiet_warning", officer.locale,
+                             when=i18n.format_datetime(quiet_hours_end(now, settings), officer.locale)) \
+                if in_quiet_hours(now, settings) else None
+            return confirm_page(request, officer, action=f"/admin/events/{event_id}/publish",
+                                title=i18n.t("console.events.confirm_publish_title", officer.locale),
+                                message=i18n.t("console.events.confirm_publish", officer.locale, title=event.title,
+                                               count=i18n.format_number(n)),
+                                button=i18n.t("console.events.publish", officer.locale),
+                                back=f"/admin/events/{event_id}", warning=warning)
         if not events_repo.publish(session, event=event, now=now):
             return redirect(f"/admin/events/{event_id}", "console.flash.unchanged")
         announced = event_notify.announce(session, event=event)
@@ -352,4 +370,4 @@ def export_event(request: Request, event_id: int, fmt: str = "csv",
         rows = with_day_columns(session, event_id, events_repo.export_rows(session, event_id=event_id))
         record(session, officer, "export.registrations", province=event.province, target_type="event",
                target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")
+    return export_response(fmt, REGISTRATION_COLUMNS + ATTENDANCE_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")

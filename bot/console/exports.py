@@ -79,7 +79,7 @@ def _write(db: Any, job_id: int, fmt: str, columns: Sequence[Column], rows: Rows
                     import io
 
                     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", write_through=True)
-                    written = write_csv(text, columns, rows(session), progress=progress)
+                    written = write_csv(text, columns, rows(session), progress=progress, thai=True)
                     text.flush()
                     text.detach()
             fh.seek(0)

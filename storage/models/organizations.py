@@ -31,5 +31,8 @@ class Organization(SQLModel, table=True):
     verified: bool = Field(default=False)
     verified_at: datetime | None = None
     verified_by: int | None = None  # member id of the officer (no FK: members already point here)
+    # An officer declined to verify it, with the reason its members were told (0014); cleared on verify.
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = Field(default=None, max_length=500)
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=db_now)

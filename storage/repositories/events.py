@@ -520,7 +520,8 @@ def export_rows(session: Session, *, event_id: int) -> list[dict[str, Any]]:
         rows.append({"event_id": event.id, "event_title": event.title, "organization": org.name if org else "",
                      "province": org.province if org else "", "attendee_name": att.name,
                      "position": att.position or "", "phone": reg.phone or "", "status": status,
-                     "registered_at": reg.created_at, "registration_id": reg.id, "attendee_id": att.id})
+                     "registered_at": reg.created_at, "registration_id": reg.id, "attendee_id": att.id,
+                     "checkin_code": reg.checkin_code, "attended": att.attended, "attended_at": att.attended_at})
     return rows
 
 

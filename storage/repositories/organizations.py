@@ -108,6 +108,16 @@ def verify(session: Session, *, organization: Organization, officer_id: int | No
     organization.verified = True
     organization.verified_at = db_now()
     organization.verified_by = officer_id
+    organization.rejected_at = organization.rejection_reason = None
+    session.add(organization)
+
+
+def reject(session: Session, *, organization: Organization, reason: str) -> None:
+    """Decline to verify: the organization stays unverified, with when and why (its members are told)."""
+    organization.verified = False
+    organization.verified_at = organization.verified_by = None
+    organization.rejected_at = db_now()
+    organization.rejection_reason = reason[:500]
     session.add(organization)
 
 

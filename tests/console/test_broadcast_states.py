@@ -15,6 +15,7 @@ def _send(client, **fields) -> int:  # noqa: ANN001
     form = client.get("/admin/broadcasts/new").text
     res = client.post("/admin/broadcasts/new", data={"csrf": csrf_of(form), "audience": "province",
                                                      "text": "ขอเชิญร่วมเวทีเสวนาเครือข่าย", "action": "send",
+                                                     "confirmed": "1",
                                                      **fields})
     assert res.status_code == 303, res.text
     return int(res.headers["location"].split("/")[-1].split("?")[0])
@@ -78,3 +79,16 @@ def test_a_registration_deadline_typed_as_a_day_closes_at_the_end_of_that_day(as
         assert event.registration_deadline.isoformat().startswith("2027-01-15T16:59")  # 23:59 in Bangkok
     edit = as_plk.get(url + "/edit").text
     assert 'value="2027-01-15"' in edit
+
+
+def test_a_night_broadcast_says_when_quiet_hours_let_it_go(as_plk, seeded, clock) -> None:  # noqa: ANN001
+    from datetime import datetime
+
+    from bot.clock import BANGKOK
+
+    clock.set(datetime(2026, 11, 25, 22, 30, tzinfo=BANGKOK))
+    bid = _send(as_plk)
+    page = as_plk.get(f"/admin/broadcasts/{bid}").text
+    assert "กำลังส่ง" in page and "ระบบจะเริ่มส่งเวลา 26 พ.ย. 2569 07.00 น." in page
+    urgent = _send(as_plk, urgent="1")
+    assert "ระบบจะเริ่มส่งเวลา" not in as_plk.get(f"/admin/broadcasts/{urgent}").text

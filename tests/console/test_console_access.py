@@ -80,7 +80,7 @@ def test_every_post_needs_the_csrf_token(as_plk, seeded, runtime) -> None:  # no
     with runtime.db.session() as s:
         assert s.get(Organization, seeded["plk2"]).verified is False
     token = csrf_of(client.get(f"/admin/orgs/{seeded['plk2']}").text)
-    assert client.post(url, data={"csrf": token}).status_code == 303
+    assert client.post(url, data={"csrf": token, "confirmed": "1"}).status_code == 303
     with runtime.db.session() as s:
         assert s.get(Organization, seeded["plk2"]).verified is True
     (entry,) = _audit(runtime, "org.verify")

@@ -47,6 +47,8 @@ def test_officer_runs_an_event_in_the_browser(live, seeded, fake_line, tmp_path)
         page.wait_for_url(f"{base}/admin/events/*")
         assert "ร่าง" in page.inner_text("#event-status")
         page.click("button:has-text('เผยแพร่และแจ้งสมาชิก')")
+        assert "ยืนยันการเผยแพร่กิจกรรม" in page.inner_text("h1")  # asked first, with whom it will reach
+        page.click("#confirm-yes")
         page.wait_for_selector("#event-status:has-text('เผยแพร่แล้ว')")
         event_url = page.url.split("?")[0]
         event_id = int(event_url.rsplit("/", 1)[1])

@@ -49,7 +49,7 @@ def test_send_now_reaches_the_provinces_members_on_line_and_on_the_web(line_cons
     text = "ขอเชิญร่วมเวทีเสวนาเครือข่าย 15 ธ.ค. ที่ พมจ.พิษณุโลก"
     form = client.get("/admin/broadcasts/new").text
     res = client.post("/admin/broadcasts/new", data={"csrf": csrf_of(form), "text": text, "audience": "province",
-                                                     "schedule": "now", "action": "send"})
+                                                     "schedule": "now", "action": "send", "confirmed": "1"})
     assert res.status_code == 303
     drain_once(runtime, max_seconds=20)  # what the server's scheduler does every few seconds
     [message] = fake_line.messages_to(LINE_MEMBER)
@@ -89,7 +89,7 @@ def test_photos_are_shown_only_to_the_officers_of_their_province(as_plk, client,
 def test_cancelling_an_event_tells_who_registered_and_only_in_the_province(as_plk, seeded, runtime, new_chat) -> None:  # noqa: ANN001
     client = as_plk
     url = f"/admin/events/{seeded['ev_plk']}"
-    assert client.post(url + "/publish", data={"csrf": csrf_of(client.get(url).text)}).status_code == 303
+    assert client.post(url + "/publish", data={"csrf": csrf_of(client.get(url).text), "confirmed": "1"}).status_code == 303
     register_in_chat(new_chat("somsri"), seeded["ev_plk"])
     # Korat's event: refused, and nothing changes
     other = f"/admin/events/{seeded['ev_nma']}/cancel"

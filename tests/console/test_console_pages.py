@@ -52,7 +52,7 @@ def test_create_publish_and_take_attendance(as_plk, seeded, runtime, new_chat) -
     url = res.headers["location"].split("?")[0]
     page = client.get(url).text
     assert "ร่าง (ยังไม่เผยแพร่)" in page and "20 ธ.ค. 2569 09.00 น." in page
-    assert client.post(url + "/publish", data={"csrf": csrf_of(page)}).status_code == 303
+    assert client.post(url + "/publish", data={"csrf": csrf_of(page), "confirmed": "1"}).status_code == 303
     assert "เผยแพร่แล้ว" in client.get(url).text
     with runtime.db.session() as s:
         rows = list(s.exec(select(OutboxMessage).where(OutboxMessage.kind == "broadcast")))
@@ -79,7 +79,7 @@ def test_create_publish_and_take_attendance(as_plk, seeded, runtime, new_chat) -
 def test_editing_a_published_event_tells_registrants(as_plk, seeded, runtime, new_chat) -> None:  # noqa: ANN001
     client = as_plk
     url = f"/admin/events/{seeded['ev_plk']}"
-    assert client.post(url + "/publish", data={"csrf": csrf_of(client.get(url).text)}).status_code == 303
+    assert client.post(url + "/publish", data={"csrf": csrf_of(client.get(url).text), "confirmed": "1"}).status_code == 303
     register_in_chat(new_chat("somsri"), seeded["ev_plk"])
     form = client.get(url + "/edit").text
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
@@ -109,7 +109,7 @@ def test_deadline_compliance_report_detail_and_return(as_plk, seeded, runtime) -
     report = client.get(f"/admin/reports/{seeded['r_plk']}").text
     assert "เยี่ยมบ้านผู้สูงอายุ" in report and "110" in report
     # the export opened in Excel: this province's submitted report, one line per activity (not Korat's)
-    assert [(r["organization"], r["province"], r["activity"], r["participants"], r["submitted_by"])
+    assert [(r["องค์กร"], r["จังหวัด"], r["กิจกรรม"], r["จำนวนผู้เข้าร่วม (คน)"], r["ผู้ส่ง"])
             for r in _export(client, seeded["deadline"])] == [
         ("มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก", "พิษณุโลก", "เยี่ยมบ้านผู้สูงอายุ", "110", "สมศรี ใจดี")]
     res = client.post(f"/admin/reports/{seeded['r_plk']}/return",
@@ -143,7 +143,7 @@ def test_broadcast_count_send_and_history(as_plk, seeded, runtime) -> None:  # n
     assert "ผู้รับ 1 คน" in counted.text
     res = client.post("/admin/broadcasts/new", data={
         "csrf": csrf_of(form), "text": "ขอเชิญร่วมเวทีเสวนาเครือข่าย 15 ธ.ค. ที่ พมจ.", "audience": "province",
-        "schedule": "later", "scheduled_at": "2026-12-01T09:00", "action": "send"})
+        "schedule": "later", "scheduled_at": "2026-12-01T09:00", "action": "send", "confirmed": "1"})
     assert res.status_code == 303
     with runtime.db.session() as s:
         (b,) = s.exec(select(Broadcast)).all()

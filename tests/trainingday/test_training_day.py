@@ -228,8 +228,12 @@ def test_the_whole_training_day(live, seeded, fake_line, clock, tmp_path) -> Non
         actions = [a.action for a in s.exec(select(AuditEntry))]
         assert actions.count("event.checkin") == 2 and "event.walkin" in actions  # each person once
         assert len(s.exec(select(EventRegistration).where(EventRegistration.event_id == event_id)).all()) == 4
-    rows = {r["attendee_name"]: r for r in csv.DictReader(io.StringIO(export.decode("utf-8-sig")))}
-    assert rows["ประเสริฐ มั่นคง"]["status"] == "attended" and rows["ประเสริฐ มั่นคง"]["needs"] == "อาหารฮาลาล"
-    assert rows["ประเสริฐ มั่นคง"]["certificate_no"] == numbers["ประเสริฐ มั่นคง"]
-    assert rows["วิชัย มาเอง"]["walk_in"] == "true" and rows["วิชัย มาเอง"]["organization"] == "สภาองค์กรชุมชนตำบลวังทอง"
-    assert rows["วิชัย มาเอง"]["status"] == "attended" and rows["บุญมี รอคิว"]["status"] == "waitlisted"
+    # the console's download is for people: Thai column names and statuses
+    rows = {r["ชื่อ-นามสกุลผู้เข้าร่วม"]: r for r in csv.DictReader(io.StringIO(export.decode("utf-8-sig")))}
+    prasert = rows["ประเสริฐ มั่นคง"]
+    assert prasert["สถานะ"] == "เข้าร่วมแล้ว" and prasert["อาหาร/การเดินทาง"] == "อาหารฮาลาล"
+    assert prasert["เลขที่เกียรติบัตร"] == numbers["ประเสริฐ มั่นคง"] and prasert["มาร่วมงาน"] == "ใช่"
+    assert re.fullmatch(r"\w+", prasert["รหัสเช็กอิน"]) and "2569" in prasert["เวลาที่มาถึง"]
+    assert rows["วิชัย มาเอง"]["ลงทะเบียนหน้างาน"] == "ใช่"
+    assert rows["วิชัย มาเอง"]["องค์กร"] == "สภาองค์กรชุมชนตำบลวังทอง"
+    assert rows["วิชัย มาเอง"]["สถานะ"] == "เข้าร่วมแล้ว" and rows["บุญมี รอคิว"]["สถานะ"] == "สำรอง"
