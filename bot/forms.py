@@ -384,7 +384,8 @@ def typed_choice(text: str, choices: Sequence[Choice], *, numbers: bool = True) 
         if hit is not None:
             return choices[int(hit)]
     # A long label cut to fit a button: the whole title typed starts with what the button shows.
-    long_labels = [(c, _squash(_NUMBERED.sub("", c.label)).rstrip("…")) for c in choices if len(c.label) >= 18]
+    long_labels = [(c, _squash(_NUMBERED.sub("", c.label)).rstrip("…")) for c in choices
+                   if len(c.label) >= 18 or c.label.endswith("…")]
     if not long_labels:
         return None
     typed = _squash(stripped)
