@@ -420,7 +420,9 @@ class Drainer:
                         attempts=O.attempts + 1)
                 .returning(O.id, O.address, O.content_hash, O.urgent, O.parts_sent, O.attempts, O.member_id)
                 .execution_options(synchronize_session=False))
-        return list(session.execute(stmt).all())
+        # PostgreSQL's UPDATE … RETURNING gives rows in no set order: sorted, a member's messages go out in
+        # the order they were queued
+        return sorted(session.execute(stmt).all(), key=lambda r: r.id)
 
     def _drop_unreachable(self, session: Session, channel: str, rows: list[Any]) -> list[Any]:
         """Rows whose identity is marked unreachable are not sent (unfollowed / blocked since enqueue), nor

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from storage.models.console import OfficerLogin
+
+T = TypeVar("T")
 
 COOKIE = "khruakhai_console"
 LANG_COOKIE = "khruakhai_console_lang"
@@ -60,6 +62,15 @@ class Officer:
         """Refuse (403) anything of another province."""
         if not self.may_see(province):
             raise Refused(403, "console.error.other_province")
+
+    def fetch(self, session: Any, model: type[T], row_id: int) -> T:
+        """The row of `model` (an event, an organization: anything with a province) with this id: 404 when
+        there is none, 403 when it belongs to another province."""
+        row = session.get(model, row_id)
+        if row is None:
+            raise Refused(404, "console.error.not_found")
+        self.check(row.province)  # type: ignore[attr-defined]
+        return row
 
     def scope(self, requested: str | None = None) -> str | None:
         """The province a list is limited to: always their own for a provincial officer; for a national

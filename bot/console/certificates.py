@@ -14,18 +14,15 @@ from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import clean
 from storage.models.training import Certificate
+from storage.models.events import Event
 from storage.repositories import events as events_repo
 from storage.repositories import training as training_repo
 
 router = APIRouter()
 
 
-def _event(session: Session, officer: Officer, event_id: int):  # noqa: ANN202
-    event = events_repo.get(session, event_id=event_id)
-    if event is None:
-        raise Refused(404, "console.error.not_found")
-    officer.check(event.province)
-    return event
+def _event(session: Session, officer: Officer, event_id: int) -> Event:
+    return officer.fetch(session, Event, event_id)
 
 
 @router.get("/events/{event_id}/certificates")

@@ -26,10 +26,10 @@ from bot.checkin import registration_of
 from bot.clock import clock
 from bot.console import redirect, render
 from bot.console.audit import record
-from bot.console.auth import Officer, Refused, current_officer
+from bot.console.auth import Officer, current_officer
 from bot.console.common import clean
 from storage.models import Organization
-from storage.models.events import EventAttendee, EventRegistration
+from storage.models.events import Event, EventAttendee
 from storage.repositories import events as events_repo
 from storage.repositories import training as training_repo
 
@@ -37,12 +37,8 @@ router = APIRouter()
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def _event(session: Session, officer: Officer, event_id: int):  # noqa: ANN202
-    event = events_repo.get(session, event_id=event_id)
-    if event is None:
-        raise Refused(404, "console.error.not_found")
-    officer.check(event.province)
-    return event
+def _event(session: Session, officer: Officer, event_id: int) -> Event:
+    return officer.fetch(session, Event, event_id)
 
 
 def _static(path: Path) -> Response:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bot.console import redirect, render
 from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of, provinces
+from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of, provinces
 from bot.console.confirm import confirm_page
 from storage.repositories import training as training_repo
 from storage.models import Member, MemberIdentity, Organization
@@ -143,11 +143,7 @@ def export(request: Request, fmt: str = "csv", q: str | None = None, kind: str |
 
 
 def _org(session: Session, officer: Officer, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
-    if org is None:
-        raise Refused(404, "console.error.not_found")
-    officer.check(org.province)
-    return org
+    return officer.fetch(session, Organization, org_id)
 
 
 @router.get("/orgs/{org_id}")

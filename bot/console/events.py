@@ -24,6 +24,7 @@ from bot.cli.events import REGISTRATION_COLUMNS
 from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
 from handlers import event_notify
 from storage.models import Organization
+from storage.models.events import Event
 from storage.repositories import events as events_repo
 from storage.repositories import training as training_repo
 
@@ -35,12 +36,8 @@ EVENT_KINDS = ("training", "seminar", "forum")
 STATUSES = ("draft", "published", "finished", "cancelled")
 
 
-def _event(session: Session, officer: Officer, event_id: int):  # noqa: ANN202
-    event = events_repo.get(session, event_id=event_id)
-    if event is None:
-        raise Refused(404, "console.error.not_found")
-    officer.check(event.province)
-    return event
+def _event(session: Session, officer: Officer, event_id: int) -> Event:
+    return officer.fetch(session, Event, event_id)
 
 
 @router.get("/events")

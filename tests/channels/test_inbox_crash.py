@@ -9,11 +9,6 @@ reached "LINE"), as when a process dies before its request is sent.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,11 +19,11 @@ from sqlalchemy import text
 
 from storage.db import Database
 from tests.channels.helpers import LINE_SECRET, LINE_TOKEN
+from tests.serve_process import ServeProcess
 from tests.fakes import line_webhook as lw
 from tests.fakes.line_api import FakeLine
 from tests.fakes.server import ThreadedServer
 
-ROOT = Path(__file__).resolve().parents[2]
 HELD_PATHS = ("/v2/bot/message/reply", "/v2/bot/message/push", "/v2/bot/chat/loading/start")
 
 
@@ -86,52 +81,12 @@ class GatedLine:
         self.url = ""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(ServeProcess):
     def __init__(self, url: str, schema: str | None, fake_url: str, log: Path, lease: float = 2.0) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHAINLP_READ_ONLY="1", DATABASE_URL=url,
-                   LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN=LINE_TOKEN, LINE_API_BASE_URL=fake_url,
-                   LINE_DATA_API_BASE_URL=fake_url + "/__data", SCHEDULER_ENABLED="false",
-                   INBOX_LEASE_SECONDS=str(lease), INBOX_RECOVER_BATCH="4")
-        env.pop("TELEGRAM_BOT_TOKEN", None)
-        if schema:
-            env["DATABASE_SCHEMA"] = schema
-        self.log = open(log, "a")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port), "--no-migrate"],
-                                     env=env, cwd=str(ROOT), stdout=self.log, stderr=self.log, start_new_session=True)
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "server exited"
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
+        super().__init__(log, dict(DATABASE_URL=url, LINE_CHANNEL_SECRET=LINE_SECRET,
+                                   LINE_CHANNEL_ACCESS_TOKEN=LINE_TOKEN, LINE_API_BASE_URL=fake_url,
+                                   LINE_DATA_API_BASE_URL=fake_url + "/__data", INBOX_LEASE_SECONDS=str(lease),
+                                   INBOX_RECOVER_BATCH="4"), database_schema=schema)
 
 
 @pytest.fixture

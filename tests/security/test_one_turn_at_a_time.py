@@ -4,10 +4,6 @@ was acknowledged, not waiting for the answer): no apology, and each answer follo
 Several members at once, so their turns overlap in both processes."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,10 +13,9 @@ import pytest
 
 from bot import i18n
 from tests.channels.helpers import LINE_SECRET, LINE_TOKEN
-from tests.delivery.test_processes import _free_port
+from tests.serve_process import ServeProcess
 from tests.fakes import line_webhook as lw
 
-ROOT = Path(__file__).resolve().parents[2]
 # What a member types, and a phrase of the answer each message must get (the sign-up, in order).
 SCRIPT = [("สวัสดีค่ะ", "ยินดีต้อนรับ"), ("ยินยอม", "คุณอยู่องค์กรไหน"), ("มูลนิธิรักษ์น้ำน่าน", "ไม่พบองค์กร"),
           ("ลงทะเบียนองค์กรใหม่", "ประเภทไหน"), ("องค์กรสาธารณประโยชน์", "จังหวัดไหน"), ("น่าน", "อำเภอ"),
@@ -29,41 +24,11 @@ SCRIPT = [("สวัสดีค่ะ", "ยินดีต้อนรับ"
 MEMBERS = 4
 
 
-class Serve:
+class Serve(ServeProcess):
     def __init__(self, settings, fake, log: Path) -> None:  # noqa: ANN001
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "LINE_"))}
-        env.update(PYTHONPATH=str(ROOT), PYTHAINLP_READ_ONLY="1", DATABASE_URL=settings.database_url,
-                   LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN=LINE_TOKEN, LINE_API_BASE_URL=fake.url,
-                   LINE_DATA_API_BASE_URL=fake.data_url, SCHEDULER_ENABLED="false")
-        if settings.database_schema:
-            env["DATABASE_SCHEMA"] = settings.database_schema
-        self.log = open(log, "a")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port), "--no-migrate"],
-                                     env=env, cwd=str(ROOT), stdout=self.log, stderr=self.log, start_new_session=True)
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "server exited"
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("server did not start")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.close()
+        super().__init__(log, dict(DATABASE_URL=settings.database_url, LINE_CHANNEL_SECRET=LINE_SECRET,
+                                   LINE_CHANNEL_ACCESS_TOKEN=LINE_TOKEN, LINE_API_BASE_URL=fake.url,
+                                   LINE_DATA_API_BASE_URL=fake.data_url), database_schema=settings.database_schema)
 
 
 def test_a_members_back_to_back_messages_on_two_servers(settings, fake_line, tmp_path) -> None:  # noqa: ANN001
