@@ -1,7 +1,7 @@
 """`khruakhai event create|publish|list` and `khruakhai export registrations`."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -17,6 +17,7 @@ app.add_typer(event_app, name="event")
 
 def _when(value: str, name: str, *, end_of_day: bool = False) -> datetime:
     """An ISO date or date-time; naive values are Bangkok wall-clock time. Returns aware UTC."""
+    from bot.clock import end_of_day as last_minute
     from bot.clock import local_to_utc
 
     try:
@@ -24,7 +25,7 @@ def _when(value: str, name: str, *, end_of_day: bool = False) -> datetime:
     except ValueError as exc:
         raise typer.BadParameter(f"{name}: not an ISO date or date-time: {value}") from exc
     if len(value) == 10 and end_of_day:  # a bare date: the end of that day
-        dt = datetime.combine(dt.date(), time(23, 59))
+        return last_minute(dt.date())
     return local_to_utc(dt)
 
 
