@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         started = time.perf_counter()
         from bot.thai import warm_up
 
-        warm_up()  # province tables, normalizer and parser paths now, not on a member's first message
+        # province tables, normalizer, parser paths and the word tokenizer's trie (button labels are cut at
+        # word ends: bot/labels.py) now, not on a member's first message
+        warm_up(tokenizer=True)
         log.info("Thai text warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
         stoppers = []
         for hook in getattr(app.state, "startup_hooks", []):
