@@ -73,6 +73,8 @@ def pg_schema() -> str | None:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     upgrade(PG_URL, schema=schema)
     yield schema
+    for engine, _sql in _PG_RESET.values():
+        engine.dispose()  # type: ignore[attr-defined]
     with admin.engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
@@ -85,15 +87,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}", None
     schema = request.getfixturevalue("pg_schema")
-    db = Database(PG_URL, schema=schema)  # type: ignore[arg-type]
-    with db.engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
-            {"s": schema})]
-        if tables:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    db.dispose()
+    _empty_pg_schema(schema)
     return PG_URL, schema  # type: ignore[return-value]
+
+
+_PG_RESET: dict[str, tuple[object, str]] = {}
+
+
+def _empty_pg_schema(schema: str) -> None:
+    """Every table of the run's schema emptied and every id counter back at 1, in one round trip on one
+    kept connection pool (TRUNCATE of every table cost ~75 ms a test; DELETE with the foreign-key triggers
+    off and setval cost a few)."""
+    if schema not in _PG_RESET:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(PG_URL, pool_size=1)  # type: ignore[arg-type]
+        with engine.connect() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = :s AND tablename <> 'alembic_version'"),
+                {"s": schema})]
+            sequences = [r[0] for r in conn.execute(text(
+                "SELECT sequencename FROM pg_sequences WHERE schemaname = :s"), {"s": schema})]
+        sql = ["SET LOCAL session_replication_role = replica"]
+        sql += [f'DELETE FROM "{schema}"."{t}"' for t in tables]
+        if sequences:
+            sql.append("SELECT " + ", ".join(f"setval('\"{schema}\".\"{q}\"', 1, false)" for q in sequences))
+        _PG_RESET[schema] = (engine, ";\n".join(sql))
+    engine, sql = _PG_RESET[schema]
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.exec_driver_sql(sql)
 
 
 @pytest.fixture
