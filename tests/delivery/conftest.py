@@ -66,3 +66,10 @@ def add_members(rt: Runtime, n: int, *, province: str = "น่าน", kind: st
             s.add(MemberIdentity(member_id=m.id, address=address, channel=channel))
             addresses.append(address)
     return addresses
+
+
+def on_real_time(rt: Runtime) -> None:
+    """Let `rt` run on the real clock (the scheduler, the CLI) with no quiet hours, so what a test sees does
+    not depend on the hour it runs at (21:00–07:00 in Bangkok would hold every message until morning)."""
+    rt.clock.set(None)
+    rt.settings.quiet_hours_start = rt.settings.quiet_hours_end = 0  # equal: no quiet hours

@@ -12,7 +12,7 @@ from bot.delivery import Drainer, drain_once
 from bot.messages import Reply
 from bot.outbox import enqueue
 from storage.models import Broadcast, DeliveryBatch, MemberIdentity, OutboxMessage
-from tests.delivery.conftest import PER_CHAT_GAP, add_members
+from tests.delivery.conftest import PER_CHAT_GAP, add_members, on_real_time
 
 
 def _broadcast(rt, text: str = "ประชุมเครือข่าย", **audience) -> int:  # noqa: ANN001
@@ -236,7 +236,7 @@ async def test_scheduler_starts_and_stops(wired, fake_line) -> None:  # noqa: AN
     from bot.senders import DeliveryConfig
 
     add_members(wired, 3, channel="line")
-    wired.clock.set(None)  # the scheduler runs on real time
+    on_real_time(wired)  # the scheduler runs on real time
     _broadcast(wired)
     stop = scheduler.start(wired, DeliveryConfig(_env_file=None, drain_interval_seconds=0.2))
     try:

@@ -13,7 +13,7 @@ from bot.delivery import drain_once
 from bot.messages import Reply
 from bot.reminders import DueReminder, send_due_reminders
 from storage.models import Member, MemberIdentity, OutboxMessage
-from tests.delivery.conftest import add_members
+from tests.delivery.conftest import add_members, on_real_time
 
 DEADLINE = datetime(2026, 11, 27, 17, 0, tzinfo=BANGKOK)
 
@@ -112,7 +112,7 @@ def test_cli_broadcast(wired, fake_line, fake_telegram, monkeypatch) -> None:  #
     line = add_members(wired, 30, channel="line", province="พิษณุโลก")
     tg = add_members(wired, 5, channel="telegram", province="พิษณุโลก", start=100)
     add_members(wired, 5, channel="line", province="น่าน", start=200)
-    wired.clock.set(None)
+    on_real_time(wired)
     monkeypatch.setattr("bot.cli.common.runtime", lambda: wired)
     res = CliRunner().invoke(app, ["broadcast", "--text", "เชิญร่วมเวทีเสวนาเครือข่าย", "--province", "พิษณุโลก",
                                    "--yes"])
@@ -132,7 +132,7 @@ def test_cli_broadcast_refuses_when_quota_is_short(wired, fake_line, monkeypatch
     res = CliRunner().invoke(app, ["broadcast", "--text", "ประกาศใหญ่", "--yes"])
     assert res.exit_code == 2 and "100 messages left" in res.output and "--override-quota" in res.output
     assert _rows(wired) == []
-    wired.clock.set(None)
+    on_real_time(wired)
     res = CliRunner().invoke(app, ["broadcast", "--text", "ประกาศใหญ่", "--yes", "--override-quota"])
     # LINE refuses what is over the quota: those are failed with LINE's reason, not retried forever
     assert res.exit_code == 0, res.output
