@@ -77,3 +77,25 @@ def log_in(page: Any, base: str, email: str, password: str) -> None:
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/admin")
+
+
+@contextlib.contextmanager
+def live_console(settings: Any, clock: Any, fake_line: Any, **overrides: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The whole app with LINE pointed at the fake LINE server, served on a local port for Chromium:
+    (server, app, runtime). `overrides` change other settings (e.g. public_base_url)."""
+    from pydantic import SecretStr
+
+    from bot.runtime import build
+    from bot.server import create_app
+    from tests.channels.helpers import LINE_SECRET, LINE_TOKEN
+
+    line_settings = settings.model_copy(update={
+        "line_channel_secret": SecretStr(LINE_SECRET), "line_channel_access_token": SecretStr(LINE_TOKEN),
+        "line_api_base_url": fake_line.url, "line_data_api_base_url": fake_line.data_url, **overrides})
+    runtime = build(line_settings, clock=clock)
+    app = create_app(runtime=runtime, start_scheduler=False)
+    try:
+        with AppServer(app) as server:
+            yield server, app, runtime
+    finally:
+        runtime.db.dispose()

@@ -5,12 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 from openpyxl import load_workbook
-from pydantic import SecretStr
 
-from bot.runtime import build
-from bot.server import create_app
-from tests.channels.helpers import LINE_SECRET, LINE_TOKEN, LineUser, sign_up
-from tests.console.browser import AppServer, browser_page, chromium_missing, log_in
+from tests.channels.helpers import LineUser, sign_up
+from tests.console.browser import browser_page, chromium_missing, live_console, log_in
 from tests.console.conftest import PASSWORD
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
@@ -18,14 +15,8 @@ pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_
 
 @pytest.fixture
 def live(settings, clock, seeded, fake_line):  # noqa: ANN001, ANN201
-    line_settings = settings.model_copy(update={
-        "line_channel_secret": SecretStr(LINE_SECRET), "line_channel_access_token": SecretStr(LINE_TOKEN),
-        "line_api_base_url": fake_line.url, "line_data_api_base_url": fake_line.data_url})
-    runtime = build(line_settings, clock=clock)
-    app = create_app(runtime=runtime, start_scheduler=False)
-    with AppServer(app) as server:
+    with live_console(settings, clock, fake_line) as (server, app, _runtime):
         yield server, app
-    runtime.db.dispose()
 
 
 def test_officer_runs_an_event_in_the_browser(live, seeded, fake_line, tmp_path) -> None:  # noqa: ANN001

@@ -7,18 +7,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from bot.delivery import drain_once, prepare_due_broadcasts
 from bot.messages import Address, IncomingMessage
 from bot.outbox import create_broadcast
 from bot.reach import fetch_statistics
-from bot.runtime import build
-from bot.server import create_app
 from storage.repositories import members as members_repo
 from storage.repositories import organizations as orgs_repo
-from tests.channels.helpers import LINE_SECRET, LINE_TOKEN
-from tests.console.browser import AppServer, browser_page, chromium_missing, log_in
+from tests.console.browser import browser_page, chromium_missing, live_console, log_in
 from tests.console.conftest import PASSWORD
 
 pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
@@ -27,14 +23,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture
 def live(settings, clock, seeded, fake_line):  # noqa: ANN001, ANN201
-    line_settings = settings.model_copy(update={
-        "line_channel_secret": SecretStr(LINE_SECRET), "line_channel_access_token": SecretStr(LINE_TOKEN),
-        "line_api_base_url": fake_line.url, "line_data_api_base_url": fake_line.data_url})
-    runtime = build(line_settings, clock=clock)
-    app = create_app(runtime=runtime, start_scheduler=False)
-    with AppServer(app) as server:
+    with live_console(settings, clock, fake_line) as (server, _app, runtime):
         yield server, runtime
-    runtime.db.dispose()
 
 
 def _questions_and_a_broadcast(runtime, fake_line) -> None:  # noqa: ANN001

@@ -12,18 +12,15 @@ from datetime import datetime
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.clock import BANGKOK
-from bot.runtime import build
-from bot.server import create_app
 from storage.models import AuditEntry
 from storage.models.events import EventAttendee, EventRegistration
 from storage.models.training import Certificate, EventNeeds
 from storage.repositories import events as events_repo
-from tests.channels.helpers import LINE_SECRET, LINE_TOKEN, LineUser, sign_up
-from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, AppServer, chromium_missing, log_in
+from tests.channels.helpers import LineUser, sign_up
+from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, chromium_missing, live_console, log_in
 from tests.console.conftest import PASSWORD
 from tests.trainingday.helpers import first_page_png, nfkc, pdf_text, screenshot_dir, write_y4m
 
@@ -33,15 +30,8 @@ PUBLIC = "https://khruakhai.example.go.th"  # what LINE sees; the test maps it b
 
 @pytest.fixture
 def live(settings, clock, seeded, fake_line):  # noqa: ANN001, ANN201
-    line_settings = settings.model_copy(update={
-        "line_channel_secret": SecretStr(LINE_SECRET), "line_channel_access_token": SecretStr(LINE_TOKEN),
-        "line_api_base_url": fake_line.url, "line_data_api_base_url": fake_line.data_url,
-        "public_base_url": PUBLIC})
-    runtime = build(line_settings, clock=clock)
-    app = create_app(runtime=runtime, start_scheduler=False)
-    with AppServer(app) as server:
+    with live_console(settings, clock, fake_line, public_base_url=PUBLIC) as (server, app, runtime):
         yield server, app, runtime
-    runtime.db.dispose()
 
 
 def _local(url: str, base: str) -> str:
