@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from bot import web_inbox
+from bot.broadcast_state import state_of
 from bot.clock import BANGKOK
 from bot.delivery import drain_once
 from storage.models import Broadcast, Member, OutboxMessage
@@ -52,6 +53,8 @@ def test_officer_announces_to_their_province(chat: Chat, new_chat, cfg) -> None:
     with chat.runtime.db.session() as s:
         b = s.exec(select(Broadcast)).one()
         assert (b.status, b.total, b.delivered) == ("done", 3, 3)
+    # the chat names the state with the console's words (bot/broadcast_state.py)
+    assert f"): {state_of(b, chat.runtime.clock.now()).label('th')}" in result and "): ส่งแล้ว" in result
 
 
 def test_national_officer_picks_a_kind(chat: Chat, new_chat, cfg) -> None:  # noqa: ANN001
