@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot import audiences
 from bot.clock import BANGKOK
 from bot.messages import replies_from_json
-from bot.reminders import find_due, send_due_reminders
+from bot.reminders import send_due_reminders
 from handlers.report_notify import current_offset
 from storage.models import OutboxMessage
 from tests.conversations.helpers import seed_org
@@ -112,8 +112,17 @@ def test_a_scan_at_night_waits_for_the_morning(new_chat, runtime) -> None:  # no
 def test_audience_kind_and_province_filters(new_chat, runtime) -> None:  # noqa: ANN001
     deadline(runtime, due=DUE, kinds=("community_welfare",))
     member(new_chat, "somchai", "มูลนิธิรักษ์น้ำพิษณุโลก")  # public benefit: not owed
-    with runtime.db.session() as s:
-        assert [r for r in find_due(s, _at(DUE), runtime.settings) if r.key.startswith("reminder:deadline:")] == []
+    # The deadline is owed by community-welfare organizations only: nobody is due (a dry run counts them).
+    assert send_due_reminders(runtime, now=_at(DUE), dry_run=True).count("would_send") == 0
+    from bot.messages import Address
+    from storage.repositories import members as members_repo
+    from storage.repositories import organizations as orgs_repo
+
+    with runtime.db.session() as s:  # a community-welfare organization's member: due
+        org = orgs_repo.create(s, name="กองทุนสวัสดิการชุมชนบ้านกร่าง", kind="community_welfare", province="พิษณุโลก")
+        members_repo.create(s, address=Address("web", "wichai"), organization_id=org.id, full_name="วิชัย มีสุข",
+                            position="เหรัญญิก", phone="0865554444")
+    assert send_due_reminders(runtime, now=_at(DUE), dry_run=True).count("would_send") == 1
 
 
 def test_broadcast_audience_of_organizations_missing_a_report(new_chat, runtime) -> None:  # noqa: ANN001
