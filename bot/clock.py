@@ -1,7 +1,7 @@
 """One clock for the whole process, so tests and `--now` can move time."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -52,3 +52,9 @@ def local_to_utc(dt: datetime, tz: ZoneInfo = BANGKOK) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
     return dt.astimezone(timezone.utc)
+
+
+def end_of_day(day: date, tz: ZoneInfo = BANGKOK) -> datetime:
+    """A deadline typed as a day means that whole day: "15 ม.ค." closes at 23:59 on 15 Jan, Bangkok
+    time (aware UTC for storage), never at midnight, which people read as the 16th."""
+    return local_to_utc(datetime.combine(day, time(23, 59)), tz)

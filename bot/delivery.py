@@ -43,6 +43,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from bot import i18n
+from bot.broadcast_state import state_of
 from bot.clock import Clock
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
@@ -935,7 +936,8 @@ def notify_officer(session: Session, b: Broadcast) -> bool:
     address = sorted(addresses, key=lambda a: audiences.CHANNEL_PREFERENCE.get(a.split(":", 1)[0], 9))[0]
     locale = officer.locale or "th"
     text = i18n.t("broadcast.result", locale, id=b.id, audience=audiences.describe(session, b.audience, locale),
-                  total=b.total, delivered=b.delivered, failed=b.failed, unreachable=b.unreachable,
+                  state=state_of(b, b.finished_at or b.scheduled_at).label(locale), total=b.total,
+                  delivered=b.delivered, failed=b.failed, unreachable=b.unreachable,
                   opted_out=b.opted_out)
     expired = session.execute(select(func.count()).select_from(O).where(
         O.broadcast_id == b.id, O.status == "failed", col(O.last_error).startswith(RETRY_KEY_EXPIRED))).scalar_one()

@@ -287,6 +287,10 @@ class Engine:
     def _global(self, ctx: Context, word: str) -> list[Reply]:
         if word == "cancel":
             had_flow = ctx.flow is not None
+            flow = FLOWS.get(ctx.flow) if ctx.flow else None
+            discard = getattr(flow, "discard", None)
+            if discard is not None:
+                discard(ctx)
             ctx.end()
             key = "engine.cancelled" if had_flow else "engine.nothing_to_cancel"
             return [ctx.say(key, choices=menu_choices(ctx))]

@@ -29,6 +29,9 @@ class Flow(Protocol):
 
     def reprompt(self, ctx: Context) -> list[Reply]: ...
 
+    # Optional: `discard(ctx)` throws away what the flow saved along the way when the person says
+    # "ยกเลิก" (the engine then tells them nothing unconfirmed was kept, and it must be true).
+
 
 @dataclass
 class Intent:

@@ -6,10 +6,10 @@ State diagrams: docs/event_officer.mmd, docs/event_attendance.mmd.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import local_to_utc, to_local
+from bot.clock import end_of_day, local_to_utc, to_local
 from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid
 from bot.messages import Card, CardField, Choice, Reply
@@ -218,7 +218,7 @@ class EventForm(Form):
         mp = values.get("map") or {}
         deadline = None
         if values.get("deadline"):
-            deadline = min(local_to_utc(datetime.combine(values["deadline"], time(23, 59))), start)
+            deadline = min(end_of_day(values["deadline"]), start)
         fields = dict(kind=values["kind"], title=values["title"], description=values.get("description"),
                       starts_at=start, ends_at=end, venue=values["venue"], map_url=mp.get("url"),
                       latitude=mp.get("lat"), longitude=mp.get("lng"), province=values["province"],

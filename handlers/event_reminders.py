@@ -123,16 +123,18 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
                    days: int = days) -> list[list[dict]]:
             regs, orgs, people = _registrations(session, rows)
             made: dict[tuple[int, str], list[dict]] = {}  # a member on two channels gets the same message
+            texts: dict[str, str] = {}  # the same for everyone of a locale
             out = []
             for row in rows:
                 loc, reg = row.locale, regs[row.registration_id]
+                if loc not in texts:
+                    texts[loc] = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc),
+                                        venue=event.venue, map=notify.map_link(event) or "-", days=days)
                 if (reg.id, loc) not in made:  # type: ignore[comparison-overlap]
                     card = notify.registration_card(session, reg, event, loc, title_key="event.remind.title",
                                                     org=orgs.get(reg.organization_id),  # type: ignore[arg-type]
                                                     attendees=people[reg.id])  # type: ignore[index]
-                    text = i18n.t(key_text, loc, title=event.title, when=notify.when_text(event, loc),
-                                  venue=event.venue, map=notify.map_link(event) or "-", days=days)
-                    made[(reg.id, loc)] = replies_to_json([Reply(text=text, card=card)])  # type: ignore[index]
+                    made[(reg.id, loc)] = replies_to_json([Reply(text=texts[loc], card=card)])  # type: ignore[index]
                 out.append(made[(reg.id, loc)])  # type: ignore[index]
             return out
 

@@ -211,9 +211,11 @@ def _dates_prompt_values(ctx: Context) -> dict[str, object]:
 
 
 def _parse_participants(raw: str, ctx: Context) -> int:
-    from bot.thai import parse_number
+    from bot.thai import parse_number, parse_people
 
-    n = parse_number(raw)
+    n = parse_people(raw)  # 'ชาย 12 หญิง 30 รวม 42 คน' is 42, 'วิทยากร 2 ท่าน ผู้เข้าอบรม 40 คน' is 40
+    if n is None:
+        n = parse_number(raw)
     if n is None or n != int(n) or not 0 < n <= 1_000_000:
         raise Invalid()
     return int(n)
@@ -337,6 +339,14 @@ class ActivityForm(Form):
         replies = super().back(ctx)
         self.persist(ctx)
         return replies
+
+    def discard(self, ctx: Context) -> None:
+        """"ยกเลิก": a half-written activity is gone (not offered again with "ทำต่อ"); a confirmed one
+        being edited stays as it was confirmed."""
+        activity_id = self.values(ctx).get("_activity")
+        activity = ctx.session.get(ReportActivity, int(activity_id)) if activity_id else None
+        if activity is not None and not activity.complete:
+            repo.discard_activity(ctx.session, activity=activity)
 
     def persist(self, ctx: Context) -> None:
         if ctx.flow != self.name:

@@ -69,10 +69,12 @@ def render(request: Request, template: str, officer: Officer | None = None, *, c
         return i18n.t(key, locale, **kw)
 
     done = request.query_params.get("done", "")
+    flash = t(done) if done.startswith("console.flash.") and i18n.has(done) else None
+    if values.pop("stale_flash", False):  # the page's state has moved on since the action it reports
+        flash = None
     html = console.env.get_template(template).render(
         t=t, locale=locale, officer=officer, csrf_token=csrf.token(request), active=active,
-        path=request.url.path, query=str(request.url.query), request=request,
-        flash=t(done) if done.startswith("console.flash.") and i18n.has(done) else None, **values)
+        path=request.url.path, query=str(request.url.query), request=request, flash=flash, **values)
     response = HTMLResponse(html, status_code=code)
     new_sid = getattr(request.state, "console_new_sid", None)
     if new_sid:  # first visit: give the visitor a session id for the CSRF token of the login form

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from bot.console import render
+from bot.console import audit_text, render
 from bot.console.auth import Officer, current_officer
 from bot.console.common import PAGE_SIZE, page_of
 from storage.repositories import console as console_repo
@@ -21,5 +21,9 @@ def audit_log(request: Request, action: str | None = None, page: str | None = No
         entries, total = console_repo.audit_entries(session, province=officer.province, national=officer.national,
                                                     action=action or None, limit=PAGE_SIZE,
                                                     offset=(n - 1) * PAGE_SIZE)
-    return render(request, "audit.html", officer, active="audit", entries=entries, total=total, page=n,
+        names = audit_text.who_names(session, entries)
+    rows = [{"at": e.at, "who": audit_text.who(e, names, officer.locale), "ip": e.ip, "province": e.province,
+             "sentence": audit_text.sentence(e, names, officer.locale), "quote": audit_text.quote(e)}
+            for e in entries]
+    return render(request, "audit.html", officer, active="audit", entries=rows, total=total, page=n,
                   pages=max(1, -(-total // PAGE_SIZE)), action=action or "")

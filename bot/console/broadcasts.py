@@ -16,7 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot import i18n
-from bot.clock import clock, local_to_utc, to_local
+from bot.broadcast_state import state_of
+from bot.clock import clock, local_to_utc
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
@@ -26,6 +27,9 @@ from storage.models import Broadcast, OutboxMessage
 
 router = APIRouter()
 MAX_TEXT = 4000
+# The state each flash message speaks of: shown only while the broadcast is still in it.
+FLASH_STATE = {"console.flash.queued": "sending", "console.flash.scheduled": "scheduled",
+               "console.flash.broadcast_cancelled": "withdrawn"}
 ALL = "*"
 
 
@@ -97,8 +101,10 @@ def history(request: Request, page: str | None = None, officer: Officer = Depend
                                  .offset((n - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
         total = session.exec(total_stmt).one()
         live = {b.id: broadcast_counts(session, b.id) for b in rows if b.status == "sending"}  # type: ignore[arg-type]
+    now = clock.now()
+    states = {b.id: state_of(b, now) for b in rows}
     return render(request, "broadcasts.html", officer, active="broadcasts", rows=rows, live=live, page=n,
-                  pages=max(1, -(-total // PAGE_SIZE)), now=clock.now())
+                  pages=max(1, -(-total // PAGE_SIZE)), states=states)
 
 
 def _compose(request: Request, officer: Officer, values: dict[str, Any], errors: dict[str, str],
@@ -222,9 +228,11 @@ def detail(request: Request, broadcast_id: int, officer: Officer = Depends(curre
     for channel, status, n in by:
         table.setdefault(channel, {})[status] = n
         totals[status] = totals.get(status, 0) + n
+    state = state_of(b, clock.now())
+    done = request.query_params.get("done", "")
     return render(request, "broadcast.html", officer, active="broadcasts", b=b, table=table, totals=totals,
                   failures=failures, statuses=("pending", "sending", "delivered", "failed", "unreachable"),
-                  local_scheduled=to_local(b.scheduled_at), now=clock.now())
+                  state=state, stale_flash=FLASH_STATE.get(done, state.name) != state.name)
 
 
 @router.post("/broadcasts/{broadcast_id}/cancel")
@@ -236,7 +244,7 @@ def cancel(request: Request, broadcast_id: int, officer: Officer = Depends(curre
         if b is None:
             raise Refused(404, "console.error.not_found")
         _broadcast(session, officer, broadcast_id)
-        if b.status != "queued":
+        if not state_of(b, clock.now()).withdrawable:
             raise Refused(409, "console.broadcasts.error.started")
         b.status = "cancelled"
         b.finished_at = clock.now()

@@ -7,14 +7,14 @@ published, offers when seats free up, notices of changes) goes through the event
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from bot.clock import clock, local_to_utc, to_local
+from bot.clock import clock, end_of_day, local_to_utc, to_local
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
@@ -115,12 +115,14 @@ def _parse_form(form: Any, officer: Officer) -> tuple[dict[str, Any], dict[str, 
     if raw["registration_deadline"].strip():
         try:
             day = date.fromisoformat(raw["registration_deadline"].strip())
-            reg_deadline = local_to_utc(datetime.combine(day + timedelta(days=1), time(0, 0)))
+            reg_deadline = end_of_day(day)
         except ValueError:
             errors["registration_deadline"] = "console.events.error.deadline"
         else:
-            if starts is not None and reg_deadline > starts + timedelta(days=1):
+            if starts is not None and day > to_local(starts).date():
                 errors["registration_deadline"] = "console.events.error.deadline_after"
+            elif starts is not None:
+                reg_deadline = min(reg_deadline, starts)  # registering ends when the event begins
     numbers = {}
     for name, low in (("capacity", 1), ("seats_per_org", 1)):
         try:

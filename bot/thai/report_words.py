@@ -23,7 +23,7 @@ _FUND_CUE = re.compile(
     r"|ได้รับ(?:การ)?สนับสนุน(?:งบ(?:ประมาณ)?)?(?:จาก)?|ได้รับงบ(?:ประมาณ)?(?:จาก)?|ได้รับบริจาคจาก"
     r"|ได้รับ(?:เงิน|งบ(?:ประมาณ)?|ทุน)(?:การ)?(?:สนับสนุน|บริจาค)?จาก"
     r"|ได้(?:งบ(?:ประมาณ)?|เงิน|ทุน)?จาก|เก็บ(?:เงิน)?จาก|ผู้สนับสนุน"
-    r"|(?:(?<=บาท)|(?<=หมื่น)|(?<=แสน)|(?<=ล้าน)|(?<=พัน))\s*จาก|(?:^|\n)[^\S\n]*จาก|(?<=บาท)\s*โดยใช้(?:งบ|เงิน)?(?:จาก)?"
+    r"|(?:(?<=บาท)|(?<=บ\.)|(?<=หมื่น)|(?<=แสน)|(?<=ล้าน)|(?<=พัน))\s*จาก|(?:^|\n)[^\S\n]*จาก|(?<=บาท)\s*โดยใช้(?:งบ|เงิน)?(?:จาก)?"
     r"|funded by|funding)\s*[:：]?\s*"
 )
 _FUND_STOP = re.compile(
@@ -73,6 +73,9 @@ _COUNTED = re.compile(r"[^\S\n]*[^\d\n]{0,20}?[^\S\n]*(\d[\d,]*)[^\S\n]*(?:ค�
 
 
 _BREAKDOWN_TOTAL = re.compile(r"รวม|ทั้งหมด")
+
+
+_PLACE_BEFORE = re.compile(r"(?:ศูนย์(?:พัฒนา)?|สถานสงเคราะห์|บ้านพัก)$")
 
 
 def _count_value(s: str) -> int:
@@ -168,6 +171,8 @@ def find_target(n: str, t: str, participants: int | None = None, funder: str | N
         line_start = t.rfind("\n", 0, m.start()) + 1
         if line_start == 0 and "\n" in t and ORG_LINE.match(t, line_start):
             continue
+        if _PLACE_BEFORE.search(t, max(0, m.start() - 12), m.start()):
+            continue  # 'ศูนย์เด็กเล็ก', 'โรงเรียนผู้สูงอายุ' name a place
         if t.startswith("ละ", m.end()) or re.search(r"\d[^\S\n]*$", t[max(0, m.start() - 4): m.start()]):
             continue  # 'ครอบครัวละ 2 คน', 'เยี่ยม 3 ครอบครัว': a unit, not the group
         c = _COUNTED.match(t, m.end())

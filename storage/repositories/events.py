@@ -212,7 +212,8 @@ def waitlist_length(session: Session, *, event_id: int) -> int:
         EventRegistration.event_id == event_id, EventRegistration.status == RegStatus.waitlisted.value)).one())
 
 
-def _new_code(session: Session, event_id: int) -> str:
+def new_checkin_code(session: Session, event_id: int) -> str:
+    """A six-digit check-in code not yet used for the event."""
     for _ in range(50):
         code = f"{secrets.randbelow(900000) + 100000}"
         taken = session.exec(select(EventRegistration.id).where(
@@ -245,7 +246,7 @@ def register(session: Session, *, event_id: int, member_id: int | None, organiza
     free = event.capacity - seats_held(session, event_id=event_id)
     status = RegStatus.registered.value if len(attendees) <= free else RegStatus.waitlisted.value
     reg = EventRegistration(event_id=event_id, organization_id=organization_id, member_id=member_id, phone=phone,
-                            status=status, seats=len(attendees), checkin_code=_new_code(session, event_id),
+                            status=status, seats=len(attendees), checkin_code=new_checkin_code(session, event_id),
                             created_at=now, updated_at=now, is_demo=is_demo)
     session.add(reg)
     session.flush()

@@ -20,6 +20,7 @@ from bot.clock import to_local
 from storage.models import Member, Organization
 from storage.models.events import Event, EventAttendee, EventFeedback, EventRegistration, RegStatus
 from storage.models.training import NEEDS, Certificate, CertificateTemplate, EventNeeds, EventWalkIn
+from storage.repositories import events as events_repo
 from storage.repositories import members as members_repo
 
 
@@ -90,10 +91,8 @@ def add_walk_in(session: Session, *, event_id: int, name: str, organization: str
     if same is not None:
         return same, False
     org = session.exec(select(Organization).where(Organization.name == organization)).first()
-    from storage.repositories.events import _new_code
-
     reg = EventRegistration(event_id=event_id, organization_id=org.id if org else None, member_id=None, phone=phone,
-                            status=RegStatus.registered.value, seats=1, checkin_code=_new_code(session, event_id),
+                            status=RegStatus.registered.value, seats=1, checkin_code=events_repo.new_checkin_code(session, event_id),
                             created_at=now, updated_at=now)
     session.add(reg)
     session.flush()
@@ -267,12 +266,16 @@ def export_extras(session: Session, *, event_id: int) -> dict[int, dict[str, Any
 
 
 @members_repo.eraser
-def _erase_certificate_names(session: Session, member: Member) -> None:
-    """A member deleting their data: their name on certificates goes too (the page then says so)."""
+def _erase_training_day(session: Session, member: Member) -> None:
+    """A member deleting their data: their name on certificates (the verification page then shows "-") and
+    the needs they gave (an allergy is health data) go too."""
     reg_ids = select(EventRegistration.id).where(EventRegistration.member_id == member.id)
     for cert in session.exec(select(Certificate).where(col(Certificate.registration_id).in_(reg_ids))):
-        cert.name = "-"
-        session.add(cert)
+        if member.full_name and cert.name == member.full_name:  # colleagues they registered keep theirs
+            cert.name = "-"
+            session.add(cert)
+    for needs in session.exec(select(EventNeeds).where(col(EventNeeds.registration_id).in_(reg_ids))):
+        session.delete(needs)
 
 
 def day_summary(session: Session, *, event_id: int) -> dict[str, Any]:

@@ -84,3 +84,28 @@ def test_code_format() -> None:
     assert linking.normalize_code("12345678") is None  # digits only: a phone or a number
     assert linking.normalize_code("ABCD-O123") is None  # O is not in the alphabet
     assert linking.normalize_code("สวัสดีค่ะ") is None
+
+
+def test_long_button_values_are_committed_when_flush_returns(runtime) -> None:  # noqa: ANN001
+    """Another server process resolves a button from the database: once `flush()` returns, every value
+    put before is there (it used to return when the queue was empty, before the last commit: this failed
+    on PostgreSQL, where the last value was not committed yet)."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    from storage.models.links import CallbackValue
+
+    def slow_commit(conn) -> None:  # noqa: ANN001 - the writer's commits take a while (a busy database)
+        if threading.current_thread().name == "callback-values":
+            time.sleep(0.05)
+
+    event.listen(runtime.db.engine, "commit", slow_commit)
+    writer = linking.install_callback_store(runtime.db)
+    for i in range(10):
+        writer.put(f"tok-{i}", f"go:directory:{i}")
+    assert writer.flush(timeout=30)
+    with runtime.db.session() as s:
+        assert len(s.exec(select(CallbackValue)).all()) == 10
+    event.remove(runtime.db.engine, "commit", slow_commit)

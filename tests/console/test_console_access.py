@@ -153,10 +153,10 @@ def test_audit_log_shows_changes_of_the_officers_province_only(client, seeded, r
     assert entry.details["changes"]["phone"] == [None, "***"]  # the audit log keeps no phone numbers
     with runtime.db.session() as s:  # Thai digits and spaces understood
         assert s.get(Organization, seeded["nma"]).phone == "0817778888"
-    assert "org.edit" in client.get("/admin/audit").text
+    assert "แก้ไขข้อมูลองค์กร มูลนิธิเพื่อนหญิงโคราช (อำเภอ/เขต, เบอร์โทร)" in client.get("/admin/audit").text
     client.cookies.clear()
     assert login(client, "plk@example.go.th").status_code == 303
-    assert "org.edit" not in client.get("/admin/audit").text
+    assert "แก้ไขข้อมูลองค์กร" not in client.get("/admin/audit").text
 
 
 def test_english_switch(as_plk) -> None:  # noqa: ANN001

@@ -150,7 +150,7 @@ def test_broadcast_count_send_and_history(as_plk, seeded, runtime) -> None:  # n
     assert b.scope_province == "พิษณุโลก" and b.status == "queued"
     assert b.scheduled_at.isoformat().startswith("2026-12-01T02:00")
     history = client.get("/admin/broadcasts").text
-    assert "ขอเชิญร่วมเวทีเสวนา" in history and "รอส่ง" in history
+    assert "ขอเชิญร่วมเวทีเสวนา" in history and "ตั้งเวลาไว้" in history
     detail = client.get(f"/admin/broadcasts/{b.id}").text
     assert client.post(f"/admin/broadcasts/{b.id}/cancel", data={"csrf": csrf_of(detail)}).status_code == 303
     assert "ถอนแล้ว" in client.get(f"/admin/broadcasts/{b.id}").text

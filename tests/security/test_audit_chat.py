@@ -99,7 +99,7 @@ def test_an_organization_moved_between_provinces_shows_in_both_logs(client, seed
         client.cookies.clear()
         login(client, email)
         log_page = client.get("/admin/audit").text
-        assert "org.edit" in log_page and "นครราชสีมา" in log_page, email
+        assert "แก้ไขข้อมูลองค์กร" in log_page and "นครราชสีมา" in log_page, email
     stored = json.dumps([e.details for e in _entries(runtime, "org.edit")], ensure_ascii=False)
     assert "0899999999" not in stored and "0812345678" not in stored  # the audit log keeps no phone numbers
 

@@ -11,7 +11,7 @@ from bot.clock import BANGKOK
 from bot.channels.line_format import to_line_messages
 from bot.channels.telegram_format import to_telegram_messages
 from bot.messages import Media, Reply, replies_from_json, replies_to_json
-from storage.models.events import EventAttendee
+from storage.models.events import EventAttendee, EventRegistration
 from storage.models.training import EventWalkIn
 from storage.repositories import events as events_repo
 from tests.console.conftest import csrf_of, login
@@ -144,3 +144,25 @@ def test_media_on_each_channel() -> None:
     assert tg[1] == {"method": "sendPhoto", "photo": "https://x.example/qr/KK1.a.b.png"}
     assert tg[2] == {"method": "sendDocument", "document": "https://x.example/certificates/t.pdf"}
     assert replies_from_json(replies_to_json([image, doc])) == [image, doc]
+
+
+def test_deleting_ones_data_takes_the_needs_and_the_name_on_certificates(runtime, seeded, seated, clock) -> None:  # noqa: ANN001
+    from storage.models import Member
+    from storage.models.training import Certificate, EventNeeds
+    from storage.repositories import members as members_repo
+    from storage.repositories import training as training_repo
+
+    reg_id, _code = seated
+    with runtime.db.session() as s:
+        reg = s.get(EventRegistration, reg_id)
+        training_repo.save_needs(s, registration=reg, needs=["allergy"], note="แพ้กุ้ง")
+        event = events_repo.get(s, event_id=seeded["ev_plk"])
+        training_repo.check_in(s, event_id=event.id, registration_id=reg_id, now=clock.now())
+        mine, colleague = training_repo.issue_certificates(s, event=event, now=clock.now())
+        codes = (mine.code, colleague.code)
+    with runtime.db.session() as s:
+        members_repo.erase_personal_data(s, member=s.get(Member, seeded["m1"]))
+    with runtime.db.session() as s:
+        assert s.exec(select(EventNeeds)).all() == []
+        names = [s.exec(select(Certificate).where(Certificate.code == c)).one().name for c in codes]
+        assert names == ["-", "สมหญิง รักดี"]  # the colleague she registered keeps her certificate
