@@ -21,7 +21,7 @@ KNOWN = (("มูลนิธิพัฒนาเด็กและครอบ
          ("มูลนิธิรักษ์น้ำพิษณุโลก", "public_benefit", "พิษณุโลก"),
          ("มูลนิธิเพื่อนหญิงโคราช", "public_benefit", "นครราชสีมา"))
 SEARCHES = (("พัฒนาเด็กพิดโลก", KNOWN[0][0]), ("พัฒนาเด็กและครอบครัวพิศณุโลก", KNOWN[0][0]),
-            ("ผู้สูงอายุดงประคำ", KNOWN[1][0]), ("รักน้ำพิษณุโลก", KNOWN[2][0]), ("เพื่อนหญิงโคาช", KNOWN[3][0]))
+            ("ผู้สูงอายุบ้านดงประคา", KNOWN[1][0]), ("รักน้ำพิษณุโลก", KNOWN[2][0]), ("เพื่อนหญิงโคาช", KNOWN[3][0]))
 
 
 def _chunks(rows: list[dict], n: int = 5000):  # noqa: ANN202
@@ -50,6 +50,7 @@ def seed(db: Any, n_orgs: int, now: datetime, *, rng_seed: int = 1) -> dict[str,
     provinces = official_names()
     created = now - timedelta(days=30)
     names: set[str] = set()
+    known_keys = {org_name_key(name) for name, _kind, _province in KNOWN}
     orgs: list[dict] = []
     for name, kind, province in KNOWN:
         names.add(name)
@@ -58,7 +59,7 @@ def seed(db: Any, n_orgs: int, now: datetime, *, rng_seed: int = 1) -> dict[str,
         province = rng.choice(provinces)
         place = rng.choice(PLACES)
         name = f"{rng.choice(PREFIXES)}{rng.choice(THEMES)}{place}{rng.choice(('', province, 'ตำบล' + place))}"
-        if name in names:
+        if name in names or org_name_key(name) in known_keys:  # the searched-for names stay unique
             continue
         names.add(name)
         orgs.append({"name": name, "kind": rng.choice(("public_benefit", "community_welfare", "other")),

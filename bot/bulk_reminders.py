@@ -18,6 +18,7 @@ new rows are read and `render` builds their content; they are then inserted with
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,8 @@ def bulk_reminder_source(fn: BulkSource) -> BulkSource:
 class Tally(Protocol):
     def add(self, description: str, outcome: str, n: int) -> None: ...
 
+    def spent(self, description: str, seconds: float) -> None: ...
+
 
 def _new_rows(bulk: BulkReminders, low: int | None = None, high: int | None = None) -> Select:
     d = bulk.due(low, high).subquery("due")
@@ -95,6 +98,8 @@ def _insert_select(session: Session, bulk: BulkReminders, low: int, high: int, *
     dialect = session.get_bind().dialect.name
     insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OUTBOX)
     stmt = insert.from_select(columns, rows).on_conflict_do_nothing(index_elements=["key"])
+    if dialect == "sqlite":
+        return max(session.execute(stmt).rowcount or 0, 0)
     # Counted by RETURNING: psycopg reports no row count for an INSERT … SELECT … ON CONFLICT.
     return len(session.execute(stmt.returning(OUTBOX.c.id)).all())
 
@@ -108,19 +113,20 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
                       dry_run: bool = False) -> None:
     """Queue every new due reminder of the set-based sources (see the module's docstring)."""
     from bot.clock import db_now
-    from bot.outbox import enqueue_many, outbox_row
 
     outcome = "waiting" if not_before > now else "queued"
     with db.read_session() as session:
         plans: list[tuple[BulkReminders, list[Row]]] = []
         for source in BULK_SOURCES:
             for bulk in source(session, now, settings):
+                started = time.process_time()
                 if dry_run:
                     new = session.execute(select(func.count()).select_from(_new_rows(bulk).subquery())).scalar_one()
                     total = session.execute(select(func.count()).select_from(bulk.due(None, None).subquery())
                                             ).scalar_one()
                     report.add(bulk.description, "would_send", new)
                     report.add(bulk.description, "already", total - new)
+                    report.spent(bulk.description, time.process_time() - started)
                     continue
                 if bulk.contents:
                     d = _new_rows(bulk).subquery()
@@ -129,18 +135,33 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
                     rows = list(session.execute(_new_rows(bulk)))
                 if rows:
                     plans.append((bulk, rows))
-        rendered = [(bulk, rows, bulk.render(session, rows) if bulk.render else None) for bulk, rows in plans]
+                report.spent(bulk.description, time.process_time() - started)
+        rendered = []
+        for bulk, rows in plans:
+            started = time.process_time()
+            rendered.append((bulk, rows, bulk.render(session, rows) if bulk.render else None))
+            report.spent(bulk.description, time.process_time() - started)
     stamp = db_now()
     for bulk, rows, contents in rendered:
-        if contents is None:
-            for low, high in _chunks([r.member_id for r in rows]):
-                with db.session() as session:
-                    report.add(bulk.description, outcome, _insert_select(session, bulk, low, high,
-                                                                        not_before=not_before, now=stamp))
-            continue
-        for start in range(0, len(rows), CHUNK):
-            part = [outbox_row(key=r.key, address=r.address, content=content, kind=bulk.kind, member_id=r.member_id,
-                               urgent=bulk.urgent, not_before=not_before, now=stamp)
-                    for r, content in zip(rows[start:start + CHUNK], contents[start:start + CHUNK], strict=True)]
+        started = time.process_time()
+        _queue(db, bulk, rows, contents, report, outcome, not_before, stamp)
+        report.spent(bulk.description, time.process_time() - started)
+
+
+def _queue(db: Any, bulk: BulkReminders, rows: list[Row], contents: list | None, report: Tally,  # noqa: ANN401
+           outcome: str, not_before: datetime, stamp: datetime) -> None:
+    """Insert the new rows of one source and offset, a chunk per transaction."""
+    from bot.outbox import enqueue_many, outbox_row
+
+    if contents is None:
+        for low, high in _chunks([r.member_id for r in rows]):
             with db.session() as session:
-                report.add(bulk.description, outcome, enqueue_many(session, part, chunk=CHUNK))
+                report.add(bulk.description, outcome, _insert_select(session, bulk, low, high,
+                                                                    not_before=not_before, now=stamp))
+        return
+    for start in range(0, len(rows), CHUNK):
+        part = [outbox_row(key=r.key, address=r.address, content=content, kind=bulk.kind, member_id=r.member_id,
+                           urgent=bulk.urgent, not_before=not_before, now=stamp)
+                for r, content in zip(rows[start:start + CHUNK], contents[start:start + CHUNK], strict=True)]
+        with db.session() as session:
+            report.add(bulk.description, outcome, enqueue_many(session, part, chunk=CHUNK))

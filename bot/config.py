@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # without one unless PUBLIC_BASE_URL is a loopback address (see `secret_key_problem`).
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     public_base_url: str = "http://127.0.0.1:8000"
+    # How long the download links of a certificate sent in the chat work (its verification page always does).
+    certificate_link_hours: int = Field(72, ge=1)
     # Console: wrong passwords from one client address (any accounts) within 15 minutes before that
     # address must wait (each account also locks after 5 in a row).
     login_failures_per_address: int = Field(20, ge=1)

@@ -377,14 +377,17 @@ def typed_choice(text: str, choices: Sequence[Choice], *, numbers: bool = True) 
             return c
     if numbers and stripped.isdigit() and 1 <= int(stripped) <= len(choices) and len(stripped) <= 2:
         return choices[int(stripped) - 1]
-    labels = {str(i): [c.label, _NUMBERED.sub("", c.label)] for i, c in enumerate(choices)}
-    hit = match_keyword(stripped, labels)
-    if hit is not None:
-        return choices[int(hit)]
+    if len(stripped) <= 60:  # longer is a sentence, not a button (match_keyword gives up at 40 anyway)
+        labels = {str(i): [c.label, _NUMBERED.sub("", c.label)] for i, c in enumerate(choices)}
+        hit = match_keyword(stripped, labels)
+        if hit is not None:
+            return choices[int(hit)]
     # A long label cut to fit a button: the whole title typed starts with what the button shows.
+    long_labels = [(c, _squash(_NUMBERED.sub("", c.label)).rstrip("…")) for c in choices if len(c.label) >= 18]
+    if not long_labels:
+        return None
     typed = _squash(stripped)
-    cut = [c for c in choices if len(c.label) >= 18 and len(_squash(_NUMBERED.sub("", c.label))) >= 8
-           and typed.startswith(_squash(_NUMBERED.sub("", c.label)).rstrip("…"))]
+    cut = [c for c, label in long_labels if len(label) >= 8 and typed.startswith(label)]
     return cut[0] if len(cut) == 1 else None
 
 

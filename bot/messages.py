@@ -127,14 +127,26 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class Media:
+    """An image (a check-in QR code, a certificate) or a file to download, at a public URL of ours.
+    LINE shows https images only and has no file messages for bots: there a document is a link."""
+
+    kind: Literal["image", "document"]
+    url: str
+    preview_url: str | None = None  # a smaller image (LINE's previewImageUrl); default `url`
+    filename: str | None = None  # a document's name, shown with its link
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str | None = None
     choices: tuple[Choice, ...] = ()  # at most 13 (LINE quick reply limit)
     card: Card | None = None
+    media: Media | None = None  # shown after the text and the card
 
     def __post_init__(self) -> None:
-        if self.text is None and self.card is None:
-            raise ValueError("a reply needs text or a card")
+        if self.text is None and self.card is None and self.media is None:
+            raise ValueError("a reply needs text, a card or media")
         if len(self.choices) > 13:
             raise ValueError("at most 13 choices")
 
@@ -162,7 +174,11 @@ def replies_to_json(replies: Iterable[Reply]) -> list[dict[str, Any]]:
             card = {"title": c.title, "fields": [{"label": f.label, "value": f.value} for f in c.fields],
                     "text": c.text, "buttons": [_choice_json(b) for b in c.buttons],
                     "image_url": c.image_url, "link_url": c.link_url}
-        out.append({"text": r.text, "choices": [_choice_json(ch) for ch in r.choices], "card": card})
+        item = {"text": r.text, "choices": [_choice_json(ch) for ch in r.choices], "card": card}
+        if r.media is not None:
+            m = r.media
+            item["media"] = {"kind": m.kind, "url": m.url, "preview_url": m.preview_url, "filename": m.filename}
+        out.append(item)
     return out
 
 
@@ -175,6 +191,8 @@ def replies_from_json(data: Iterable[dict[str, Any]]) -> list[Reply]:
             card = Card(title=c["title"], fields=tuple(CardField(f["label"], f["value"]) for f in c.get("fields") or ()),
                         text=c.get("text"), buttons=tuple(Choice(b["label"], b["value"]) for b in c.get("buttons") or ()),
                         image_url=c.get("image_url"), link_url=c.get("link_url"))
+        m = r.get("media")
+        media = Media(m["kind"], m["url"], m.get("preview_url"), m.get("filename")) if m else None
         out.append(Reply(text=r.get("text"), choices=tuple(Choice(ch["label"], ch["value"]) for ch in r.get("choices") or ()),
-                         card=card))
+                         card=card, media=media))
     return out

@@ -68,6 +68,8 @@ class ScanReport:
     items: list[ScanItem] = field(default_factory=list)
     # Set-based sources: per source and offset (description), how many of each outcome.
     totals: dict[str, Counter] = field(default_factory=dict)
+    # Set-based sources: CPU seconds spent per source and offset (finding, rendering, inserting).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def count(self, outcome: str) -> int:
         return sum(1 for i in self.items if i.outcome == outcome) + sum(c[outcome] for c in self.totals.values())
@@ -75,6 +77,9 @@ class ScanReport:
     def add(self, description: str, outcome: str, n: int) -> None:
         if n:
             self.totals.setdefault(description, Counter())[outcome] += n
+
+    def spent(self, description: str, seconds: float) -> None:
+        self.seconds[description] = self.seconds.get(description, 0.0) + seconds
 
     @property
     def due(self) -> int:

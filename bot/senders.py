@@ -280,6 +280,7 @@ class TelegramSender:
     async def _call(self, chat_id: int | str, payload: dict[str, Any],
                     on_delivered: Callable[[], Awaitable[None]] | None = None) -> Outcome:
         body = {"chat_id": chat_id, **payload}
+        method = body.pop("method", "sendMessage")  # sendPhoto / sendDocument for media
         error = "?"
         for attempt in range(self.cfg.inline_retries + 1):
             await self._slot(chat_id)
@@ -287,7 +288,7 @@ class TelegramSender:
             # then cannot tell whether it arrived); only `in_flight` messages may be in that state.
             async with self.in_flight:
                 try:
-                    resp = await self.client.post(f"{self.url}/sendMessage", json=body)
+                    resp = await self.client.post(f"{self.url}/{method}", json=body)
                 except httpx.TimeoutException:
                     resp = None
                     # Telegram has no idempotency key: a timed-out send may have arrived. Retrying risks a

@@ -90,6 +90,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     started = mount_channels(app, runtime)
     log.info("channels started: %s", ", ".join(started))
+    from bot import certificates, checkin
+
+    checkin.mount(app, settings)  # /qr/<token>.png: the QR code of a registration's confirmation
+    certificates.mount(app, runtime)  # /certificates/<token>.png|.pdf and /verify/<code>
     console = _optional("bot.console")
     if console is not None:
         console.mount(app, runtime)

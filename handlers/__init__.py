@@ -5,3 +5,4 @@ from handlers import broadcast  # noqa: F401,E402  (delivery: announcements, opt
 from handlers import reports  # noqa: F401,E402  (activity reports, deadlines, reminders)
 from handlers import events  # noqa: F401,E402  (trainings and seminars)
 from handlers import tickets  # noqa: F401,E402  (questions to the office)
+from handlers import certificates  # noqa: F401,E402  (the training day: certificates again on request)

@@ -5,8 +5,8 @@
   ``reminder:event:<id>:reg:<registration>:<address>:-3d|-1d``. An offset is skipped when it is stale:
   the event already started, a later offset is already due (a scan after downtime sends only the 1-day
   one), or the registration was made after the offset's moment (they just got the confirmation).
-* ``event_feedback``: after the event (from its end up to 7 days), the one feedback question to each
-  registration that attended (or to every registration when no attendance was taken). Key
+* ``event_feedback``: the day after the event (from the next morning up to 7 days after its end), the one
+  feedback question to each registration that attended (or to every registration when no attendance was taken). Key
   ``event:<id>:feedback:<registration>:<address>``.
 * ``waitlist_offers``: offers not accepted within 24 hours lose their place and the seats are offered to
   the next on the waitlist (`expire_waitlist_offers`). This source *changes data* in the scan's session;
@@ -25,6 +25,7 @@ from bot import i18n
 from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
+from bot.clock import to_local
 from bot.messages import Choice, Reply, replies_to_json
 from bot.outbox import quiet_hours_end
 from bot.registry import go
@@ -145,7 +146,10 @@ def event_feedback(session: Session, now: datetime, settings: Settings) -> Itera
     events = session.exec(select(Event).where(col(Event.status).in_((EventStatus.published.value,
                                                                      EventStatus.finished.value)),
                                               Event.ends_at <= now, Event.ends_at > now - FEEDBACK_WINDOW))
+    today = to_local(now).date()
     for event in list(events):
+        if to_local(event.ends_at).date() >= today:
+            continue  # the day after: people have gone home, and the evening is not for questions
         conditions = []
         if repo.any_attendance(session, event_id=event.id):  # type: ignore[arg-type]
             conditions.append(exists(sa_select(EventAttendee.id).where(

@@ -13,7 +13,8 @@ from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import go, intent, menu_choices, register_flow
-from handlers import phrasings
+from bot.checkin import qr_media
+from handlers import event_needs, phrasings
 from handlers import event_notify as notify
 from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
 from storage.models import Organization
@@ -136,7 +137,7 @@ def _phone_choices(ctx: Context) -> list[Choice]:
     return []
 
 
-class RegisterForm(Form):
+class RegisterForm(event_needs.NeedsAtReadBack, Form):
     name = "event.register"
     title = "event.reg.summary_title"
     fields = (
@@ -144,6 +145,7 @@ class RegisterForm(Form):
               choices=_attendee_choices, show=_show_attendees, prompt_values=_attendee_prompt_values),
         Field("phone", "event.reg.ask_phone", parse_phone_field, example="signup.example_phone",
               choices=_phone_choices, show=show_phone, aliases=("เบอร์โทร", "เบอร์", "โทร", "phone")),
+        event_needs.NEEDS_FIELD,
     )
 
     def summary_extra(self, ctx: Context, values: dict[str, Any]) -> list[CardField]:
@@ -160,6 +162,8 @@ class RegisterForm(Form):
         attendees = [(str(n), p) for n, p in values["attendees"]]
         res = repo.register(ctx.session, event_id=event_id, member_id=m.id, organization_id=m.organization_id,
                             attendees=attendees, phone=values["phone"], now=ctx.clock.now())
+        if res.outcome in ("registered", "waitlisted"):
+            event_needs.save(ctx, res.registration, values.get("needs"))
         return registration_outcome(ctx, res)
 
 
@@ -172,6 +176,10 @@ def registration_outcome(ctx: Context, res: repo.RegisterResult) -> list[Reply]:
                "already": "event.reg.already"}[res.outcome]
         card = notify.registration_card(ctx.session, reg, event, ctx.locale)
         text = ctx.t(key, title=event.title, position=res.position or "-", code=reg.checkin_code)
+        if reg.status == RegStatus.registered.value:  # the QR code to show at the door
+            return [Reply(card=card, text=text),
+                    Reply(text=ctx.t("checkin.qr_caption", code=reg.checkin_code), media=qr_media(ctx.settings, reg.id),  # type: ignore[arg-type]
+                          choices=tuple(card.buttons) + tuple(after))]
         return [Reply(card=card, text=text, choices=tuple(card.buttons) + tuple(after))]
     if res.outcome == "org_full":
         return [ctx.say("event.reg.org_full", left=res.org_remaining or 0, choices=after)]

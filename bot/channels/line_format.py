@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.telegram_format import TOKEN_PREFIX, split_text, tokenize
-from bot.messages import Card, Choice, Reply
+from bot.messages import Card, Choice, Media, Reply
 
 MAX_TEXT = 5000
 MAX_PER_REQUEST = 5
@@ -128,6 +128,15 @@ def flex_message(card: Card) -> dict[str, Any]:
     return {"type": "flex", "altText": alt_text(card), "contents": flex_bubble(card)}
 
 
+def media_message(media: Media) -> dict[str, Any]:
+    """An https image as an image message; anything else (a document, a plain-http image) as its link."""
+    if media.kind == "image" and media.url.startswith("https://") and len(media.url) <= 2000:
+        preview = media.preview_url if (media.preview_url or "").startswith("https://") else media.url
+        return {"type": "image", "originalContentUrl": media.url, "previewImageUrl": preview}
+    label = f"📄 {media.filename}\n" if media.filename else ""
+    return {"type": "text", "text": label + media.url}
+
+
 def to_line_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     """Replies → LINE message objects, in order (not yet chunked; see `chunk_messages`)."""
     out: list[dict[str, Any]] = []
@@ -137,6 +146,8 @@ def to_line_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
             messages.extend({"type": "text", "text": part} for part in split_text(reply.text, MAX_TEXT))
         if reply.card is not None:
             messages.append(flex_message(reply.card))
+        if reply.media is not None:
+            messages.append(media_message(reply.media))
         if not messages:
             continue
         qr = quick_reply(reply.choices)

@@ -349,9 +349,11 @@ class TelegramChannel:
         messages = await loop.run_in_executor(self.executor, to_telegram_messages, replies)
         for message in messages:
             kwargs = to_ptb_kwargs(message)
+            send = {"sendPhoto": self.bot.send_photo, "sendDocument": self.bot.send_document}.get(
+                message.get("method", ""), self.bot.send_message)
             for attempt in range(SEND_ATTEMPTS):
                 try:
-                    await self.bot.send_message(chat_id=chat_id, **kwargs)
+                    await send(chat_id=chat_id, **kwargs)
                     self.stats["sent"] += 1
                     break
                 except RetryAfter as exc:

@@ -37,7 +37,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.messages import Card, Choice, Reply
+from bot.messages import Card, Choice, Media, Reply
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
@@ -213,6 +213,13 @@ def _link_label(card: Card) -> str:
     return "🔗 " + (card.title[:30] if card.title else "link")
 
 
+def media_message(media: Media) -> dict[str, Any]:
+    """``sendPhoto`` / ``sendDocument`` by URL (Telegram fetches it); the Bot API method travels as ``method``."""
+    if media.kind == "image":
+        return {"method": "sendPhoto", "photo": media.url}
+    return {"method": "sendDocument", "document": media.url}
+
+
 def to_telegram_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     """Replies → ``sendMessage`` keyword arguments (without ``chat_id``), in order."""
     out: list[dict[str, Any]] = []
@@ -228,6 +235,8 @@ def to_telegram_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
             buttons.extend(card.buttons)
             if card.link_url and card.link_url.startswith(("http://", "https://")):
                 link = (_link_label(card), card.link_url)
+        if reply.media is not None:
+            messages.append(media_message(reply.media))
         # A card's buttons and the reply's choices share one inline keyboard here (LINE shows them apart):
         # a value offered by both is shown once.
         seen = {b.value for b in buttons}
@@ -244,6 +253,7 @@ def to_ptb_kwargs(message: dict[str, Any]) -> dict[str, Any]:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
     kwargs = dict(message)
+    kwargs.pop("method", None)
     markup = kwargs.get("reply_markup")
     if isinstance(markup, dict):
         kwargs["reply_markup"] = InlineKeyboardMarkup(

@@ -149,6 +149,8 @@ def registrations(event: int = typer.Option(..., "--event", help="The event id (
         if repo.get(session, event_id=event) is None:
             typer.echo(f"no event {event}", err=True)
             raise typer.Exit(1)
-        rows = repo.export_rows(session, event_id=event)
-    write_table(out, format.value, REGISTRATION_COLUMNS, rows, title="registrations")
+        from bot.training_export import DAY_COLUMNS, with_day_columns
+
+        rows = with_day_columns(session, event, repo.export_rows(session, event_id=event))
+    write_table(out, format.value, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, title="registrations")
     typer.echo(f"wrote {len(rows)} attendees to {out}")

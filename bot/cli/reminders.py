@@ -28,7 +28,11 @@ def run(now: str | None = typer.Option(None, "--now", help="Run as of this time 
     for item in report.items:
         r = item.reminder
         typer.echo(f"{item.outcome:10} {r.address:40} {r.key}  {r.description}")
-    typer.echo(f"{len(report.items)} due as of {rt.clock.local_now():%Y-%m-%d %H:%M} Asia/Bangkok: "
+    for description, outcomes in report.totals.items():  # set-based sources: one line per source and offset
+        took = report.seconds.get(description, 0.0)
+        typer.echo(f"{description}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+                   + f" ({took * 1000:.0f} ms)")
+    typer.echo(f"{report.due} due as of {rt.clock.local_now():%Y-%m-%d %H:%M} Asia/Bangkok: "
                f"{report.count('queued')} queued, {report.count('waiting')} waiting for the end of the quiet "
                f"hours, {report.count('already')} already sent, {report.count('opted_out')} opted out"
                + (f", {report.count('would_send')} would be sent (dry run)" if dry_run else ""))

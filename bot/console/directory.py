@@ -14,6 +14,7 @@ from bot.console import redirect, render
 from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, export_response, page_of, provinces
+from storage.repositories import training as training_repo
 from storage.models import Member, MemberIdentity, Organization
 from storage.repositories import org_search
 from storage.repositories import organizations as orgs_repo
@@ -160,8 +161,9 @@ def detail(request: Request, org_id: int, officer: Officer = Depends(current_off
         for ident in session.exec(select(MemberIdentity).where(
                 col(MemberIdentity.member_id).in_([m.id for m in members] or [0]))):
             channels.setdefault(ident.member_id, []).append(ident.channel + ("" if ident.reachable else " ✕"))
+        attendance = training_repo.org_attendance_rate(session, organization_id=org.id)  # type: ignore[arg-type]
     return render(request, "org.html", officer, active="orgs", org=org, members=members, channels=channels,
-                  kinds=KIND_KEYS, errors={})
+                  kinds=KIND_KEYS, errors={}, attendance=attendance)
 
 
 @router.post("/orgs/{org_id}")

@@ -20,9 +20,11 @@ from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
 from bot.cli.events import REGISTRATION_COLUMNS
+from bot.training_export import DAY_COLUMNS, with_day_columns
 from handlers import event_notify
 from storage.models import Organization
 from storage.repositories import events as events_repo
+from storage.repositories import training as training_repo
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -267,11 +269,12 @@ def event_detail(request: Request, event_id: int, page: str | None = None,
         positions = {r.id: i for i, r in enumerate((r for r in waiting if r.status == "waitlisted"), 1)}
         audience = events_repo.audience_count(session, event=event) if event.status == "draft" else None
         feedback = events_repo.feedback_summary(session, event_id=event_id)
+        day = training_repo.day_summary(session, event_id=event_id)
     total = {s: counts.get(f"{s}_regs", 0) for s in ("registered", "waitlisted", "offered", "cancelled")}
     return render(request, "event.html", officer, active="events", event=event, counts=counts, seated=seated,
                   waiting=waiting, cancelled=cancelled, orgs=orgs, people=people, positions=positions,
                   audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now(), page=n,
-                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total)
+                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day)
 
 
 @router.post("/events/{event_id}/publish")
@@ -344,7 +347,7 @@ def export_event(request: Request, event_id: int, fmt: str = "csv",
     console = request.app.state.console
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
-        rows = events_repo.export_rows(session, event_id=event_id)
+        rows = with_day_columns(session, event_id, events_repo.export_rows(session, event_id=event_id))
         record(session, officer, "export.registrations", province=event.province, target_type="event",
                target_id=event_id, details={"format": fmt, "rows": len(rows)}, request=request)
-    return export_response(fmt, REGISTRATION_COLUMNS, rows, f"event-{event_id}")
+    return export_response(fmt, REGISTRATION_COLUMNS + DAY_COLUMNS, rows, f"event-{event_id}")

@@ -74,7 +74,8 @@ _DAY = r"(?<![\d.,:/])(?:วันที่|วันที|" + _TI + r"|วั�
 _NOT_TIME = r"(?![^\S\n]*(?:โมง|นาฬิกา|น\.|ทุ่ม|นาที|ชั่วโมง|ชม|คน|ท่าน|ราย|บาท|วัน(?![ก-ฮ])|ปี|%))"
 _YEAR = (
     r"(?:\s*,?\s*(?:(?P<{e}>พ\.?\s?ศ\.?|ค\.?\s?ศ\.?|ปี|b\.?e\.?|a\.?d\.?|c\.?e\.?)\s*)?"
-    r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)" + _NOT_TIME + ")?"
+    # a year typed right against the month ('26พย69', 'พ.ย.69') is a year even before 'คน'
+    r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)(?:(?<=[ก-ฮ.]\d\d)|(?<=[ก-ฮ.]\d{{4}})|" + _NOT_TIME + "))?"
 )
 _NUMWORD = r"(?:\d{1,3}|[หนึ่งสองามีห้ากเจ็ดแปดก้าสิบยี่เอ็ดร้อยครึ่ง]{1,30}?)"
 _UNIT = r"(?P<{u}>วัน|สัปดาห์|สัปดา|อาทิตย์|อาทิต|อาทิด|อาทืตย์|เดือน|ปี|days?|weeks?|months?|years?)"
@@ -92,7 +93,7 @@ _ATOM = re.compile(
             r"|(?P<nsep>[-.])\s*(?P<nm2>[01]?\d)\s*(?P=nsep)\s*(?P<ny2>\d{4}|\d{2})(?!\d)))",
             # d month [year]
             r"(?P<dm>" + _DAY.format(n="dd") + r"\s*(?:[-/.]\s*)?(?:เดือน\s*)?(?P<dmon>" + MONTH + ")"
-            + _YEAR.format(e="de", y="dy") + ")",
+            + _YEAR.format(e="de", y="dy") + r"(?:\s*(?P<dthis>นี้)(?![ก-ฮ]))?)",
             # English month-first: Oct 25, 2018
             r"(?P<md>(?P<mmon>" + MONTH_EN + r")\s*(?P<md_d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)(?:\s*,?\s*(?P<my>\d{4})(?!\d))?)",
             # Thai month-first, as web pages and Facebook print dates: มีนาคม 14, 2026 (the comma and the

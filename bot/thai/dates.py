@@ -69,6 +69,8 @@ def _scan(t: str, today: date, prefer: Prefer) -> list[_Atom]:
             y = _year(g("dy"), g("de"))
             if mon is None:
                 continue
+            if y is None and g("dthis"):  # '3 ธ.ค. นี้': this year's, even in a report
+                y = today.year
             atoms.append(_Atom(s, e, "date", (int(g("dd")), mon, y), invalid=y == -1))
         elif g("md"):
             mon = MONTH_LOOKUP.get(re.sub(r"[.\s]", "", g("mmon")))

@@ -10,13 +10,15 @@ from storage.models.organizations import Organization, OrgKind
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage
 from storage.models.reports import Report, ReportActivity, ReportDeadline, ReportPhoto
 from storage.models.tickets import ReachStat, Ticket, TicketMessage
+from storage.models.training import Certificate, CertificateTemplate, EventNeeds, EventWalkIn
 from storage.models.web_inbox import WebInboxMessage
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AuditEntry", "Broadcast", "ExportJob", "CallbackValue", "ConversationState", "DeliveryBatch", "Event", "EventAttendee",
-    "EventFeedback", "EventRegistration", "LinkCode", "Member", "MemberIdentity", "OfficerLogin", "Organization",
+    "AuditEntry", "Broadcast", "Certificate", "CertificateTemplate", "ExportJob", "CallbackValue", "ConversationState",
+    "DeliveryBatch", "Event", "EventAttendee", "EventFeedback", "EventNeeds", "EventRegistration", "EventWalkIn", "LinkCode",
+    "Member", "MemberIdentity", "OfficerLogin", "Organization",
     "OrgKind", "OutboxMessage", "ProcessedEvent", "Report", "ReportActivity", "ReportDeadline", "ReportPhoto",
     "ReachStat", "Ticket", "TicketMessage", "WebInboxMessage", "metadata",
 ]

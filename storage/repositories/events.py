@@ -519,7 +519,7 @@ def export_rows(session: Session, *, event_id: int) -> list[dict[str, Any]]:
         rows.append({"event_id": event.id, "event_title": event.title, "organization": org.name if org else "",
                      "province": org.province if org else "", "attendee_name": att.name,
                      "position": att.position or "", "phone": reg.phone or "", "status": status,
-                     "registered_at": reg.created_at})
+                     "registered_at": reg.created_at, "registration_id": reg.id, "attendee_id": att.id})
     return rows
 
 

@@ -88,7 +88,7 @@ def test_duplicates_and_redeliveries_change_nothing(line_client, fake_line) -> N
     event = lw.text_event(user.user_id, "สวัสดีค่ะ", reply_token=user.token())
     user.send(event)
     first = fake_line.messages_to(user.user_id)
-    assert first
+    assert "PDPA" in user.text  # the welcome
     # the same body again, and a redelivery of the same event (LINE's retry, no usable token)
     assert user.post([event]) == 200
     redelivered = dict(event, deliveryContext={"isRedelivery": True})
@@ -133,13 +133,16 @@ def test_group_join_introduces_and_forms_stay_private(line_client, fake_line) ->
     uid = lw.new_user_id()
     ev = lw.text_event(uid, "สมัคร", group_id=group, reply_token=fake_line.issue_reply_token(group))
     body, headers = lw.signed_request([ev], LINE_SECRET)
-    client.post("/webhooks/line", content=body, headers=headers)
+    assert client.post("/webhooks/line", content=body, headers=headers).status_code == 200
     assert channel.queue.wait_idle(5)
-    assert "แชตส่วนตัว" in fake_line.texts_to(group)[-1]
+    assert len(fake_line.texts_to(group)) == 2 and "แชตส่วนตัว" in fake_line.texts_to(group)[-1]
     assert fake_line.messages_to(uid) == []
+    calls = len(fake_line.calls)
     body, headers = lw.signed_request([lw.leave_event(group)], LINE_SECRET)
     assert client.post("/webhooks/line", content=body, headers=headers).status_code == 200
     assert channel.queue.wait_idle(5)
+    assert len(fake_line.calls) == calls  # removed from the group: nothing is sent to it
+    assert _processed(channel.runtime) == 3  # the leave was handled (recorded once), not dropped
 
 
 def test_unfollow_marks_unreachable_and_a_returning_friend_is_greeted(line_client, fake_line) -> None:  # noqa: ANN001
@@ -223,7 +226,15 @@ def test_slow_turn_shows_loading_and_profile_is_fetched_once(line_client, fake_l
     client, channel = line_client
     monkeypatch.setattr(line_channel, "LOADING_AFTER", 0.1)
     real = channel.runtime.engine.handle
-    monkeypatch.setattr(channel.runtime.engine, "handle", lambda msg, **kw: (time.sleep(0.4), real(msg, **kw))[1])
+
+    def slow_turn(msg, **kw):  # noqa: ANN001, ANN202 - a turn that lasts until LINE shows the loading animation
+        shown = len(fake_line.loading)
+        deadline = time.monotonic() + 10  # (a turn that never sees it goes on after 10 s, and the test fails)
+        while len(fake_line.loading) == shown and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(msg, **kw)
+
+    monkeypatch.setattr(channel.runtime.engine, "handle", slow_turn)
     user = LineUser(client, fake_line, channel)
     fake_line.set_profile(user.user_id, "คุณสมศรี", language="th")
     user.say("สวัสดีค่ะ")

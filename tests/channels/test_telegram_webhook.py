@@ -70,7 +70,7 @@ def test_commands_lang_help_cancel_menu(tg_client, fake_telegram) -> None:  # no
 
 def test_callback_queries_are_answered_and_long_values_survive_a_restart(tg_client, fake_telegram) -> None:  # noqa: ANN001
     client, channel = tg_client
-    long_value = "ค้นหา " + "มูลนิธิ" * 10
+    long_value = "go:directory:" + "มูลนิธิรักษ์น้ำน่าน" * 3
     [message] = telegram_format.to_telegram_messages([Reply(text="เลือก", choices=(Choice("ค้นหา", long_value),))])
     data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     assert len(data.encode()) <= 64 and data.startswith(telegram_format.TOKEN_PREFIX)
@@ -80,8 +80,11 @@ def test_callback_queries_are_answered_and_long_values_survive_a_restart(tg_clie
     telegram_format._memory.clear()  # another process, or after a restart
     assert telegram_format.resolve_callback_data(data) == long_value
     user = TgUser(client, fake_telegram, channel)
-    user.send(lw.tg_callback_update(user.chat_id, "go:menu"))
-    assert fake_telegram.callback_answers
+    _member(channel.runtime, user.chat_id)
+    tap = lw.tg_callback_update(user.chat_id, data)  # the long button, tapped after the restart
+    user.send(tap)
+    assert [a["callback_query_id"] for a in fake_telegram.callback_answers] == [tap["callback_query"]["id"]]
+    assert user.text.startswith("ค้นหาองค์กรในเครือข่าย")  # the long value was understood: the directory
 
 
 def test_group_join_and_private_only(tg_client, fake_telegram) -> None:  # noqa: ANN001

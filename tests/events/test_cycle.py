@@ -75,6 +75,9 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert "อบรมนักบริหาร" in boon.text and "ว่าง 1 ที่" in boon.text
     boon.tap("1. อบรมนักบริหาร")
     boon.say("สมชาย ใจดี, เหรัญญิก")
+    assert "อาหารฮาลาล" in boon.labels  # the food and access question rides on the read-back
+    boon.say("ฮาลาล 1 ท่านค่ะ")  # typed: read as that need, kept as a note for the venue
+    assert "อาหารฮาลาล" in str(boon.card.fields)
     boon.say("เบอร์โทรเป็น ๐๘๙ ๑๒๓ ๔๕๖๗")  # another contact than Boon's own phone, corrected at the read-back
     assert "089-123-4567" in boon.text
     boon.tap("ยืนยัน")
@@ -129,7 +132,7 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert "มาร่วม 2 คน" in off.text
 
     # --- after the event: one feedback question ---------------------------------------------------------------
-    scan(runtime, datetime(2027, 1, 31, 17, 0, tzinfo=BANGKOK))
+    scan(runtime, datetime(2027, 2, 1, 9, 0, tzinfo=BANGKOK))  # the day after
     questions = outbox(runtime, key_part=":feedback:")
     assert {q.address for q in questions} == {"web:boon", "web:chai"}
     chai.postback(buttons_of(outbox(runtime, "chai", key_part=":feedback:")[0])["5 ดีมาก"])
@@ -159,7 +162,12 @@ def test_create_publish_register_waitlist_cancel_remind_attend_feedback_export(r
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == ["event_id", "event_title", "organization", "province", "attendee_name", "position",
-                             "phone", "status", "registered_at"]
+                             "phone", "status", "registered_at", "walk_in", "needs", "needs_note", "feedback_rating",
+                             "feedback_comment", "certificate_no"]
+    by_name = {r["attendee_name"]: r for r in rows}
+    assert by_name["สมชาย ใจดี"]["needs"] == "อาหารฮาลาล" and by_name["สมชาย ใจดี"]["needs_note"] == "ฮาลาล 1 ท่าน"
+    assert by_name["ชัยวัฒน์ มั่นคง"]["feedback_rating"] == "5"
+    assert "วิทยากรเก่งมาก" in by_name["ชัยวัฒน์ มั่นคง"]["feedback_comment"]
     got = {(r["attendee_name"], r["status"], r["phone"]) for r in rows}
     assert got == {("อนงค์ ศรีสุข", "cancelled", "0812345678"), ("สมชาย ใจดี", "attended", "0891234567"),
                    ("ชัยวัฒน์ มั่นคง", "attended", "0812345678")}

@@ -239,6 +239,8 @@ def test_feedback_goes_only_to_those_who_attended_and_a_typed_score_works(runtim
     off.say("1")
     off.tap("เสร็จ")
     scan(runtime, datetime(2027, 1, 31, 18, 0, tzinfo=BANGKOK))
+    assert outbox(runtime, key_part=":feedback:") == []  # not on the evening of the last day
+    scan(runtime, datetime(2027, 2, 1, 9, 0, tzinfo=BANGKOK))
     assert outbox(runtime, "absent", key_part=":feedback:") == []
     q = outbox(runtime, "came", key_part=":feedback:")[0]
     came = new_chat("came")

@@ -24,6 +24,12 @@ function showReply(r) {
     log.appendChild(c);
   }
   if (r.text) log.appendChild(el('div', 'msg bot', r.text));
+  if (r.media && /^https?:\/\//.test(r.media.url)) {
+    const box = el('div', 'msg bot media');
+    if (r.media.kind === 'image') { const img = el('img'); img.src = r.media.url; img.alt = ''; box.appendChild(img); }
+    const a = el('a', null, r.media.filename || r.media.url); a.href = r.media.url; a.target = '_blank'; box.appendChild(el('br')); box.appendChild(a);
+    log.appendChild(box);
+  }
   if (r.choices && r.choices.length) {
     const box = el('div', 'choices');
     r.choices.forEach(ch => { const btn = el('button', null, ch.label); btn.onclick = () => send(null, ch.value, ch.label); box.appendChild(btn); });
