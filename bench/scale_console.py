@@ -51,7 +51,11 @@ def bench_console(runtime, show, timed, ms) -> None:  # noqa: ANN001
                  ("compliance missing, page 2", "/admin/deadlines/1?status=missing&page=2"),
                  ("events", "/admin/events"), ("registrants of event 2", "/admin/events/2"),
                  ("broadcasts", "/admin/broadcasts"), ("broadcasts page 2", "/admin/broadcasts?page=2"),
-                 ("audit", "/admin/audit"), ("audit page 3", "/admin/audit?page=3")]
+                 ("audit", "/admin/audit"), ("audit page 3", "/admin/audit?page=3"),
+                 ("inbox", "/admin/inbox"), ("reach", "/admin/reach"),
+                 ("organizations nobody can reach", "/admin/reach/unreachable"),
+                 ("organizations nobody can reach, page 2", "/admin/reach/unreachable?page=2"),
+                 ("broadcast composer (reach counts)", "/admin/broadcasts/new")]
         for label, url in pages:
             client.get(url)
             secs, res = timed(lambda u=url: client.get(u), repeat=3)

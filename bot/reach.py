@@ -113,6 +113,19 @@ def delivered_by_channel(session: Session, *, broadcast_id: int | None = None, c
     return out
 
 
+def delivered_by_broadcast(session: Session, broadcast_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
+    """{broadcast id: {channel: {status: n}}} of a page of broadcasts, in one grouped query."""
+    out: dict[int, dict[str, dict[str, int]]] = {b: {} for b in broadcast_ids}
+    if not broadcast_ids:
+        return out
+    stmt = (select(OutboxMessage.broadcast_id, OutboxMessage.channel, OutboxMessage.status, func.count())
+            .where(col(OutboxMessage.broadcast_id).in_(broadcast_ids))
+            .group_by(OutboxMessage.broadcast_id, OutboxMessage.channel, OutboxMessage.status))
+    for broadcast_id, channel, status, n in session.execute(stmt):
+        out[broadcast_id].setdefault(channel, {})[status] = int(n)
+    return out
+
+
 def reminder_contents(session: Session, *, province: str | None, offset: int, limit: int) -> list[tuple[str, Any, int]]:
     """(content hash, first row's content, recipients) of recent reminders, newest first."""
     stmt = (select(OutboxMessage.content_hash, func.max(OutboxMessage.id).label("last"), func.count())

@@ -59,11 +59,12 @@ def reach_page(request: Request, page: str | None = None, officer: Officer = Dep
         units = [aggregation_unit("broadcast", b.id, None) for b in broadcasts] + \
                 [aggregation_unit("reminder", None, d) for d, _, _ in reminders]
         stats = reach.stats_for(session, [u for u in units if u])
+        delivered = reach.delivered_by_broadcast(session, [b.id for b in broadcasts])  # type: ignore[misc]
         rows = []
         for b in broadcasts:
             unit = aggregation_unit("broadcast", b.id, None)
             rows.append({"kind": "broadcast", "id": b.id, "text": b.text, "when": b.scheduled_at,
-                         "by": reach.delivered_by_channel(session, broadcast_id=b.id), "stat": stats.get(unit)})  # type: ignore[arg-type]
+                         "by": delivered[b.id], "stat": stats.get(unit)})  # type: ignore[arg-type, index]
         reminder_rows = []
         for digest, content, _n in reminders:
             unit = aggregation_unit("reminder", None, digest)
