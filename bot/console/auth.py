@@ -63,13 +63,14 @@ class Officer:
         if not self.may_see(province):
             raise Refused(403, "console.error.other_province")
 
-    def fetch(self, session: Any, model: type[T], row_id: int) -> T:
-        """The row of `model` (an event, an organization: anything with a province) with this id: 404 when
-        there is none, 403 when it belongs to another province."""
+    def fetch(self, session: Any, model: type[T], row_id: int, *, province: str = "province") -> T:
+        """The row of `model` (an event, an organization, a ticket, a broadcast: anything that belongs to a
+        province, named by the attribute `province`) with this id: 404 when there is none, 403 when it
+        belongs to another province."""
         row = session.get(model, row_id)
         if row is None:
             raise Refused(404, "console.error.not_found")
-        self.check(row.province)  # type: ignore[attr-defined]
+        self.check(getattr(row, province))
         return row
 
     def scope(self, requested: str | None = None) -> str | None:

@@ -236,12 +236,7 @@ def _send(request: Request, officer: Officer, v: dict[str, Any], sure: bool = Fa
 
 
 def _broadcast(session: Session, officer: Officer, broadcast_id: int) -> Broadcast:
-    b = session.get(Broadcast, broadcast_id)
-    if b is None:
-        raise Refused(404, "console.error.not_found")
-    if not officer.national and b.scope_province != officer.province:
-        raise Refused(403, "console.error.other_province")
-    return b
+    return officer.fetch(session, Broadcast, broadcast_id, province="scope_province")
 
 
 @router.get("/broadcasts/{broadcast_id}")

@@ -33,12 +33,7 @@ MAX_TEXT = 2000
 
 
 def _ticket(session: Session, officer: Officer, ticket_id: int) -> Ticket:
-    ticket = repo.get(session, ticket_id=ticket_id)
-    if ticket is None:
-        raise Refused(404, "console.error.not_found")
-    if not service.may_handle(ticket, officer.province):
-        raise Refused(403, "console.error.other_province")
-    return ticket
+    return officer.fetch(session, Ticket, ticket_id)
 
 
 @router.get("/inbox")

@@ -9,7 +9,7 @@ from bot import i18n, outbox
 from bot.clock import clock
 from bot.console import redirect
 from bot.console.audit import record
-from bot.console.auth import Officer, Refused, current_officer
+from bot.console.auth import Officer, current_officer
 from bot.console.confirm import confirm_page
 from bot.messages import Reply
 from storage.models import Member, Organization
@@ -24,11 +24,7 @@ def remove_member(request: Request, org_id: int, member_id: int, confirmed: str 
 
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        org = session.get(Organization, org_id)
-        if org is None:
-            raise Refused(404, "console.error.not_found")
-        if not officer.national and org.province != officer.province:
-            raise Refused(403, "console.error.other_province")
+        org = officer.fetch(session, Organization, org_id)
         member = session.get(Member, member_id)
         if member is None or member.organization_id != org.id:
             return redirect(f"/admin/orgs/{org_id}", "console.flash.unchanged")
