@@ -1,0 +1,140 @@
+"""The import graph of bot/, handlers/ and storage/ keeps its direction: storage knows no handlers,
+bot/ core knows handlers/ only through the composition root, and no module can reach itself again.
+
+Every import counts, also those inside functions or under TYPE_CHECKING: a cycle hidden in a function
+is still a cycle a reader has to keep in mind. `from pkg import name` is an edge to `pkg` (its
+__init__ runs) and to `pkg.name` when that is a module.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "handlers", "storage")
+COMPOSITION_ROOT = "bot.wiring"  # the one module of bot/ that imports handlers/ (registers them all)
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def _owner(name: str, modules: dict[str, Path]) -> str:
+    """The module of ours that `name` (a module, or a name inside one) belongs to; "" when none."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name
+
+
+def import_graph() -> dict[str, dict[str, int]]:
+    """module -> {imported module of ours: line of the first such import}."""
+    modules = _modules()
+    graph: dict[str, dict[str, int]] = {m: {} for m in modules}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")
+                    parts = parts[: len(parts) - (node.level - 1)]
+                    base = ".".join(parts + ([base] if base else []))
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                owner = _owner(target, modules)
+                if owner and owner != module:
+                    graph[module].setdefault(owner, node.lineno)
+    return graph
+
+
+def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(graph[start]))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, targets = work[-1]
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(graph[target])))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+    return found
+
+
+def test_the_checker_sees_a_cycle() -> None:
+    graph = {"a": {"b": 1}, "b": {"c": 3}, "c": {"a": 7}, "d": {"a": 2}}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"a": {"b": 1}, "b": {}}) == []
+    modules = _modules()
+    engine = import_graph()["bot.engine"]
+    assert set(engine) <= set(modules) and "bot.registry" in engine
+
+
+def test_no_import_cycles() -> None:
+    graph = import_graph()
+    found = cycles(graph)
+    report = []
+    for component in found:
+        members = set(component)
+        edges = [f"    {a}:{line} -> {b}" for a in component for b, line in sorted(graph[a].items()) if b in members]
+        report.append(f"{len(component)} modules: {', '.join(component)}\n" + "\n".join(edges))
+    assert not found, "import cycles (module:line -> module):\n" + "\n".join(report)
+
+
+def test_storage_imports_no_handlers() -> None:
+    graph = import_graph()
+    wrong = [f"{a}:{line} -> {b}" for a in graph if a.split(".")[0] == "storage"
+             for b, line in graph[a].items() if b.split(".")[0] == "handlers"]
+    assert not wrong, "storage/ imports handlers/:\n" + "\n".join(wrong)
+
+
+def test_only_the_composition_root_of_bot_imports_handlers() -> None:
+    graph = import_graph()
+    assert COMPOSITION_ROOT in graph, f"{COMPOSITION_ROOT} is gone: update COMPOSITION_ROOT"
+    wrong = [f"{a}:{line} -> {b}" for a in graph if a.split(".")[0] == "bot" and a != COMPOSITION_ROOT
+             for b, line in graph[a].items() if b.split(".")[0] == "handlers"]
+    assert not wrong, f"bot/ imports handlers/ outside {COMPOSITION_ROOT}:\n" + "\n".join(wrong)
+
+
+def test_the_handlers_package_runs_nothing_on_import() -> None:
+    """Registration is an explicit call (bot.wiring.register_all), never a side effect of an import."""
+    assert import_graph()["handlers"] == {}
