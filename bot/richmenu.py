@@ -58,7 +58,6 @@ def find_thai_font() -> Path:
 
 
 def menu_tiles(locale: str = "th") -> list[Tile]:
-    import handlers  # noqa: F401  (registers intents)
     from bot.registry import INTENTS
 
     items = sorted((it for it in INTENTS.values() if it.menu_key and it.audience in ("member", "anyone")),

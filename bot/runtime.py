@@ -1,4 +1,6 @@
-"""Wires settings, database and engine together for the server, the CLI and tests."""
+"""Settings, database, engine and clock, held together for the server, the CLI, the scheduler and tests.
+
+Build it through the composition root, `bot.wiring.build`, which registers every capability first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ class Runtime:
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+    """The runtime alone: the engine knows only what has been registered (`bot.wiring.build` does that)."""
     settings = settings or get_settings()
     db = db or Database(settings.database_url, schema=settings.database_schema)
     clk = clock or default_clock

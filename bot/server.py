@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.config import Settings
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
+from bot.wiring import build, register_all
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def tune_for_serving() -> None:
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
+    register_all()  # also when the caller built the runtime
     runtime = runtime or build(settings)
     settings = runtime.settings
     run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler

@@ -8,18 +8,8 @@ from typing import Any
 from bot.context import Context
 from bot.forms import Invalid
 from bot.messages import Choice
-from storage.models import OrgKind
+from bot.org_kinds import KIND_KEYS, KIND_WORDS
 
-KIND_KEYS = {
-    OrgKind.public_benefit.value: "kind.public_benefit",
-    OrgKind.community_welfare.value: "kind.community_welfare",
-    OrgKind.other.value: "kind.other",
-}
-_KIND_WORDS = {
-    OrgKind.public_benefit.value: ("สาธารณประโยชน์", "สาธารณะประโยชน์", "มูลนิธิ", "สมาคม", "public"),
-    OrgKind.community_welfare.value: ("สวัสดิการชุมชน", "ชุมชน", "community"),
-    OrgKind.other.value: ("อื่น", "other"),
-}
 _NAME_PREFIX = re.compile(r"^(ชื่อ(-นามสกุล|นามสกุล)?|ผม|ดิฉัน|หนู|ฉัน|name)\s*[:：]?\s*", re.I)
 _DISTRICT_PREFIX = re.compile(r"^(อำเภอ|อ\.|เขต|district)\s*", re.I)
 _POSITION_PREFIX = re.compile(r"^(ตำแหน่ง|position)\s*[:：]?\s*", re.I)
@@ -174,7 +164,7 @@ def keyword_choice(keys: Mapping[str, str], words: Mapping[str, Sequence[str]]
     return parse, choices
 
 
-parse_kind, kind_choices = keyword_choice(KIND_KEYS, _KIND_WORDS)
+parse_kind, kind_choices = keyword_choice(KIND_KEYS, KIND_WORDS)
 
 
 def show_kind(value: Any, ctx: Context) -> str:

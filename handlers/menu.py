@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Reply
-from bot.registry import intent, menu_choices
+from bot.registry import add_intents, intent, menu_choices
 
 
 @intent("menu", audience="anyone", order=0)
@@ -19,3 +19,8 @@ def show_menu(ctx: Context, arg: str | None) -> list[Reply]:
 def switch_language(ctx: Context, arg: str | None) -> list[Reply]:
     target = arg if arg in ("th", "en") else ("en" if ctx.locale == "th" else "th")
     return ctx.engine.switch_language(ctx, target)
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_intents(show_menu, switch_language)

@@ -116,7 +116,7 @@ def main() -> None:
 
     from bot.clock import BANGKOK, clock
     from bot.config import Settings
-    from bot.runtime import build
+    from bot.wiring import build
     from bot.server import create_app
     from storage.migrate import upgrade
     from tests.console.browser import AppServer, browser_page, chromium_missing, log_in

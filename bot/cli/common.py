@@ -5,7 +5,8 @@ from datetime import datetime
 
 import typer
 
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
+from bot.wiring import build
 
 
 def runtime() -> Runtime:

@@ -37,7 +37,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 
         upgrade(settings.database_url, schema=settings.database_schema)
     if seed_demo:
-        from bot.runtime import build
+        from bot.wiring import build
         from storage.demo import seed_if_empty
 
         seed_if_empty(build(settings).db)

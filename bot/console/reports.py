@@ -21,7 +21,7 @@ from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
 from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
-from handlers.report_notify import notify_returned
+from bot.report_notify import notify_returned
 from storage.models import Member, Organization
 from storage.repositories import reports as reports_repo
 

@@ -7,7 +7,7 @@ which already serializes writers. So 500 simultaneous registrations for 100 seat
 seats, and the rest are waitlisted in the order they got the lock (registration ids are given under it).
 
 These functions change data only; telling people (outbox) is done by the callers in the same
-transaction (handlers/event_notify.py).
+transaction (bot/event_notify.py).
 """
 from __future__ import annotations
 

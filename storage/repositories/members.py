@@ -64,7 +64,8 @@ ERASERS: list[Eraser] = []
 
 
 def eraser(fn: Eraser) -> Eraser:
-    ERASERS.append(fn)
+    if fn not in ERASERS:
+        ERASERS.append(fn)
     return fn
 
 

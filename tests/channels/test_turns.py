@@ -11,7 +11,7 @@ from bot.channels.inbox import Inbox, InboxItem, LeaseLost, message_to_json
 from bot.channels.turns import TurnBatcher
 from bot.engine import Engine
 from bot.messages import Address, IncomingMessage
-from bot.runtime import build
+from bot.wiring import build
 from storage.models import ConversationState, ProcessedEvent
 
 SCRIPT = ["สวัสดีค่ะ", "ยินยอม", "มูลนิธิรักษ์น้ำน่าน", "ช่วยเหลือ", "ย้อนกลับ", "เมนู"]

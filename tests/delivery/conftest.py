@@ -6,7 +6,8 @@ import uuid
 import pytest
 
 from bot.config import Settings
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
+from bot.wiring import build
 from bot.senders import DeliveryConfig
 from storage.models import Member, MemberIdentity, Organization
 
