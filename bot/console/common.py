@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 
 from bot.clock import clock
 from bot.export import Column, write_csv, write_xlsx
-from bot.org_kinds import KIND_KEYS
 from storage.models import Organization
 
 PAGE_SIZE = 50

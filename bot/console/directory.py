@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 from bot.console import redirect, render
 from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of, provinces
+from bot.console.common import PAGE_SIZE, clean, page_of, provinces
 from bot.console.confirm import confirm_page
+from bot.org_kinds import KIND_KEYS
 from storage.repositories import training as training_repo
 from storage.models import Member, MemberIdentity, Organization
 from storage.repositories import org_search

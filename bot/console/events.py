@@ -18,9 +18,10 @@ from bot.clock import clock, end_of_day, local_to_utc, to_local
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
+from bot.console.common import clean, export_response, page_of, provinces
 from bot.console.confirm import confirm_page
 from bot.cli.events import REGISTRATION_COLUMNS
+from bot.org_kinds import KIND_KEYS
 from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
 from bot import event_notify
 from storage.models import Organization

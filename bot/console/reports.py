@@ -18,9 +18,10 @@ from bot.clock import clock
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
+from bot.console.common import PAGE_SIZE, clean, page_of
 from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
+from bot.org_kinds import KIND_KEYS
 from bot.report_notify import notify_returned
 from storage.models import Member, Organization
 from storage.repositories import reports as reports_repo
