@@ -172,7 +172,8 @@ def iter_recipients(session: Session, audience: dict[str, Any], scope_province: 
     stmt = stmt.order_by(col(Member.id))
     current: int | None = None
     best: tuple | None = None
-    for row in session.execute(stmt.execution_options(yield_per=5000)):
+    session.flush()  # as `session.execute` would; rows are then read as plain tuples (no ORM loading)
+    for row in session.connection().execute(stmt.execution_options(yield_per=5000)):
         if row[0] != current:
             if best is not None:
                 yield best  # type: ignore[misc]
