@@ -8,6 +8,9 @@ __init__ runs) and to `pkg.name` when that is a module.
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,3 +141,31 @@ def test_only_the_composition_root_of_bot_imports_handlers() -> None:
 def test_the_handlers_package_runs_nothing_on_import() -> None:
     """Registration is an explicit call (bot.wiring.register_all), never a side effect of an import."""
     assert import_graph()["handlers"] == {}
+
+
+def test_registering_is_an_explicit_call_and_doing_it_twice_changes_nothing() -> None:
+    """In a fresh interpreter: importing every handler module registers nothing; `register_all` registers
+    the menu's intents, and a second call adds no second copy of a fallback or a reminder source."""
+    script = """
+import pkgutil, importlib, json
+import handlers
+for info in pkgutil.iter_modules(handlers.__path__):
+    importlib.import_module("handlers." + info.name)
+from bot import audiences, bulk_reminders, registry, reminders
+def sizes():
+    return [len(registry.INTENTS), len(registry.FLOWS), len(registry.FALLBACKS), len(registry.COMMANDS),
+            len(audiences.AUDIENCES), len(reminders.SOURCES), len(bulk_reminders.BULK_SOURCES)]
+before = sizes()
+from bot.wiring import register_all
+register_all()
+once = sizes()
+register_all()
+print(json.dumps({"before": before, "once": once, "twice": sizes(), "has_menu": "menu" in registry.INTENTS}))
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={"PYTHAINLP_READ_ONLY": "1", "PATH": "/usr/bin:/bin"})
+    sizes = json.loads(out.stdout.strip().splitlines()[-1])
+    built_in_audiences = 2  # province and kind, part of bot.audiences itself
+    assert sizes["before"] == [0, 0, 0, 0, built_in_audiences, 0, 0]
+    assert sizes["has_menu"] and all(n > 0 for n in sizes["once"])
+    assert sizes["twice"] == sizes["once"]
