@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.forms import Invalid
 from bot.messages import Choice
 from bot.org_kinds import KIND_KEYS, KIND_WORDS
+from bot.registry import find_intent
 
 _NAME_PREFIX = re.compile(r"^(ชื่อ(-นามสกุล|นามสกุล)?|ผม|ดิฉัน|หนู|ฉัน|name)\s*[:：]?\s*", re.I)
 _DISTRICT_PREFIX = re.compile(r"^(อำเภอ|อ\.|เขต|district)\s*", re.I)
@@ -36,7 +37,6 @@ def parse_text(min_len: int = 2, max_len: int = 200):  # noqa: ANN201
 def read_person(raw: str, ctx: Context):  # noqa: ANN201 - a bot.thai.people.Person
     """A person's name from an answer, with the position and phone typed after it (bot.thai.people),
     refusing what is not a name: a bare position, a menu word, an organization, digits."""
-    from bot.registry import find_intent
     from bot.thai.people import Person, is_position, looks_like_org, split_person
 
     text = clean_text(raw)
