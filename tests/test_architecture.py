@@ -8,10 +8,15 @@ __init__ runs) and to `pkg.name` when that is a module.
 from __future__ import annotations
 
 import ast
+import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
+
+import handlers
+from bot.registry import _INTENT_ATTR, FLOWS, INTENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "storage")
@@ -169,3 +174,19 @@ print(json.dumps({"before": before, "once": once, "twice": sizes(), "has_menu": 
     assert sizes["before"] == [0, 0, 0, 0, built_in_audiences, 0, 0]
     assert sizes["has_menu"] and all(n > 0 for n in sizes["once"])
     assert sizes["twice"] == sizes["once"]
+
+
+def test_every_intent_and_flow_a_handler_module_defines_is_registered() -> None:
+    """A start function described with `@intent` or a conversation kept in a module but left out of the
+    module's `register()` would silently never start."""
+    left_out = []
+    for info in pkgutil.iter_modules(handlers.__path__):
+        module = importlib.import_module(f"handlers.{info.name}")
+        for attr, value in vars(module).items():
+            described = getattr(value, _INTENT_ATTR, None)
+            if described is not None and (described.name not in INTENTS or INTENTS[described.name].start is not value):
+                left_out.append(f"handlers.{info.name}.{attr} (intent {described.name})")
+            is_flow = all(callable(getattr(value, m, None)) for m in ("handle", "back", "reprompt"))
+            if is_flow and not isinstance(value, type) and FLOWS.get(getattr(value, "name", "")) is not value:
+                left_out.append(f"handlers.{info.name}.{attr} (flow {getattr(value, 'name', '?')})")
+    assert not left_out, "defined but not registered by the module's register():\n" + "\n".join(left_out)
