@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
@@ -131,8 +131,7 @@ audience_provider("kind", label_key="broadcast.audience.kind", order=20, options
 
 
 # --- recipients -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):  # a tuple, not a frozen dataclass: one is made per member of a broadcast
     member_id: int
     address: str
     locale: str
