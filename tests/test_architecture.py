@@ -149,8 +149,9 @@ def test_the_handlers_package_runs_nothing_on_import() -> None:
 
 
 def test_registering_is_an_explicit_call_and_doing_it_twice_changes_nothing() -> None:
-    """In a fresh interpreter: importing every handler module registers nothing; `register_all` registers
-    the menu's intents, and a second call adds no second copy of a fallback or a reminder source."""
+    """In a fresh interpreter: importing every handler module registers nothing (and a runtime built then is
+    refused, not a bot that understands nothing); `register_all` registers the menu's intents, and a second
+    call adds no second copy of a fallback or a reminder source."""
     script = """
 import pkgutil, importlib, json
 import handlers
@@ -161,17 +162,25 @@ def sizes():
     return [len(registry.INTENTS), len(registry.FLOWS), len(registry.FALLBACKS), len(registry.COMMANDS),
             len(audiences.AUDIENCES), len(reminders.SOURCES), len(bulk_reminders.BULK_SOURCES)]
 before = sizes()
+from bot import runtime
+try:
+    runtime.build()
+    unwired = "built"
+except RuntimeError:
+    unwired = "refused"
 from bot.wiring import register_all
 register_all()
 once = sizes()
 register_all()
-print(json.dumps({"before": before, "once": once, "twice": sizes(), "has_menu": "menu" in registry.INTENTS}))
+print(json.dumps({"before": before, "once": once, "twice": sizes(), "has_menu": "menu" in registry.INTENTS,
+                  "unwired": unwired}))
 """
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={"PYTHAINLP_READ_ONLY": "1", "PATH": "/usr/bin:/bin"})
     sizes = json.loads(out.stdout.strip().splitlines()[-1])
     built_in_audiences = 2  # province and kind, part of bot.audiences itself
     assert sizes["before"] == [0, 0, 0, 0, built_in_audiences, 0, 0]
+    assert sizes["unwired"] == "refused"
     assert sizes["has_menu"] and all(n > 0 for n in sizes["once"])
     assert sizes["twice"] == sizes["once"]
 
