@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.config import Settings
+from bot.content_fetchers import content_fetchers
 from bot.runtime import Runtime, build
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 stoppers.append(stop)
         scheduler = _optional("bot.scheduler")
         if run_scheduler and scheduler is not None:
-            stoppers.append(scheduler.start(runtime))
+            stoppers.append(scheduler.start(runtime, fetchers=app.state.content_fetchers))
         try:
             yield
         finally:
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     started = mount_channels(app, runtime)
     log.info("channels started: %s", ", ".join(started))
+    # how the bytes of what members send are fetched, after their turn (the photo job; tests run it by hand)
+    app.state.content_fetchers = content_fetchers(runtime)
     from bot import certificates, checkin
 
     checkin.mount(app, settings)  # /qr/<token>.png: the QR code of a registration's confirmation

@@ -1,8 +1,9 @@
 """The report cycle through signed LINE webhooks against the fake LINE server: a reminder pushed by the
-delivery engine, its button, the one-sentence report, a photo fetched from the LINE data API and stored."""
+delivery engine, its button, the one-sentence report, and a photo: the turn stores LINE's reference and
+answers without calling LINE; the photo job fetches the bytes from the LINE data API afterwards."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -13,7 +14,7 @@ from storage.models.reports import ReportPhoto
 from storage.repositories import reports as repo
 from tests.channels.helpers import LineUser, sign_up
 from tests.fakes import line_webhook as lw
-from tests.reports.helpers import SENTENCE
+from tests.reports.helpers import SENTENCE, run_photo_job
 
 DUE = date(2026, 12, 9)
 
@@ -48,7 +49,14 @@ def test_report_with_a_photo_through_line_webhooks(line_client, fake_line, clock
     assert "สรุปรายงานกิจกรรม" in user.text and "25 ต.ค. 2568" in user.text and "1 รูป" in user.text
     user.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
+    # Every turn was answered without one request for the photo's bytes: the reference waits for the job.
+    assert fake_line.calls_to("getMessageContent") == []
+    with runtime.db.session() as s:
+        [photo] = s.exec(select(ReportPhoto)).all()
+    assert photo.status == "pending" and photo.data is None
 
+    assert run_photo_job(client)["stored"] == 1
+    assert len(fake_line.calls_to("getMessageContent")) == 1
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
         [row] = list(repo.export_rows(s, deadline_id=dl))
@@ -59,9 +67,7 @@ def test_report_with_a_photo_through_line_webhooks(line_client, fake_line, clock
     assert not fake_line.violations
 
 
-def test_a_line_photo_that_cannot_be_fetched_yet_is_kept_and_fetched_later(line_client, fake_line) -> None:  # noqa: ANN001
-    from handlers.report_photos import fetch_pending
-
+def test_a_line_photo_is_fetched_again_after_line_fails_to_serve_it(line_client, fake_line, clock) -> None:  # noqa: ANN001
     client, channel = line_client
     runtime = client.app.state.runtime
     user = LineUser(client, fake_line, channel)
@@ -69,16 +75,20 @@ def test_a_line_photo_that_cannot_be_fetched_yet_is_kept_and_fetched_later(line_
     sign_up(user, first="")
     user.say("ส่งรายงาน")
     user.say(SENTENCE)
-    photo_id = lw.new_message_id()  # LINE has no content for it yet (the fake answers 404)
+    photo_id = lw.new_message_id()
+    fake_line.add_content(photo_id, b"\xff\xd8\xfflater", "image/jpeg")
+    fake_line.fail_content(photo_id, times=1)  # LINE's data API answers 500 once
     user.send(lw.image_event(user.user_id, message_id=photo_id, reply_token=user.token()))
     assert "1/5" in user.text  # the member is not bothered: the reference is stored
     user.tap("เสร็จ")
     user.tap("ยืนยัน")
+    assert run_photo_job(client)["retry"] == 1
+    assert run_photo_job(client)["stored"] == 0  # the next try waits for its backoff
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
     assert photo.status == "pending" and photo.data is None and photo.source_ref == photo_id
-    fake_line.add_content(photo_id, b"\xff\xd8\xfflater", "image/jpeg")
-    assert fetch_pending(runtime) == (1, 0)
+    clock.set(clock.now() + timedelta(minutes=1))
+    assert run_photo_job(client)["stored"] == 1
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
     assert photo.status == "stored" and photo.data == b"\xff\xd8\xfflater"
@@ -103,6 +113,8 @@ def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> Non
     user.tap("เสร็จ")
     user.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
+    assert fake_telegram.calls_to("getFile") == []
+    assert run_photo_job(client)["stored"] == 1
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
     assert photo.status == "stored" and photo.data == b"\xff\xd8\xfftelegram-photo"
