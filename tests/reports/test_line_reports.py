@@ -3,16 +3,23 @@ delivery engine, its button, the one-sentence report, and a photo: the turn stor
 answers without calling LINE; the photo job fetches the bytes from the LINE data API afterwards."""
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from bot.clock import BANGKOK
 from bot.delivery import drain_once
 from bot.reminders import send_due_reminders
-from storage.models.reports import ReportPhoto
+from bot.runtime import build
+from bot.server import create_app
+from storage.models.reports import Report, ReportPhoto
+from storage.repositories import console as console_repo
 from storage.repositories import reports as repo
 from tests.channels.helpers import LineUser, sign_up
+from tests.console.conftest import PASSWORD, login
 from tests.fakes import line_webhook as lw
 from tests.reports.helpers import SENTENCE, run_photo_job
 
@@ -118,3 +125,81 @@ def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> Non
     with runtime.db.session() as s:
         [photo] = s.exec(select(ReportPhoto)).all()
     assert photo.status == "stored" and photo.data == b"\xff\xd8\xfftelegram-photo"
+
+
+@pytest.fixture
+def line_and_console(channel_settings, clock):  # noqa: ANN001, ANN201
+    """The LINE channel and the officer console in one server (the channel fixtures leave the console out)."""
+    runtime = build(channel_settings, clock=clock)
+    with TestClient(create_app(runtime=runtime, start_scheduler=False), follow_redirects=False) as client:
+        yield client
+    runtime.db.dispose()
+
+
+def test_a_photo_line_no_longer_has_is_marked_gone_and_the_report_stays(line_and_console, fake_line) -> None:  # noqa: ANN001
+    client = line_and_console
+    runtime = client.app.state.runtime
+    user = LineUser(client, fake_line, client.app.state.line_channel)
+    user.follow()
+    sign_up(user, first="", province="พิษณุโลก")
+    user.say("ส่งรายงาน")
+    user.say(SENTENCE)
+    kept, expired = lw.new_message_id(), lw.new_message_id()
+    fake_line.add_content(kept, b"\xff\xd8\xffkept", "image/jpeg")  # LINE has no content for `expired` (404)
+    for photo_id in (kept, expired):
+        user.send(lw.image_event(user.user_id, message_id=photo_id, reply_token=user.token()))
+    assert "2/5" in user.text
+    user.tap("เสร็จ")
+    user.tap("ยืนยัน")
+    assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
+
+    assert run_photo_job(client) == {"stored": 1, "gone": 1}
+    assert run_photo_job(client) == {}  # gone is final: LINE is not asked again
+    assert len(fake_line.calls_to("getMessageContent")) == 2
+    with runtime.db.session() as s:
+        photos = {p.source_ref: p for p in s.exec(select(ReportPhoto)).all()}
+        [report] = s.exec(select(Report)).all()
+        [row] = list(repo.export_rows(s))
+        console_repo.create_login(s, email="plk@example.go.th", password=PASSWORD, province="พิษณุโลก")
+    assert photos[kept].status == "stored" and photos[expired].status == "gone" and photos[expired].data is None
+    assert report.status == "submitted" and row["photos"] == 1  # the report is kept; the export counts what is there
+
+    assert login(client, "plk@example.go.th").status_code == 303
+    page = client.get(f"/admin/reports/{report.id}").text
+    assert "รูปนี้หมดอายุบน LINE แล้ว ดาวน์โหลดไม่ได้" in page and f"/admin/photos/{photos[kept].id}" in page
+    assert "รูปกำลังดาวน์โหลด" not in page
+
+
+@pytest.fixture
+def serving_with_jobs(channel_settings, clock):  # noqa: ANN001, ANN201
+    """A server with its scheduler running; the photo job's interval is an hour, so only the wake-up
+    after a turn can fetch a photo within the test."""
+    settings = channel_settings.model_copy(update={"photo_fetch_interval_seconds": 3600.0})
+    runtime = build(settings, clock=clock)
+    with TestClient(create_app(runtime=runtime, start_scheduler=True)) as client:
+        yield client
+    runtime.db.dispose()
+
+
+def test_the_photo_job_wakes_after_the_turn_that_stored_a_reference(serving_with_jobs, fake_line) -> None:  # noqa: ANN001
+    client = serving_with_jobs
+    runtime = client.app.state.runtime
+    user = LineUser(client, fake_line, client.app.state.line_channel)
+    user.follow()
+    sign_up(user, first="")
+    user.say("ส่งรายงาน")
+    user.say(SENTENCE)
+    photo_id = lw.new_message_id()
+    fake_line.add_content(photo_id, b"\xff\xd8\xffwoken", "image/jpeg")
+    user.send(lw.image_event(user.user_id, message_id=photo_id, reply_token=user.token()))
+    assert "1/5" in user.text
+
+    def stored() -> bytes | None:
+        with runtime.db.session() as s:
+            return s.exec(select(ReportPhoto.data).where(ReportPhoto.status == "stored")).first()
+
+    for _ in range(200):  # the job runs on the server's event loop, right after the turn's commit
+        if stored() is not None:
+            break
+        time.sleep(0.05)
+    assert stored() == b"\xff\xd8\xffwoken"
