@@ -49,7 +49,11 @@ def tune_for_serving() -> None:
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
-    runtime = runtime or build(settings)
+    """The app for `settings` (built once by the entry point), or around an existing `runtime`."""
+    if runtime is None:
+        if settings is None:
+            raise TypeError("create_app needs the settings or a runtime")
+        runtime = build(settings)
     settings = runtime.settings
     run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
 
