@@ -52,40 +52,35 @@ _WOKEN = "khruakhai.photo_reference_stored"  # Session.info flag: wake the job a
 
 
 async def fetch_due_photos(runtime: Runtime, fetchers: Fetchers, *, limit: int = BATCH) -> Counter[str]:
-    """One round: claim up to `limit` due photos, fetch them side by side, record the outcomes. Returns
-    how many ended ``stored``, ``rejected``, ``gone``, ``missing`` or ``retry``; photos whose channel has
-    no fetcher here are left for a process that has one (counted as ``skipped``)."""
-    claimed, skipped = await asyncio.to_thread(_claim, runtime, set(fetchers), limit)
+    """One round: claim up to `limit` due photos of the channels in `fetchers` (others are left for a
+    process that can fetch them), fetch them side by side, record the outcomes. Returns how many ended
+    ``stored``, ``rejected``, ``gone``, ``missing`` or ``retry``."""
+    if not fetchers:
+        return Counter()
+    claimed = await asyncio.to_thread(_claim, runtime, set(fetchers), limit)
     results = await asyncio.gather(*(_fetch(fetchers[channel], ref) for _, channel, ref in claimed))
-    outcomes = await asyncio.to_thread(_record, runtime, [(pid, r) for (pid, _, _), r in zip(claimed, results)])
-    if skipped:
-        outcomes["skipped"] += skipped
-    return outcomes
+    return await asyncio.to_thread(_record, runtime, [(pid, r) for (pid, _, _), r in zip(claimed, results)])
 
 
 async def fetch_all_due(runtime: Runtime, fetchers: Fetchers) -> Counter[str]:
-    """Rounds until no claimed round is full (what the job and the CLI run)."""
+    """Rounds until a round finds fewer than a full batch (what the job and the CLI run)."""
     total: Counter[str] = Counter()
     while True:
         outcomes = await fetch_due_photos(runtime, fetchers)
         total.update(outcomes)
-        if sum(n for k, n in outcomes.items() if k != "skipped") < BATCH:
+        if sum(outcomes.values()) < BATCH:
             return total
 
 
-def _claim(runtime: Runtime, channels: set[str], limit: int) -> tuple[list[tuple[int, str, str]], int]:
+def _claim(runtime: Runtime, channels: set[str], limit: int) -> list[tuple[int, str, str]]:
     now = runtime.clock.now()
     until = now + timedelta(seconds=CLAIM_SECONDS)
     claimed: list[tuple[int, str, str]] = []
-    skipped = 0
     with runtime.db.session() as session:
-        for photo in repo.due_photos(session, now=now, limit=limit):
-            if photo.channel not in channels or not photo.source_ref:
-                skipped += 1
-                continue
-            if repo.claim_photo(session, photo_id=photo.id, now=now, until=until):  # type: ignore[arg-type]
+        for photo in repo.due_photos(session, channels=channels, now=now, limit=limit):
+            if photo.source_ref and repo.claim_photo(session, photo_id=photo.id, now=now, until=until):  # type: ignore[arg-type]
                 claimed.append((photo.id, photo.channel, photo.source_ref))  # type: ignore[arg-type]
-    return claimed, skipped
+    return claimed
 
 
 async def _fetch(fetch: ContentFetcher, ref: str) -> bytes | BaseException:

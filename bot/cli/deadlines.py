@@ -124,6 +124,6 @@ def fetch_photos() -> None:
 
     rt = runtime()
     outcomes = fetch_all_due_now(rt, content_fetchers(rt))
-    typer.echo(f"fetched {outcomes['stored']} photos, {outcomes['retry'] + outcomes['skipped']} still waiting, "
+    typer.echo(f"fetched {outcomes['stored']} photos, {outcomes['retry']} to try again, "
                f"{outcomes['gone']} no longer on LINE/Telegram, {outcomes['missing']} given up, "
                f"{outcomes['rejected']} not images")

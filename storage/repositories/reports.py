@@ -325,9 +325,10 @@ def _due(now: datetime) -> Any:  # noqa: ANN401
                 or_(col(ReportPhoto.next_attempt_at).is_(None), col(ReportPhoto.next_attempt_at) <= now))
 
 
-def due_photos(session: Session, *, now: datetime, limit: int = 50) -> list[ReportPhoto]:
-    """Photos waiting for their bytes whose next try has come (oldest first)."""
-    return list(session.exec(select(ReportPhoto).where(_due(now)).order_by(col(ReportPhoto.id)).limit(limit)))
+def due_photos(session: Session, *, channels: Iterable[str], now: datetime, limit: int = 50) -> list[ReportPhoto]:
+    """Photos of these channels waiting for their bytes whose next try has come (oldest first)."""
+    stmt = select(ReportPhoto).where(_due(now), col(ReportPhoto.channel).in_(list(channels)))
+    return list(session.exec(stmt.order_by(col(ReportPhoto.id)).limit(limit)))
 
 
 def claim_photo(session: Session, *, photo_id: int, now: datetime, until: datetime) -> bool:
