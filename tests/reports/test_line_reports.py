@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.clock import BANGKOK
 from bot.delivery import drain_once
+from bot.photo_fetch import MAX_ATTEMPTS
 from bot.reminders import send_due_reminders
 from bot.runtime import build
 from bot.server import create_app
@@ -108,7 +109,7 @@ def test_a_line_photo_is_fetched_again_after_line_fails_to_serve_it(line_client,
     assert photo.status == "stored" and photo.data == b"\xff\xd8\xfflater"
 
 
-def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> None:  # noqa: ANN001
+def test_telegram_photos_are_fetched_after_the_turn_and_an_unknown_file_is_gone(tg_client, fake_telegram) -> None:  # noqa: ANN001
     from tests.channels.helpers import TgUser
 
     client, channel = tg_client
@@ -119,19 +120,22 @@ def test_a_telegram_photo_is_fetched_and_stored(tg_client, fake_telegram) -> Non
     user.say(SENTENCE)
     assert "ส่งรูปกิจกรรม" in user.text
     file_id = fake_telegram.add_file(b"\xff\xd8\xfftelegram-photo")
-    update = lw.tg_text_update(user.chat_id, "")
-    del update["message"]["text"]
-    update["message"]["photo"] = [{"file_id": file_id, "file_unique_id": file_id[-16:], "width": 320, "height": 240}]
-    user.send(update)
-    assert "1/5" in user.text
+    unknown = "AgACAgIAAxkBAAIBgmUnknownFileId"  # a file id Telegram does not know (any more)
+    for fid in (file_id, unknown):
+        update = lw.tg_text_update(user.chat_id, "")
+        del update["message"]["text"]
+        update["message"]["photo"] = [{"file_id": fid, "file_unique_id": fid[-16:], "width": 320, "height": 240}]
+        user.send(update)
+    assert "2/5" in user.text
     user.tap("เสร็จ")
     user.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
     assert fake_telegram.calls_to("getFile") == []
-    assert run_photo_job(client)["stored"] == 1
+    assert run_photo_job(client) == {"stored": 1, "gone": 1}
     with runtime.db.session() as s:
-        [photo] = s.exec(select(ReportPhoto)).all()
-    assert photo.status == "stored" and photo.data == b"\xff\xd8\xfftelegram-photo"
+        photos = {p.source_ref: p for p in s.exec(select(ReportPhoto)).all()}
+    assert photos[file_id].status == "stored" and photos[file_id].data == b"\xff\xd8\xfftelegram-photo"
+    assert photos[unknown].status == "gone" and photos[unknown].data is None
 
 
 @pytest.fixture
@@ -143,7 +147,8 @@ def line_and_console(channel_settings, clock):  # noqa: ANN001, ANN201
     runtime.db.dispose()
 
 
-def test_a_photo_line_no_longer_has_is_marked_gone_and_the_report_stays(line_and_console, fake_line) -> None:  # noqa: ANN001
+def test_photos_line_no_longer_has_or_never_serves_are_marked_and_the_report_stays(line_and_console, fake_line,  # noqa: ANN001
+                                                                                clock) -> None:  # noqa: ANN001
     client = line_and_console
     runtime = client.app.state.runtime
     user = LineUser(client, fake_line, client.app.state.line_channel)
@@ -151,30 +156,40 @@ def test_a_photo_line_no_longer_has_is_marked_gone_and_the_report_stays(line_and
     sign_up(user, first="", province="พิษณุโลก")
     user.say("ส่งรายงาน")
     user.say(SENTENCE)
-    kept, expired = lw.new_message_id(), lw.new_message_id()
+    kept, expired, flaky = lw.new_message_id(), lw.new_message_id(), lw.new_message_id()
     fake_line.add_content(kept, b"\xff\xd8\xffkept", "image/jpeg")  # LINE has no content for `expired` (404)
-    for photo_id in (kept, expired):
+    fake_line.add_content(flaky, b"\xff\xd8\xffflaky", "image/jpeg")
+    fake_line.fail_content(flaky, times=1000)  # and answers 500 for `flaky`, every time
+    for photo_id in (kept, expired, flaky):
         user.send(lw.image_event(user.user_id, message_id=photo_id, reply_token=user.token()))
-    assert "2/5" in user.text
+    assert "3/5" in user.text
     user.tap("เสร็จ")
     user.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
+    with runtime.db.session() as s:
+        [report] = s.exec(select(Report)).all()
+        console_repo.create_login(s, email="plk@example.go.th", password=PASSWORD, province="พิษณุโลก")
+    assert login(client, "plk@example.go.th").status_code == 303
 
-    assert run_photo_job(client) == {"stored": 1, "gone": 1}
-    assert run_photo_job(client) == {}  # gone is final: LINE is not asked again
-    assert len(fake_line.calls_to("getMessageContent")) == 2
+    assert run_photo_job(client) == {"stored": 1, "gone": 1, "retry": 1}
+    page = client.get(f"/admin/reports/{report.id}").text
+    assert "รูปนี้หมดอายุบน LINE แล้ว ดาวน์โหลดไม่ได้" in page and "รูปกำลังดาวน์โหลด" in page  # flaky: still trying
+    for _ in range(MAX_ATTEMPTS - 2):
+        clock.set(clock.now() + timedelta(hours=1))
+        assert run_photo_job(client) == {"retry": 1}  # gone is final: LINE is not asked for it again
+    clock.set(clock.now() + timedelta(hours=1))
+    assert run_photo_job(client) == {"missing": 1}
+    assert len(fake_line.calls_to("getMessageContent")) == 2 + MAX_ATTEMPTS
     with runtime.db.session() as s:
         photos = {p.source_ref: p for p in s.exec(select(ReportPhoto)).all()}
-        [report] = s.exec(select(Report)).all()
         [row] = list(repo.export_rows(s))
-        console_repo.create_login(s, email="plk@example.go.th", password=PASSWORD, province="พิษณุโลก")
-    assert photos[kept].status == "stored" and photos[expired].status == "gone" and photos[expired].data is None
+        report = s.get(Report, report.id)
+    assert {ref: p.status for ref, p in photos.items()} == {kept: "stored", expired: "gone", flaky: "missing"}
     assert report.status == "submitted" and row["photos"] == 1  # the report is kept; the export counts what is there
 
-    assert login(client, "plk@example.go.th").status_code == 303
     page = client.get(f"/admin/reports/{report.id}").text
-    assert "รูปนี้หมดอายุบน LINE แล้ว ดาวน์โหลดไม่ได้" in page and f"/admin/photos/{photos[kept].id}" in page
-    assert "รูปกำลังดาวน์โหลด" not in page
+    assert "รูปนี้หมดอายุบน LINE แล้ว ดาวน์โหลดไม่ได้" in page and "ดาวน์โหลดรูปจาก LINE ไม่สำเร็จ" in page
+    assert f"/admin/photos/{photos[kept].id}" in page and "รูปกำลังดาวน์โหลด" not in page
 
 
 @pytest.fixture
