@@ -11,7 +11,8 @@ every `Settings.photo_fetch_interval_seconds` and woken right after a turn that 
 3. record every outcome in one transaction:
 
 * the bytes are a JPEG, PNG, WebP or GIF (judged by the bytes, `bot.images.sniff_image`) → ``stored``;
-* anything else → ``rejected`` (nothing kept; the console says so);
+* anything else → ``rejected`` (nothing kept; the console says so, and the member is told in Thai
+  through the outbox, as they would have been in the turn);
 * the platform no longer has the content (the fetcher raised `ContentGone`: LINE keeps what members send
   only for a limited time) → ``gone`` at once, no retry;
 * any other failure (LINE slow or down) → tried again after a backoff (30 s, doubling, at most an hour);
@@ -31,11 +32,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.orm import Mapper, object_session
+from sqlmodel import Session, select
 
+from bot import i18n
 from bot.images import sniff_image
-from bot.messages import ContentGone
+from bot.messages import ContentGone, Reply
+from bot.outbox import enqueue
 from bot.runtime import Runtime
-from storage.models.reports import ReportPhoto
+from storage.models import Member, MemberIdentity
+from storage.models.reports import ReportActivity, ReportPhoto
 from storage.repositories import reports as repo
 
 log = logging.getLogger(__name__)
@@ -102,8 +107,25 @@ def _record(runtime: Runtime, results: list[tuple[int, bytes | BaseException]]) 
                 continue
             outcome = _apply(photo, result, now)
             session.add(photo)
+            if outcome == "rejected":
+                _tell_member_not_an_image(session, photo, runtime.settings.default_locale)
             outcomes[outcome] += 1
     return outcomes
+
+
+def _tell_member_not_an_image(session: Session, photo: ReportPhoto, default_locale: str) -> None:
+    """The member was told "1/5" in the turn; a file that turns out not to be an image is not kept, and
+    they hear so on the channel they sent it from."""
+    activity = session.get(ReportActivity, photo.activity_id)
+    member = session.get(Member, activity.member_id) if activity and activity.member_id else None
+    identity = session.exec(select(MemberIdentity).where(
+        MemberIdentity.member_id == member.id, MemberIdentity.channel == photo.channel,
+        MemberIdentity.reachable == True)).first() if member else None  # noqa: E712 - SQL
+    if member is None or identity is None:
+        return
+    text = i18n.t("reports.photo_not_an_image_later", member.locale or default_locale)
+    enqueue(session, key=f"report:photo:{photo.id}:not_an_image", address=identity.address,
+            replies=[Reply(text=text)], kind="notice", member_id=member.id)
 
 
 def _apply(photo: ReportPhoto, result: bytes | BaseException, now: datetime) -> str:

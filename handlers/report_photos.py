@@ -9,7 +9,7 @@ Only JPEG, PNG, WebP and GIF are kept, judged by their first bytes (`bot.images.
 the type the channel declared: bytes in hand that are anything else are not stored and the member is
 told in Thai. A reference whose declared type is already something else (a Telegram document sent as
 ``image/svg+xml``) is refused the same way without fetching it; one declared an image whose bytes turn out
-not to be is marked ``rejected`` by the job (the console says so). The stored content type is the sniffed one.
+not to be is marked ``rejected`` by the job (the console says so and the member is told). The stored content type is the sniffed one.
 """
 from __future__ import annotations
 

@@ -156,13 +156,14 @@ def test_photos_line_no_longer_has_or_never_serves_are_marked_and_the_report_sta
     sign_up(user, first="", province="พิษณุโลก")
     user.say("ส่งรายงาน")
     user.say(SENTENCE)
-    kept, expired, flaky = lw.new_message_id(), lw.new_message_id(), lw.new_message_id()
+    kept, expired, flaky, svg = (lw.new_message_id() for _ in range(4))
     fake_line.add_content(kept, b"\xff\xd8\xffkept", "image/jpeg")  # LINE has no content for `expired` (404)
     fake_line.add_content(flaky, b"\xff\xd8\xffflaky", "image/jpeg")
     fake_line.fail_content(flaky, times=1000)  # and answers 500 for `flaky`, every time
-    for photo_id in (kept, expired, flaky):
+    fake_line.add_content(svg, b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    for photo_id in (kept, expired, flaky, svg):
         user.send(lw.image_event(user.user_id, message_id=photo_id, reply_token=user.token()))
-    assert "3/5" in user.text
+    assert "4/5" in user.text
     user.tap("เสร็จ")
     user.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in user.text
@@ -171,20 +172,25 @@ def test_photos_line_no_longer_has_or_never_serves_are_marked_and_the_report_sta
         console_repo.create_login(s, email="plk@example.go.th", password=PASSWORD, province="พิษณุโลก")
     assert login(client, "plk@example.go.th").status_code == 303
 
-    assert run_photo_job(client) == {"stored": 1, "gone": 1, "retry": 1}
+    assert run_photo_job(client) == {"stored": 1, "gone": 1, "retry": 1, "rejected": 1}
     page = client.get(f"/admin/reports/{report.id}").text
     assert "รูปนี้หมดอายุบน LINE แล้ว ดาวน์โหลดไม่ได้" in page and "รูปกำลังดาวน์โหลด" in page  # flaky: still trying
+    assert "ไฟล์นี้ไม่ใช่รูปภาพ จึงไม่ได้เก็บไว้" in page
+    drain_once(runtime)  # the member hears about the file that was not a picture, on LINE
+    assert "ไม่ใช่รูปภาพที่รับได้ จึงไม่ได้เก็บไว้ค่ะ" in "\n".join(fake_line.texts_to(user.user_id)[-1:])
     for _ in range(MAX_ATTEMPTS - 2):
         clock.set(clock.now() + timedelta(hours=1))
         assert run_photo_job(client) == {"retry": 1}  # gone is final: LINE is not asked for it again
     clock.set(clock.now() + timedelta(hours=1))
     assert run_photo_job(client) == {"missing": 1}
-    assert len(fake_line.calls_to("getMessageContent")) == 2 + MAX_ATTEMPTS
+    assert len(fake_line.calls_to("getMessageContent")) == 3 + MAX_ATTEMPTS
     with runtime.db.session() as s:
         photos = {p.source_ref: p for p in s.exec(select(ReportPhoto)).all()}
         [row] = list(repo.export_rows(s))
         report = s.get(Report, report.id)
-    assert {ref: p.status for ref, p in photos.items()} == {kept: "stored", expired: "gone", flaky: "missing"}
+    assert {ref: p.status for ref, p in photos.items()} == {kept: "stored", expired: "gone", flaky: "missing",
+                                                            svg: "rejected"}
+    assert photos[svg].data is None
     assert report.status == "submitted" and row["photos"] == 1  # the report is kept; the export counts what is there
 
     page = client.get(f"/admin/reports/{report.id}").text
