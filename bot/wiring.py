@@ -58,7 +58,7 @@ def register_all() -> None:
     certificates.register()  # the training day: certificates again on request
 
 
-def build(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+def build(settings: Settings, *, clock: Clock | None = None, db: Database | None = None) -> Runtime:
     """The runtime (settings, database, engine, clock) with every capability registered."""
     register_all()
     return runtime_module.build(settings, clock=clock, db=db)
