@@ -163,8 +163,9 @@ def sizes():
             len(audiences.AUDIENCES), len(reminders.SOURCES), len(bulk_reminders.BULK_SOURCES)]
 before = sizes()
 from bot import runtime
+from bot.config import Settings
 try:
-    runtime.build()
+    runtime.build(Settings(database_url="sqlite://"))
     unwired = "built"
 except RuntimeError:
     unwired = "refused"
