@@ -5,7 +5,8 @@ its handlers with `add_handler`). Nothing registers itself when imported.
 The server (`bot.server.create_app`), the CLI and the tests get their runtime from `build` here, which
 registers everything first. Registering fills the registries of bot/ (conversations and intents in
 `bot.registry`, broadcast audiences in `bot.audiences`, reminder sources in `bot.reminders` and
-`bot.bulk_reminders`); doing it again changes nothing.
+`bot.bulk_reminders`) and the list of what erasing a member also erases
+(`storage.repositories.members.eraser`); doing it again changes nothing.
 """
 from __future__ import annotations
 
@@ -32,12 +33,18 @@ from handlers import (
     tickets,
 )
 from storage.db import Database
+from storage.repositories import events as events_repo
+from storage.repositories import members as members_repo
+from storage.repositories import training as training_repo
 
 
 def register_all() -> None:
     """Add every capability to the bot. The order is the order fallbacks are asked in (an activity
     report typed straight away before a question for the office) and reminder sources are scanned in."""
     # services of the core that broadcasts and reminder scans reach through the registries
+    # what erasing a member's data must also erase: their copies on event registrations and training days
+    members_repo.eraser(events_repo.erase_registration_copies)
+    members_repo.eraser(training_repo.erase_training_day)
     report_notify.register()  # deadline reminders, the audience "organizations missing a report"
     event_notify.register()  # the audience "registrants of an event", event cards on announcements
     # conversations

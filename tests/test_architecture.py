@@ -151,16 +151,18 @@ def test_the_handlers_package_runs_nothing_on_import() -> None:
 def test_registering_is_an_explicit_call_and_doing_it_twice_changes_nothing() -> None:
     """In a fresh interpreter: importing every handler module registers nothing (and a runtime built then is
     refused, not a bot that understands nothing); `register_all` registers the menu's intents, and a second
-    call adds no second copy of a fallback or a reminder source."""
+    call adds no second copy of a fallback, a reminder source or an eraser."""
     script = """
 import pkgutil, importlib, json
 import handlers
 for info in pkgutil.iter_modules(handlers.__path__):
     importlib.import_module("handlers." + info.name)
 from bot import audiences, bulk_reminders, registry, reminders
+from storage.repositories import members
 def sizes():
     return [len(registry.INTENTS), len(registry.FLOWS), len(registry.FALLBACKS), len(registry.COMMANDS),
-            len(audiences.AUDIENCES), len(reminders.SOURCES), len(bulk_reminders.BULK_SOURCES)]
+            len(audiences.AUDIENCES), len(reminders.SOURCES), len(bulk_reminders.BULK_SOURCES),
+            len(members.ERASERS)]
 before = sizes()
 from bot import runtime
 from bot.config import Settings
@@ -180,7 +182,7 @@ print(json.dumps({"before": before, "once": once, "twice": sizes(), "has_menu": 
                          env={"PYTHAINLP_READ_ONLY": "1", "PATH": "/usr/bin:/bin"})
     sizes = json.loads(out.stdout.strip().splitlines()[-1])
     built_in_audiences = 2  # province and kind, part of bot.audiences itself
-    assert sizes["before"] == [0, 0, 0, 0, built_in_audiences, 0, 0]
+    assert sizes["before"] == [0, 0, 0, 0, built_in_audiences, 0, 0, 0]
     assert sizes["unwired"] == "refused"
     assert sizes["has_menu"] and all(n > 0 for n in sizes["once"])
     assert sizes["twice"] == sizes["once"]
