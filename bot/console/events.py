@@ -244,17 +244,22 @@ def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) 
 
 # --- detail, publish, attendance, export --------------------------------------------------------
 @router.get("/events/{event_id}")
-def event_detail(request: Request, event_id: int, page: str | None = None,
+def event_detail(request: Request, event_id: int, page: str | None = None, q: str = "",
                  officer: Officer = Depends(current_officer)) -> Response:
-    """The event, its registrants a page at a time (`REGISTRANTS_PAGE`), the first of its waitlist and the
-    latest cancellations: the page costs the same for 50 registrations and for 5,000."""
+    """The event, its registrants a page at a time (`REGISTRANTS_PAGE`) or those matching `q` (a name or a
+    check-in code, at the door), the first of its waitlist and the latest cancellations: the page costs the
+    same for 50 registrations and for 5,000."""
     console = request.app.state.console
     n = page_of(page)
+    q = " ".join(q.split())[:100]
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
         counts = events_repo.counts(session, event_id=event_id)
-        seated = events_repo.registrations_of_event(session, event_id=event_id, statuses=("registered",),
-                                                    offset=(n - 1) * REGISTRANTS_PAGE, limit=REGISTRANTS_PAGE)
+        if q:
+            seated = training_repo.find_registered(session, event_id=event_id, query=q)
+        else:
+            seated = events_repo.registrations_of_event(session, event_id=event_id, statuses=("registered",),
+                                                        offset=(n - 1) * REGISTRANTS_PAGE, limit=REGISTRANTS_PAGE)
         waiting = events_repo.registrations_of_event(session, event_id=event_id, statuses=("waitlisted", "offered"),
                                                      limit=REGISTRANTS_PAGE)
         cancelled = events_repo.registrations_of_event(session, event_id=event_id, statuses=("cancelled",),
@@ -272,7 +277,7 @@ def event_detail(request: Request, event_id: int, page: str | None = None,
     return render(request, "event.html", officer, active="events", event=event, counts=counts, seated=seated,
                   waiting=waiting, cancelled=cancelled, orgs=orgs, people=people, positions=positions,
                   audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now(), page=n,
-                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day)
+                  pages=1 if q else max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day, q=q)
 
 
 @router.post("/events/{event_id}/publish")
