@@ -147,6 +147,11 @@ class Reply:
     def __post_init__(self) -> None:
         if self.text is None and self.card is None and self.media is None:
             raise ValueError("a reply needs text, a card or media")
+        values = [c.value for c in self.choices]
+        if len(set(values)) != len(values):  # a menu joined to a reply's own buttons: each action once, first wins
+            seen: set[str] = set()
+            object.__setattr__(self, "choices", tuple(c for c in self.choices
+                                                      if not (c.value in seen or seen.add(c.value))))  # type: ignore[func-returns-value]
         if len(self.choices) > 13:
             raise ValueError("at most 13 choices")
 
