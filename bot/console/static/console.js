@@ -68,3 +68,9 @@ document.addEventListener('submit', function (e) {
     });
   });
 })();
+
+// On a phone the tabs are one row that scrolls sideways: bring the current page's tab into view.
+(function () {
+  var on = document.querySelector('nav.main a.on'), nav = on && on.parentElement;
+  if (nav && nav.scrollWidth > nav.clientWidth) { nav.scrollLeft = on.offsetLeft - (nav.clientWidth - on.offsetWidth) / 2; }
+})();

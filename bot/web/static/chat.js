@@ -33,7 +33,7 @@ function showCard(card) {
   }
   const b = el('div', 'buttons');
   (card.buttons || []).forEach(ch => b.appendChild(button(ch)));
-  if (card.link_url && isLink(card.link_url)) { const a = link(card.link_url, '🔗 ' + (linkLabel || card.title)); a.className = 'linkbtn'; b.appendChild(a); }
+  if (card.link_url && isLink(card.link_url)) { const a = link(card.link_url, linkLabel || card.title); a.className = 'linkbtn'; b.appendChild(a); }
   if (b.children.length) c.appendChild(b);
   log.appendChild(c);
 }
