@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlmodel import select
+
+from storage.models.events import Event
 
 from tests.console.browser import chromium_missing, live_console, log_in
 from tests.console.screenshots import EMAIL, PASSWORD, PHONE, chat_cookie, console_paths, seed, walk
@@ -90,6 +93,14 @@ def test_phone_console_door_and_thai_dates(live) -> None:  # noqa: ANN001
         body = page.locator("main").inner_text()
         assert "15 ม.ค. 2570 23.59 น." in body and "16 ม.ค. 2570" not in body
 
+        # a broadcast's send time needs a time; shown back with the BE year
+        page.goto(f"{server.url}/admin/broadcasts/new")
+        page.check("input[name=schedule][value=later]")
+        page.fill("#scheduled_at", "พรุ่งนี้")
+        page.locator("#scheduled_at-echo").filter(has_text="พิมพ์เวลาด้วย").wait_for()
+        page.fill("#scheduled_at", "พรุ่งนี้ 9 โมง")
+        page.locator("#scheduled_at-echo").filter(has_text="วันพฤหัสบดีที่ 26 พ.ย. 2569 เวลา 09.00 น.").wait_for()
+
         # the server reads the field again: what it cannot read is refused with a Thai example
         page.goto(f"{server.url}/admin/deadlines")
         page.fill("#dl-title", "รายงานการใช้เงินอุดหนุน ปี 2570")
@@ -129,11 +140,23 @@ def test_web_chat_shows_cards_as_line_does(live) -> None:  # noqa: ANN001
         assert card.locator("a[href^='https://maps.google.com']").count() == 1
         assert "https://maps.google.com" not in card.locator("dl").inner_text()
         # a newer reply retires the older buttons
-        page.fill("#text", "เมนู")
-        page.press("#text", "Enter")
-        page.locator(".msg.bot").last.wait_for()
+        page.locator(".choices button", has_text="อบรม/สัมมนาที่เปิดรับ").click()
         page.locator("#log .msg.me").nth(1).wait_for()
         page.locator("#log .card button:disabled", has_text="ยกเลิกการลงทะเบียน").wait_for()
+        assert page.locator(".choices").count() == 1  # only the newest reply's quick replies remain
+        # long names are cut at the end of a word, with "…"
+        page.locator(".choices button", has_text="…").first.wait_for()
+        from pythainlp.tokenize import word_tokenize
+
+        with rt.db.session() as s:
+            titles = [f"{i}. {e.title}" for i, e in enumerate(s.exec(select(Event).where(Event.status == "published")
+                                                                     .order_by(Event.starts_at)), 1)]
+        cut = [label for label in page.locator(".choices button").all_inner_texts() if label.endswith("…")]
+        assert cut
+        for label in cut:
+            whole = next(t for t in titles if t.startswith(label[:-1].rstrip()))
+            ends = {sum(map(len, word_tokenize(whole, keep_whitespace=True)[:n])) for n in range(60)}
+            assert len(label) <= 20 and len(label[:-1]) in ends | {len(label[:-1].rstrip())}
         # Shift+Enter adds a line, Enter sends both lines as one message
         page.click("#text")
         page.keyboard.type("สอบถามค่ะ")
