@@ -188,10 +188,12 @@ def overflow(page: Any) -> str | None:
     return page.evaluate(OVERFLOW_JS)
 
 
-def visit(page: Any, url: str) -> None:
+def visit(page: Any, url: str, *, settle: bool = True) -> None:
+    """Open a page (it must answer 200); `settle` waits for its scripts' requests too (for a screenshot)."""
     response = page.goto(url)
     assert response is not None and response.status == 200, f"{url}: {response and response.status}"
-    page.wait_for_load_state("networkidle")
+    if settle:
+        page.wait_for_load_state("networkidle")
 
 
 def shrink(path: Path) -> None:
@@ -256,7 +258,7 @@ def walk(server: Any, runtime: Any, ids: dict[str, int], *, sizes: dict[str, tup
                         page.screenshot(path=str(target))
                         shrink(target)
 
-                visit(page, server.url + "/admin/login")
+                visit(page, server.url + "/admin/login", settle=out is not None)
                 shot("login")
                 yield size, "login", overflow(page)
                 log_in(page, server.url, EMAIL, PASSWORD)
@@ -264,7 +266,7 @@ def walk(server: Any, runtime: Any, ids: dict[str, int], *, sizes: dict[str, tup
                 for name, path in paths + [("attendance", event + "?q=&#attendance")]:  # the list used at the door
                     if path == "/admin/login":
                         continue
-                    visit(page, server.url + path)
+                    visit(page, server.url + path, settle=out is not None)
                     shot(name)
                     yield size, name, overflow(page)
                 context.add_cookies([chat_cookie(runtime, server.url)])
