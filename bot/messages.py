@@ -125,6 +125,11 @@ class Card:
     image_url: str | None = None
     link_url: str | None = None
 
+    def shown_fields(self) -> tuple[CardField, ...]:
+        """The fields to show: one holding the card's own link (the map) is that link's button instead, so the
+        link appears once."""
+        return self.fields if not self.link_url else tuple(f for f in self.fields if f.value != self.link_url)
+
 
 @dataclass(frozen=True, slots=True)
 class Media:
