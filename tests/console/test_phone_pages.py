@@ -210,3 +210,4 @@ def test_a_broadcast_names_its_province_and_offers_what_it_asks(live) -> None:  
     assert [c.label for c in replies[0].choices][0] == "ส่งรายงาน"
     assert replies[0].choices[0].value == "go:report.start"
 
+
