@@ -103,16 +103,15 @@ def name_candidates(session: Session, key: str, *, province: str | None = None, 
 
 
 def _rarest(session: Session, pieces: list[str]) -> list[str]:
-    """The `RAREST_TRIGRAMS` of `pieces` found in the fewest names (none of those found in no name)."""
+    """The `RAREST_TRIGRAMS` of `pieces` found in the fewest names (none of those found in no name). One
+    statement for all pieces (FTS5's vocabulary table looks each value of the IN list up, as it would one),
+    in plain SQL: a name's 10-20 lookups through `text()` each cost a signing-up member's turn ~0.1 ms."""
     if len(pieces) <= RAREST_TRIGRAMS:
         return pieces
-    counts = []
-    for piece in pieces:
-        doc = session.execute(text("SELECT doc FROM organizations_fts_vocab WHERE term = :t AND col = 'name_key'"),
-                              {"t": piece}).scalar()
-        if doc:
-            counts.append((doc, piece))
-    return [piece for _doc, piece in sorted(counts)[:RAREST_TRIGRAMS]]
+    found = session.connection().exec_driver_sql(
+        "SELECT doc, term FROM organizations_fts_vocab WHERE col = 'name_key' AND term IN ("
+        + ",".join("?" * len(pieces)) + ")", tuple(pieces)).all()
+    return [piece for _doc, piece in sorted((doc, term) for doc, term in found if doc)[:RAREST_TRIGRAMS]]
 
 
 def substring_ids(session: Session, needle: str, *, province: str | None = None, limit: int = 2000) -> list[int]:
