@@ -191,8 +191,8 @@ class Engine:
         else:
             state, identity, member = self._lookup(session, [address]).get(address, (None, None, None))
         loaded = None if state is None else _state_snapshot(state)
-        if state is None:
-            state = ConversationState(address=address)
+        if state is None:  # data and updated_at given: pydantic inspects a default factory's signature per call
+            state = ConversationState(address=address, data={}, updated_at=self.clock.now())
         ctx = Context(msg=msg, session=session, state=state, member=member, identity=identity,
                       settings=self.settings, clock=self.clock, engine=self, loaded=loaded)
         if msg.display_name and identity and identity.display_name != msg.display_name:
