@@ -169,9 +169,13 @@ class Engine:
         if now[3] != ctx.loaded[3]:
             flag_modified(state, "data")  # handlers edit `data` in place; a JSON column does not notice that
         # `updated_at` only matters while a conversation runs (it expires, `_expire`; retention); a turn that
-        # changed nothing outside one (a menu asked for again) writes nothing.
+        # changed nothing outside one (a menu asked for again) writes nothing. Such a state leaves the session:
+        # handlers assign equal values (`Context.end`), which marks it modified, and the commit's flush would
+        # compare every column to find nothing to write.
         if state.flow is not None or now != ctx.loaded:
             state.updated_at = ctx.clock.now()
+        else:
+            ctx.session.expunge(state)
 
     def _apology(self, msg: IncomingMessage, correlation: str) -> Reply:
         locale = self.settings.default_locale

@@ -200,6 +200,8 @@ class RawInboxSQL:
         dialect = db.engine.dialect
         self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self.COLUMNS]
         self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
+        self._result_proc = table.c["result"].type._cached_bind_processor(dialect)
+        self._until_proc = table.c["claimed_until"].type._cached_bind_processor(dialect)
         if db.is_sqlite:
             mark = {c: "?" for c in self.COLUMNS}
         else:  # psycopg: a JSON value is sent as text, so the cast matters
@@ -220,6 +222,12 @@ class RawInboxSQL:
 
     def done_at(self, now: datetime) -> Any:
         return self._done_proc(now) if self._done_proc else now
+
+    def result(self, replies: list[Any]) -> Any:
+        return self._result_proc(replies) if self._result_proc else replies
+
+    def claimed_until(self, until: datetime) -> Any:
+        return self._until_proc(until) if self._until_proc else until
 
 
 # --- the inbox ------------------------------------------------------------------------------------
@@ -557,11 +565,17 @@ class Inbox:
         rolls back and is tried again shortly, `bot.channels.turns`)."""
         now = wall_now()
         until = now + self.lease
-        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
-                  for key, replies in items]
         conn = session.connection()
-        res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
-        if res.rowcount != len(params):
+        if self.db.is_sqlite:  # one process: plain SQL to the driver (~20 us a turn less than the Core statement)
+            sql = self._sql
+            until_db = sql.claimed_until(until)
+            res = conn.exec_driver_sql(TURNED_SQLITE, [(sql.result(replies_to_json(replies)), until_db, key,
+                                                        self.worker_id) for key, replies in items])
+        else:
+            params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
+                      for key, replies in items]
+            res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
+        if res.rowcount != len(items):
             keys = [key for key, _ in items]
             ours = conn.execute(self._ours_statement(), {"keys": keys, "w": self.worker_id}).all()
             if len(ours) == len(keys):  # none was taken over: one waits for an older message of its member
@@ -701,6 +715,11 @@ class Inbox:
             rows.sort(key=lambda r: r.received_at)
             return [Recovered(r.event_key, r.channel or "", r.status, r.payload or {}, r.result, r.attempts)
                     for r in rows]
+
+
+# `Inbox.mark_turned` on SQLite (the Core statement `Inbox._turned_statement` elsewhere).
+TURNED_SQLITE = ("UPDATE processed_events SET status = 'turned', result = ?, claimed_until = ? "
+                 "WHERE event_key = ? AND claimed_by = ? AND status = 'pending'")
 
 
 def get_inbox(runtime: Any) -> Inbox:
