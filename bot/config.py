@@ -33,12 +33,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     # Fetch updates by long polling instead of a webhook (`serve --telegram-polling`).
     telegram_polling: bool = False
-    # The durable inbox of webhook events (bot/channels/inbox.py): how long a server process's claim on
+    # The durable inbox of webhook events (bot/intake/inbox.py): how long a server process's claim on
     # an event it has not finished lasts. It is renewed while the process works; once it runs out (the
     # process died) another process, or this one after a restart, recovers the event.
     inbox_lease_seconds: float = Field(30.0, gt=0)
     # While messages keep arriving (another one came less than 50 ms before), an engine turn waits this
-    # long for others to share its database transaction (bot/channels/turns.py). 0 = never wait;
+    # long for others to share its database transaction (bot/intake/turns.py). 0 = never wait;
     # unset = 20 on PostgreSQL, 0 on SQLite (where turns share the thread of the inbox's writes).
     turn_batch_linger_ms: float | None = Field(None, ge=0, le=1000)
 

@@ -25,27 +25,6 @@ def _optional(module: str):  # noqa: ANN202
         raise
 
 
-def tune_for_serving() -> None:
-    """Interpreter settings for a long-running server process (measured with bench/webhook.py at
-    500 events/s on the 2-core reference machine; each cut the p99 acknowledgement and reply times):
-
-    * The garbage collector: everything loaded at start (modules, catalogs, province tables, the
-      SQLAlchemy mappers) is moved out of its reach (`gc.freeze`), and a collection of the young
-      generation runs every 50,000 allocations instead of 700. A turn allocates thousands of short-lived
-      ORM objects; with the defaults the collector ran many times a second and now and then walked the
-      whole heap, pausing every request at once. Reference cycles are still collected.
-    * The GIL switch interval, 5 → 1 ms. The event loop (webhooks in, replies out) and the database
-      thread (engine turns) share the GIL; when a turn holds it, the loop waited up to 5 ms at every
-      wake-up, several times per acknowledgement."""
-    import gc
-    import sys
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    sys.setswitchinterval(0.001)
-
-
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
     runtime = runtime or build(settings)

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from sqlalchemy import event, text
 
 from bot import i18n
-from bot.channels.inbox import Inbox, InboxItem, message_to_json
-from bot.messages import Address, IncomingMessage
+from bot.intake.inbox import Inbox, InboxItem
+from bot.intake.inbox_sql import message_to_json
+from bot.messages import IncomingMessage
 from tests.conversations.helpers import sign_up_new_org
 from tests.transcript import Chat
 
