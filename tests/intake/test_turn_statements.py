@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from sqlalchemy import event, text
 
@@ -134,3 +135,22 @@ def test_a_turn_that_changes_the_conversation_writes_it(runtime) -> None:  # noq
                                                                          "UPDATE members"]
     chat.say("เมนู")
     assert chat.text == i18n.t("menu.title", "en")
+
+
+def test_a_conversation_the_member_keeps_coming_back_to_does_not_expire(runtime, clock) -> None:  # noqa: ANN001
+    """A turn that changes nothing in a running conversation (help asked in the middle of sign-up) still
+    writes the time of the member's last message: conversations expire counted from it."""
+    chat = Chat(runtime, f"U{uuid.uuid4().hex}", channel="line")
+    chat.say("สวัสดีค่ะ")
+    consent = chat.labels
+    expired = i18n.t("engine.expired", "th")
+    ttl = timedelta(hours=runtime.settings.conversation_ttl_hours)
+    for _ in range(2):
+        clock.set(clock.now() + ttl - timedelta(hours=1))
+        with _statements(runtime) as seen:
+            chat.say("ช่วยเหลือ")
+        assert expired not in chat.text and chat.labels == consent  # still asked for consent
+        assert "UPDATE conversation_states" in seen
+    clock.set(clock.now() + ttl + timedelta(hours=1))  # left alone longer than that: it does expire
+    chat.say("ช่วยเหลือ")
+    assert expired in chat.text
