@@ -45,12 +45,13 @@ from sqlmodel import Session, col
 from bot import i18n
 from bot.broadcast_state import state_of
 from bot.clock import Clock
+from bot.config import DeliveryConfig
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
 from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours
 from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
-from bot.senders import DeliveryConfig, LineSender, Outcome, TelegramSender, backoff
+from bot.senders import LineSender, Outcome, TelegramSender, backoff
 from storage.models import Member, MemberIdentity
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 
@@ -293,7 +294,7 @@ class Drainer:
     def __init__(self, runtime: Runtime, cfg: DeliveryConfig | None = None, *, worker: str | None = None,
                  line: LineSender | None = None, telegram: TelegramSender | None = None) -> None:
         self.rt = runtime
-        self.cfg = cfg or DeliveryConfig()
+        self.cfg = cfg or runtime.settings.delivery
         self.worker = worker or worker_id()
         self._line = line
         self._telegram = telegram
@@ -894,7 +895,7 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
 
 def prepare_due_broadcasts(runtime: Runtime, cfg: DeliveryConfig | None = None) -> int:
     """Expand queued broadcasts whose time has come (scheduled ones included). Safe with several processes."""
-    size = (cfg or DeliveryConfig()).line_multicast_size
+    size = (cfg or runtime.settings.delivery).line_multicast_size
     now = runtime.clock.now()
     expanded = 0
     for _ in range(100):
