@@ -7,7 +7,6 @@ correlation id; its half-done changes are rolled back, so the state stays consis
 """
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -15,7 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, String, bindparam, func, inspect as sa_inspect
+from sqlalchemy import bindparam, inspect as sa_inspect
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
@@ -27,6 +26,7 @@ from bot.forms import typed_choice
 from bot.member_lock import lock_members
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
 from bot.registry import COMMANDS, FALLBACKS, FLOWS, INTENTS, PREVIOUS_MISS, find_intent, menu_choices
+from bot.turn_rows import lookup, lookup_statement, state_snapshot
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -67,7 +67,7 @@ class Engine:
         self.db = db
         self.settings = settings
         self.clock = clock
-        self._by_address: Any = None  # `_lookup_statement`, built on first use
+        self._by_address: Any = None  # `bot.turn_rows.lookup_statement`, built on first use
 
     def handle(self, msg: IncomingMessage, *,
                on_turn: OnTurn | None = None) -> list[Reply]:
@@ -144,9 +144,8 @@ class Engine:
     def _lookup(self, session: Session, addresses: list[str]) -> dict[str, tuple]:
         """{address: (state, identity, member)} (each None when there is none), in one statement."""
         if self._by_address is None:
-            self._by_address = _lookup_statement(self.db.is_sqlite)
-        wanted = json.dumps(addresses) if self.db.is_sqlite else addresses
-        return {row[0]: (row[1], row[2], row[3]) for row in session.execute(self._by_address, {"addresses": wanted})}
+            self._by_address = lookup_statement(self.db.is_sqlite)
+        return lookup(session, self._by_address, addresses, sqlite=self.db.is_sqlite)
 
     @staticmethod
     def _save_state(ctx: Context, replies: list[Reply]) -> None:
@@ -165,7 +164,7 @@ class Engine:
             state.updated_at = ctx.clock.now()
             ctx.session.add(state)
             return
-        now = _state_snapshot(state)
+        now = state_snapshot(state)
         if now[3] != ctx.loaded[3]:
             flag_modified(state, "data")  # handlers edit `data` in place; a JSON column does not notice that
         # `updated_at` only matters while a conversation runs (it expires, `_expire`; retention); a turn that
@@ -194,7 +193,7 @@ class Engine:
             state, identity, member = found.pop(address)
         else:
             state, identity, member = self._lookup(session, [address]).get(address, (None, None, None))
-        loaded = None if state is None else _state_snapshot(state)
+        loaded = None if state is None else state_snapshot(state)
         if state is None:  # data and updated_at given: pydantic inspects a default factory's signature per call
             state = ConversationState(address=address, data={}, updated_at=self.clock.now())
         ctx = Context(msg=msg, session=session, state=state, member=member, identity=identity,
@@ -351,29 +350,6 @@ class Engine:
 # The lookups outside a turn, built once: a statement object memoizes its cache key, so a call neither rebuilds
 # nor re-keys it (and a prebuilt select is ~3x cheaper than `session.get`, which builds its query each time).
 _IDENTITY_BY_ADDRESS = select(MemberIdentity).where(MemberIdentity.address == bindparam("address"))
-
-
-def _lookup_statement(sqlite: bool) -> Any:
-    """A turn's lookup: for each wanted address, its conversation state, identity and member, outer-joined
-    to the list of addresses (a chat may have a state and no identity yet, or an identity and no state).
-    The list is one parameter, whatever its length: a JSON array read by `json_each` on SQLite, an array
-    on PostgreSQL; so a turn alone and a batch of turns share one compiled statement."""
-    if sqlite:
-        wanted = func.json_each(bindparam("addresses", type_=String)).table_valued("value").alias("wanted")
-    else:
-        wanted = func.unnest(bindparam("addresses", type_=ARRAY(String))).table_valued("value") \
-            .render_derived(name="wanted")
-    return select(wanted.c.value, ConversationState, MemberIdentity, Member).select_from(wanted) \
-        .outerjoin(ConversationState, ConversationState.address == wanted.c.value) \
-        .outerjoin(MemberIdentity, MemberIdentity.address == wanted.c.value) \
-        .outerjoin(Member, Member.id == MemberIdentity.member_id)
-
-
-def _state_snapshot(state: ConversationState) -> tuple:
-    """What a turn may change of a conversation state, to tell whether it must be written. `data` as JSON
-    text (handlers change it in place; repr for the dates and decimals `bot.jsonstate` keeps)."""
-    return (state.flow, state.locale, state.greeted, json.dumps(state.data, default=repr),
-            tuple(state.offered) if state.offered else None)
 
 
 def _member_for(session: Session, address: str) -> Member | None:
