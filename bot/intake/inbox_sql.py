@@ -32,6 +32,12 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         mark_as_read_token=data.get("mark_as_read_token"))
 
 
+# `Inbox.mark_turned` on SQLite, the values through `RawInboxSQL.result` and `claimed_until` (PostgreSQL's,
+# which also waits for older events of the member in other processes: `Inbox._turned_statement`).
+TURNED_SQLITE = ("UPDATE processed_events SET status = 'turned', result = ?, claimed_until = ? "
+                 "WHERE event_key = ? AND claimed_by = ? AND status = 'pending'")
+
+
 class RawInboxSQL:
     """The inbox's accept statement in plain SQL for one database, built once: the ORM's ``INSERT ... ON
     CONFLICT DO NOTHING RETURNING`` spelled out (SQLAlchemy has no cache key for it and would compile it
@@ -46,6 +52,8 @@ class RawInboxSQL:
         dialect = db.engine.dialect
         self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self.COLUMNS]
         self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
+        self._result_proc = table.c["result"].type._cached_bind_processor(dialect)
+        self._until_proc = table.c["claimed_until"].type._cached_bind_processor(dialect)
         if db.is_sqlite:
             mark = {c: "?" for c in self.COLUMNS}
         else:  # psycopg: a JSON value is sent as text, so the cast matters
@@ -66,3 +74,9 @@ class RawInboxSQL:
 
     def done_at(self, now: datetime) -> Any:
         return self._done_proc(now) if self._done_proc else now
+
+    def result(self, replies: list[Any]) -> Any:
+        return self._result_proc(replies) if self._result_proc else replies
+
+    def claimed_until(self, until: datetime) -> Any:
+        return self._until_proc(until) if self._until_proc else until
