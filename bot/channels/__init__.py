@@ -1,33 +1,41 @@
-"""Channel adapters. Each owns its webhook route and turns platform events into `IncomingMessage`s
-and our `Reply`s into platform messages; none decides what to say.
+"""Channel adapters. Each turns platform events into intake jobs and our `Reply`s into platform messages;
+none decides what to say. LINE and Telegram run through the one intake lifecycle (`bot.intake.lifecycle`);
+the web chat is a page of its own (`bot.channels.web`).
 
-`mount_channels` asks each channel module to mount itself; a channel whose credentials are
-missing is skipped with one log line and the rest of the server runs.
+`mount_channels` mounts each channel whose credentials are set; a channel whose credentials are missing
+is skipped with one log line and the rest of the server runs.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 
 from fastapi import FastAPI
 
+from bot.channels import line, telegram, web
+from bot.intake.lifecycle import Intake
 from bot.runtime import Runtime
+from bot.senders import DeliveryConfig
 
 log = logging.getLogger(__name__)
 
-# Module names under bot.channels that expose `mount(app, runtime) -> bool`.
-CHANNEL_MODULES = ("web", "line", "telegram")
-
 
 def mount_channels(app: FastAPI, runtime: Runtime) -> list[str]:
-    started = []
-    for name in CHANNEL_MODULES:
-        try:
-            module = importlib.import_module(f"bot.channels.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"bot.channels.{name}":
-                continue
-            raise
-        if module.mount(app, runtime):
-            started.append(name)
+    started = ["web"] if web.mount(app, runtime) else []
+    s = runtime.settings
+    cfg = DeliveryConfig()
+    if s.line_enabled:
+        runtime._line_adapter = line.LineAdapter(s, cfg)  # type: ignore[attr-defined]  (the outbox sends on it too)
+        Intake(runtime, runtime._line_adapter).mount(app)  # type: ignore[attr-defined]
+        started.append("line")
+    else:
+        log.info("LINE channel off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to enable it")
+    if s.telegram_enabled:
+        runtime._telegram_adapter = telegram.TelegramAdapter(s, cfg)  # type: ignore[attr-defined]
+        Intake(runtime, runtime._telegram_adapter).mount(app)  # type: ignore[attr-defined]
+        started.append("telegram")
+        if not s.telegram_webhook_secret and not s.telegram_polling:
+            log.warning("Telegram: TELEGRAM_WEBHOOK_SECRET is not set, so the webhook refuses every call; "
+                        "set it (then `khruakhai telegram set-webhook URL`) or run with --telegram-polling")
+    else:
+        log.info("Telegram channel off: set TELEGRAM_BOT_TOKEN to enable it")
     return started

@@ -37,7 +37,6 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,7 +44,7 @@ from sqlalchemy import bindparam, exists, or_, select as core_select, update
 from sqlmodel import Session, select
 
 from bot.engine import OlderFirst, TurnAborted
-from bot.intake.inbox_sql import RawInboxSQL
+from bot.intake.inbox_sql import InboxItem, RawInboxSQL, Recovered
 from bot.intake.queue import cancel_and_wait
 from bot.intake.tuning import PriorityExecutor
 from bot.messages import Reply, replies_to_json
@@ -76,24 +75,6 @@ class SendLater(Exception):
     """The platform could not be reached (5xx, 429, network errors) even after the retries: the event
     is left in the inbox (not done), so it is recovered after its lease and its replies sent again,
     with the same retry keys."""
-
-
-@dataclass
-class InboxItem:
-    key: str
-    channel: str
-    address: str  # whose event: recovery claims a member's events together, and submits them in order
-    payload: dict[str, Any]
-
-
-@dataclass
-class Recovered:
-    key: str
-    channel: str
-    status: str  # "pending" (turn again) or "turned" (only send `result`)
-    payload: dict[str, Any]
-    result: list[Any] | None
-    attempts: int
 
 
 # --- the inbox ------------------------------------------------------------------------------------

@@ -1,13 +1,32 @@
-"""The inbox's accept statement in plain SQL (`RawInboxSQL`), and the (de)serialization of a message
-into the inbox row's payload."""
+"""The inbox's rows: what goes in (`InboxItem`) and comes back from recovery (`Recovered`), the
+(de)serialization of a message into a row's payload, and the accept statement in plain SQL (`RawInboxSQL`)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.messages import Address, Attachment, IncomingMessage
 from storage.db import Database
 from storage.models import ProcessedEvent
+
+
+@dataclass
+class InboxItem:
+    key: str
+    channel: str
+    address: str  # whose event: recovery claims a member's events together, and submits them in order
+    payload: dict[str, Any]
+
+
+@dataclass
+class Recovered:
+    key: str
+    channel: str
+    status: str  # "pending" (turn again) or "turned" (only send `result`)
+    payload: dict[str, Any]
+    result: list[Any] | None
+    attempts: int
 
 
 def message_to_json(msg: IncomingMessage) -> dict[str, Any]:

@@ -160,9 +160,9 @@ def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, c
     long_text = ("บรรทัดยาวมาก " * 400 + "\n") * 3  # > 4096 characters: split in parts
     with wired.db.session() as s:
         enqueue(s, key="long", address=tg[0], replies=[Reply(text=long_text)], kind="notice")
-    from bot.senders import TelegramSender
+    from bot.channels.telegram import TelegramBulkSender
 
-    real = TelegramSender._call
+    real = TelegramBulkSender._call
     count = {"n": 0}
 
     async def flaky(self, chat_id, payload, **kw):  # noqa: ANN001, ANN202
@@ -171,7 +171,7 @@ def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, c
             raise RuntimeError("killed after the first part")
         return await real(self, chat_id, payload, **kw)
 
-    monkeypatch.setattr(TelegramSender, "_call", flaky)
+    monkeypatch.setattr(TelegramBulkSender, "_call", flaky)
     drain_once(wired, cfg)
     assert len(fake_telegram.messages_to(int(tg[0][9:]))) == 1
     wired.clock.set(wired.clock.now() + timedelta(seconds=cfg.lease_seconds + 1))

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from bot.intake.inbox import Inbox, InboxItem, LeaseLost, wall_now
-from bot.intake.inbox_sql import message_from_json, message_to_json
+from bot.intake.inbox import Inbox, LeaseLost, wall_now
+from bot.intake.inbox_sql import InboxItem, message_from_json, message_to_json
 from bot.messages import (
     Address,
     Attachment,
