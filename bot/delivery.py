@@ -50,7 +50,7 @@ from bot.messages import replies_from_json, replies_to_json
 from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours, outbox_row
 from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
-from bot.channels import line as line_channel, telegram as telegram_channel
+from bot.channels import adapters
 from bot.channels.line import LineBulkSender
 from bot.channels.telegram import TelegramBulkSender
 from bot.intake.pacing import Outcome, backoff
@@ -313,13 +313,13 @@ class Drainer:
     @property
     def line(self) -> LineBulkSender:
         if self._line is None:  # the LINE channel's client and rate limiter when it runs in this process
-            self._line = line_channel.bulk_sender(self.rt, self.cfg)
+            self._line = adapters.bulk_sender(self.rt, "line", self.cfg)  # type: ignore[assignment]
         return self._line
 
     @property
     def telegram(self) -> TelegramBulkSender:
         if self._telegram is None:
-            self._telegram = telegram_channel.bulk_sender(self.rt, self.cfg)
+            self._telegram = adapters.bulk_sender(self.rt, "telegram", self.cfg)  # type: ignore[assignment]
         return self._telegram
 
     async def aclose(self) -> None:

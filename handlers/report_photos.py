@@ -3,7 +3,7 @@
 Web chat hands us the bytes (`Attachment.data`): stored at once. LINE hands us a message id, Telegram
 a file id (`Attachment.fetch_ref`): the row is written first with ``status = "pending"`` and the id in
 ``source_ref`` (same transaction as the turn), then the bytes are fetched from LINE's data API right
-away (conversation turns run in worker threads, so `fetch_line_content_sync` / `asyncio.run` are fine). If that
+away (conversation turns run in worker threads, so `bot.channels.adapters.fetch_content_sync` is fine). If that
 fails (LINE slow or down), the reference stays and `fetch_pending` / `khruakhai reports fetch-photos`
 fetch it later — LINE keeps sent content for a while, so the photo is never lost in between. After
 `MAX_ATTEMPTS` failed fetches a photo is marked ``missing`` (it no longer counts toward the 5).
@@ -93,18 +93,12 @@ def _runtime_of(ctx: Context):  # noqa: ANN202
 def _fetch(runtime, photo: ReportPhoto) -> bytes | None:  # noqa: ANN001
     """The bytes from the platform, or None when this photo's channel cannot be fetched from here."""
     settings = runtime.settings
-    if photo.channel == "line" and settings.line_enabled:
-        from bot.channels.line import fetch_line_content_sync
-
-        return fetch_line_content_sync(runtime, photo.source_ref)  # type: ignore[arg-type]
-    if photo.channel == "telegram" and settings.telegram_enabled:
-        import asyncio
-
-        from bot.channels.telegram import fetch_telegram_file
+    if (photo.channel == "line" and settings.line_enabled) or (photo.channel == "telegram" and settings.telegram_enabled):
+        from bot.channels.adapters import fetch_content_sync
 
         # Turns and the CLI run without an event loop in their thread; elsewhere this raises and the
         # photo simply stays pending for a later fetch.
-        return asyncio.run(fetch_telegram_file(runtime, photo.source_ref))  # type: ignore[arg-type]
+        return fetch_content_sync(runtime, photo.channel, photo.source_ref)  # type: ignore[arg-type]
     return None
 
 

@@ -12,6 +12,7 @@ import logging
 from fastapi import FastAPI
 
 from bot.channels import line, telegram, web
+from bot.channels.adapters import mounted
 from bot.intake.lifecycle import Intake
 from bot.runtime import Runtime
 from bot.senders import DeliveryConfig
@@ -24,14 +25,14 @@ def mount_channels(app: FastAPI, runtime: Runtime) -> list[str]:
     s = runtime.settings
     cfg = DeliveryConfig()
     if s.line_enabled:
-        runtime._line_adapter = line.LineAdapter(s, cfg)  # type: ignore[attr-defined]  (the outbox sends on it too)
-        Intake(runtime, runtime._line_adapter).mount(app)  # type: ignore[attr-defined]
+        adapter = mounted(runtime)["line"] = line.LineAdapter(s, cfg)  # the outbox sends on it too
+        Intake(runtime, adapter).mount(app)
         started.append("line")
     else:
         log.info("LINE channel off: set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN to enable it")
     if s.telegram_enabled:
-        runtime._telegram_adapter = telegram.TelegramAdapter(s, cfg)  # type: ignore[attr-defined]
-        Intake(runtime, runtime._telegram_adapter).mount(app)  # type: ignore[attr-defined]
+        adapter = mounted(runtime)["telegram"] = telegram.TelegramAdapter(s, cfg)
+        Intake(runtime, adapter).mount(app)
         started.append("telegram")
         if not s.telegram_webhook_secret and not s.telegram_polling:
             log.warning("Telegram: TELEGRAM_WEBHOOK_SECRET is not set, so the webhook refuses every call; "

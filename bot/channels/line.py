@@ -31,7 +31,6 @@ from bot.intake.contract import BadRequest, Header, Job, SendResult
 from bot.intake.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from bot.intake.pacing import AsyncTokenBucket, Outcome, ProgressFn, Storm, backoff, error_text
 from bot.messages import Reply
-from bot.senders import DeliveryConfig
 
 log = logging.getLogger(__name__)
 
@@ -258,40 +257,3 @@ class LineBulkSender:
                 continue
             return Outcome("failed", error)
         return Outcome("retry", error)
-
-
-def adapter_of(runtime: Any) -> LineAdapter | None:
-    """The serving process's LINE adapter (None when LINE is not mounted in this process)."""
-    return getattr(runtime, "_line_adapter", None)
-
-
-def bulk_sender(runtime: Any, cfg: Any) -> LineBulkSender:
-    """The outbox's sender: on the channel's client and limiter when it runs in this process."""
-    adapter = adapter_of(runtime)
-    if adapter is not None:
-        return adapter.bulk_sender(cfg)
-    return LineBulkSender(LineAdapter(runtime.settings, cfg), cfg, owned=True)
-
-
-async def fetch_line_content(runtime: Any, message_id: str) -> bytes:
-    """The bytes of an image (or other content) a member sent, from the LINE data API."""
-    adapter = adapter_of(runtime)
-    if adapter is not None:
-        return await adapter.fetch_content(message_id)
-    adapter = LineAdapter(runtime.settings, DeliveryConfig())
-    try:
-        return await adapter.fetch_content(message_id)
-    finally:
-        await adapter.aclose()
-
-
-def fetch_line_content_sync(runtime: Any, message_id: str) -> bytes:
-    """Same, for synchronous code (conversation handlers run in worker threads): a client of its own."""
-    async def fetch() -> bytes:
-        adapter = LineAdapter(runtime.settings, DeliveryConfig())
-        try:
-            return await adapter.fetch_content(message_id)
-        finally:
-            await adapter.aclose()
-
-    return asyncio.run(fetch())

@@ -28,7 +28,6 @@ from bot.intake.contract import BadRequest, Header, Job, SendResult
 from bot.intake.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from bot.intake.pacing import AsyncTokenBucket, Outcome, ProgressFn, Storm, backoff, error_text
 from bot.messages import Reply
-from bot.senders import DeliveryConfig
 
 log = logging.getLogger(__name__)
 
@@ -307,27 +306,3 @@ class TelegramBulkSender:
                 return Outcome("unreachable", error)
             return Outcome("failed", error)
         return Outcome("retry", error)
-
-
-def adapter_of(runtime: Any) -> TelegramAdapter | None:
-    return getattr(runtime, "_telegram_adapter", None)
-
-
-def bulk_sender(runtime: Any, cfg: Any) -> TelegramBulkSender:
-    """The outbox's sender: on the channel's client and rate limiter when it runs in this process."""
-    adapter = adapter_of(runtime)
-    if adapter is not None:
-        return adapter.bulk_sender(cfg)
-    return TelegramBulkSender(TelegramAdapter(runtime.settings, cfg), cfg, owned=True)
-
-
-async def fetch_telegram_file(runtime: Any, file_id: str) -> bytes:
-    """The bytes of a photo or file a member sent (the channel's client, or a short-lived one)."""
-    adapter = adapter_of(runtime)
-    if adapter is not None:
-        return await adapter.fetch_content(file_id)
-    adapter = TelegramAdapter(runtime.settings, DeliveryConfig())
-    try:
-        return await adapter.fetch_content(file_id)
-    finally:
-        await adapter.aclose()

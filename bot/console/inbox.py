@@ -112,16 +112,11 @@ def photo(request: Request, ticket_id: int, message_id: int, index: int,
 
 def _fetch_photo(runtime: Any, channel: str, ref: str) -> bytes | None:
     try:
-        if channel == "line" and runtime.settings.line_enabled:
-            from bot.channels.line import fetch_line_content_sync
+        if (channel == "line" and runtime.settings.line_enabled) or \
+                (channel == "telegram" and runtime.settings.telegram_enabled):
+            from bot.channels.adapters import fetch_content_sync
 
-            return fetch_line_content_sync(runtime, ref)
-        if channel == "telegram" and runtime.settings.telegram_enabled:
-            import asyncio
-
-            from bot.channels.telegram import fetch_telegram_file
-
-            return asyncio.run(fetch_telegram_file(runtime, ref))
+            return fetch_content_sync(runtime, channel, ref)
     except Exception as exc:  # noqa: BLE001 - expired or unreachable: the page says the photo is gone
         log.info("a question's photo could not be fetched: %s", type(exc).__name__)
     return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json as jsonlib
 import ssl
+import weakref
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -131,15 +132,16 @@ class _Pool:
 
 
 class HttpClient:
-    """Keep-alive HTTP/1.1 client for one event loop (it starts over, quietly, in another loop)."""
+    """Keep-alive HTTP/1.1 client. Connections belong to the event loop that opened them: each loop using the
+    client (the server's; a tool's `asyncio.run`) gets pools of its own."""
 
     def __init__(self, *, headers: dict[str, str] | None = None, timeout: float = 15.0,
                  max_connections: int = 64) -> None:
         self.timeout = timeout
         self.max_connections = max_connections
         self._default = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()).encode("latin-1")
-        self._pools: dict[Origin, _Pool] = {}
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Origin, _Pool]] = \
+            weakref.WeakKeyDictionary()
         self._ssl: ssl.SSLContext | None = None
 
     async def post_json(self, url: str, body: Any, *, headers: dict[str, str] | None = None,
@@ -155,14 +157,15 @@ class HttpClient:
     async def request(self, method: str, url: str, body: bytes | None = None, *, headers: dict[str, str] | None = None,
                       timeout: float | None = None, content_type: str | None = None) -> HttpResponse:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # connections belong to the loop that made them
-            self._pools, self._loop = {}, loop
+        pools = self._loops.get(loop)
+        if pools is None:
+            pools = self._loops[loop] = {}
         u = urlsplit(url)
         https = u.scheme == "https"
         origin = (u.scheme, u.hostname or "localhost", u.port or (443 if https else 80))
-        pool = self._pools.get(origin)
+        pool = pools.get(origin)
         if pool is None:
-            pool = self._pools[origin] = _Pool(origin, self.max_connections)
+            pool = pools[origin] = _Pool(origin, self.max_connections)
         target = (u.path or "/") + (f"?{u.query}" if u.query else "")
         host = origin[1] if origin[2] == (443 if https else 80) else f"{origin[1]}:{origin[2]}"
         head = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n".encode("latin-1"), self._default]
@@ -232,8 +235,8 @@ class HttpClient:
             timer.cancel()
 
     async def aclose(self) -> None:
-        for pool in self._pools.values():
+        """Close this loop's idle connections (another loop's go with that loop)."""
+        for pool in self._loops.pop(asyncio.get_running_loop(), {}).values():
             for conn in pool.idle:
                 conn.close()
             pool.idle.clear()
-        self._pools = {}

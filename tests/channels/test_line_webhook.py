@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from bot.channels import line as line_channel
+from bot.channels import adapters, line as line_channel
 from bot.channels.line_format import event_to_job
 from bot.messages import Reply
 from storage.models import MemberIdentity, ProcessedEvent
@@ -182,9 +182,9 @@ def test_image_when_not_expected_gets_a_note_and_content_can_be_fetched(line_cli
     fake_line.add_content(mid, b"\xff\xd8jpegbytes")
     user.send(lw.image_event(user.user_id, message_id=mid, reply_token=user.token()))
     assert "ยังไม่ได้รอรับรูปหรือไฟล์" in user.text  # received, not expected now: what to do instead
-    data = client.portal.call(line_channel.fetch_line_content, channel.runtime, mid)
+    data = client.portal.call(adapters.fetch_content, channel.runtime, "line", mid)
     assert data == b"\xff\xd8jpegbytes"
-    assert line_channel.fetch_line_content_sync(channel.runtime, mid) == b"\xff\xd8jpegbytes"
+    assert adapters.fetch_content_sync(channel.runtime, "line", mid) == b"\xff\xd8jpegbytes"
     assert all(c["host"] == "api-data.line.me" for c in fake_line.calls_to("getMessageContent"))
 
 

@@ -269,9 +269,9 @@ def test_telegram_in_flight_is_bounded_until_committed(wired, fake_telegram, cfg
         with lock:
             state["live"] -= 1
 
-    import httpx
+    from bot.intake.http import HttpClient
 
-    real_post = httpx.AsyncClient.post
+    real_post = HttpClient.post_json
 
     async def post(self, url, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
         if str(url).endswith("/sendMessage"):
@@ -281,7 +281,7 @@ def test_telegram_in_flight_is_bounded_until_committed(wired, fake_telegram, cfg
         return await real_post(self, url, *a, **k)
 
     monkeypatch.setattr(Drainer, "_finish_row", finish)
-    monkeypatch.setattr(httpx.AsyncClient, "post", post)
+    monkeypatch.setattr(HttpClient, "post_json", post)
     drain_once(wired, cfg)
     assert _statuses(wired) == {"delivered": 30}
     assert all(len(fake_telegram.messages_to(int(a[9:]))) == 1 for a in tg)

@@ -1,0 +1,55 @@
+"""The channel adapters of this process: the ones the server mounted (`bot.channels.mount_channels`), which
+the outbox sends on too — one HTTP client and one rate limiter per channel — or short-lived ones for tools
+and code that runs where no channel is mounted."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.channels.line import LineAdapter, LineBulkSender
+from bot.channels.telegram import TelegramAdapter, TelegramBulkSender
+from bot.senders import DeliveryConfig
+
+ADAPTERS = {"line": LineAdapter, "telegram": TelegramAdapter}
+
+
+def mounted(runtime: Any) -> dict[str, Any]:
+    """channel name → the adapter this process serves (filled by `mount_channels`)."""
+    adapters = getattr(runtime, "_adapters", None)
+    if adapters is None:
+        adapters = runtime._adapters = {}
+    return adapters
+
+
+def bulk_sender(runtime: Any, channel: str, cfg: Any) -> LineBulkSender | TelegramBulkSender:
+    """The outbox's sender for `channel`: on the mounted adapter's client and rate limiter when there is one."""
+    adapter = mounted(runtime).get(channel)
+    if adapter is not None:
+        return adapter.bulk_sender(cfg)
+    sender = ADAPTERS[channel](runtime.settings, cfg).bulk_sender(cfg)
+    sender.owned = True  # its own client: closed with the sender
+    return sender
+
+
+async def fetch_content(runtime: Any, channel: str, ref: str) -> bytes:
+    """The bytes of a photo or file a member sent on `channel` (`Attachment.fetch_ref`)."""
+    adapter = mounted(runtime).get(channel)
+    if adapter is not None:
+        return await adapter.fetch_content(ref)
+    adapter = ADAPTERS[channel](runtime.settings, DeliveryConfig())
+    try:
+        return await adapter.fetch_content(ref)
+    finally:
+        await adapter.aclose()
+
+
+def fetch_content_sync(runtime: Any, channel: str, ref: str) -> bytes:
+    """Same, for code without an event loop in its thread (a client of its own, in a loop of its own)."""
+    async def fetch() -> bytes:
+        adapter = ADAPTERS[channel](runtime.settings, DeliveryConfig())
+        try:
+            return await adapter.fetch_content(ref)
+        finally:
+            await adapter.aclose()
+
+    return asyncio.run(fetch())
