@@ -17,16 +17,15 @@ import asyncio
 import hmac
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot import account_links
-from bot.channels.telegram_format import to_telegram_messages, update_to_job
+from bot.channels.telegram_format import to_telegram_messages, updates_to_jobs
 from bot.intake.contract import BadRequest, Header, Job, SendResult
 from bot.intake.http import HttpClient, HttpError, HttpResponse, HttpTimeout
-from bot.intake.pacing import AsyncTokenBucket, Outcome, ProgressFn, Storm, backoff, error_text
+from bot.intake.pacing import AsyncTokenBucket, ChatPacer, Outcome, ProgressFn, Storm, backoff, error_text
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -72,20 +71,7 @@ class TelegramAdapter:
             raise BadRequest(400, {"ok": False, "description": "malformed JSON"}) from exc
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise BadRequest(400, {"ok": False, "description": "not an Update"})
-        return self.jobs([data])
-
-    @staticmethod
-    def jobs(updates: list[dict[str, Any]]) -> list[Job]:
-        jobs = []
-        for update in updates:
-            try:
-                job = update_to_job(update)
-            except (KeyError, TypeError, ValueError, AttributeError):  # acknowledged and dropped
-                log.exception("Telegram: unreadable update")
-                continue
-            if job is not None:
-                jobs.append(job)
-        return jobs
+        return updates_to_jobs([data])
 
     async def _know_username(self) -> None:
         """The bot's @username (getMe), for the deep links in account-link codes."""
@@ -143,7 +129,7 @@ class TelegramAdapter:
             if not updates:
                 continue
             try:  # stored before the next getUpdates confirms them to Telegram
-                await admit(self.jobs(updates))
+                await admit(updates_to_jobs(updates))
             except Exception:  # noqa: BLE001
                 log.exception("Telegram polling: could not store updates; fetching them again")
                 await asyncio.sleep(1)
@@ -222,32 +208,13 @@ class TelegramBulkSender:
         self.adapter, self.cfg, self.owned = adapter, cfg, owned
         # sent and not yet committed (see `send`): at most this many can be repeated by a crash
         self.in_flight = asyncio.Semaphore(max(1, cfg.telegram_in_flight))
-        self.next_for_chat: dict[Any, float] = {}  # monotonic time a chat may get its next message
-        self.chat_locks: dict[Any, asyncio.Lock] = {}
+        self.chats = ChatPacer(cfg.telegram_chat_interval, adapter.bucket)
         self.storm = Storm()
         self.calls: Counter[str] = Counter()
 
     async def aclose(self) -> None:
         if self.owned:
             await self.adapter.aclose()
-
-    async def _slot(self, chat_id: Any) -> None:
-        """Wait until this chat may get a message (≥ chat_interval after the last one sent to it), then for
-        the overall rate. Messages to one chat queue on that chat's lock."""
-        lock = self.chat_locks.get(chat_id)
-        if lock is None:
-            lock = self.chat_locks[chat_id] = asyncio.Lock()
-        async with lock:
-            wait = self.next_for_chat.get(chat_id, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            await self.adapter.bucket.acquire()
-            self.next_for_chat[chat_id] = time.monotonic() + self.cfg.telegram_chat_interval
-        if len(self.next_for_chat) > 50_000:  # forget chats whose gap has long passed
-            cutoff = time.monotonic() - 5
-            for k in [k for k, v in self.next_for_chat.items() if v < cutoff and not self.chat_locks[k].locked()]:
-                del self.next_for_chat[k]
-                del self.chat_locks[k]
 
     async def send(self, chat_id: int | str, payloads: Sequence[dict[str, Any]], start: int = 0,
                    on_progress: ProgressFn = None) -> Outcome:
@@ -269,7 +236,7 @@ class TelegramBulkSender:
         method = body.pop("method", "sendMessage")  # sendPhoto / sendDocument for media
         cfg, error = self.cfg, "?"
         for attempt in range(cfg.inline_retries + 1):
-            await self._slot(chat_id)
+            await self.chats.slot(chat_id)
             resp: HttpResponse | None = None
             async with self.in_flight:  # until the answer is committed the message is ambiguous after a crash
                 try:
@@ -281,9 +248,7 @@ class TelegramBulkSender:
                     self.calls["sendMessage error"] += 1
                     error = f"connection error: {exc}"
                 if resp is not None:
-                    # the chat's gap counts from the answer, so a slow request then a fast one stay apart
-                    self.next_for_chat[chat_id] = max(self.next_for_chat.get(chat_id, 0.0),
-                                                      time.monotonic() + cfg.telegram_chat_interval)
+                    self.chats.answered(chat_id)
                     self.calls[f"sendMessage {resp.status}"] += 1
                     if resp.status == 200:
                         if on_delivered is not None:
@@ -300,7 +265,7 @@ class TelegramBulkSender:
                     self.adapter.bucket.pause(wait)
                 if wait > cfg.telegram_max_inline_wait:
                     return Outcome("retry", error, retry_after=wait)
-                self.next_for_chat[chat_id] = max(self.next_for_chat.get(chat_id, 0.0), time.monotonic() + wait)
+                self.chats.hold(chat_id, wait)
                 continue
             if resp.status == 403:
                 return Outcome("unreachable", error)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -44,6 +45,8 @@ from bot.account_links import normalize_code
 from bot.clock import db_now
 from bot.intake.contract import Job
 from bot.messages import Address, Attachment, Card, Choice, IncomingMessage, Media, Reply
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
@@ -329,3 +332,17 @@ def update_to_job(update: dict[str, Any]) -> Job | None:
         att = Attachment("sticker" if message.get("sticker") else "audio" if (message.get("voice") or message.get("audio"))
                          else "video" if message.get("video") else "file" if document else "other")  # type: ignore[arg-type]
     return Job(IncomingMessage(attachments=(att,), **base), key, target)
+
+
+def updates_to_jobs(updates: list[dict[str, Any]]) -> list[Job]:
+    """The jobs of several updates; one we cannot read is logged and dropped (acknowledged all the same)."""
+    jobs = []
+    for update in updates:
+        try:
+            job = update_to_job(update)
+        except (KeyError, TypeError, ValueError, AttributeError):  # acknowledged and dropped
+            log.exception("Telegram: unreadable update")
+            continue
+        if job is not None:
+            jobs.append(job)
+    return jobs

@@ -376,7 +376,7 @@ def get_inbox(runtime: Any) -> Inbox:
     inbox = getattr(runtime, "_inbox", None)
     if inbox is None:
         inbox = Inbox(runtime.db, lease_seconds=runtime.settings.inbox_lease_seconds,
-                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)),
+                      recover_batch=runtime.settings.inbox_recover_batch,
                       keep_done=timedelta(days=runtime.settings.retention_inbox_days))
         runtime._inbox = inbox
     return inbox

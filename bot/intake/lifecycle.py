@@ -24,6 +24,7 @@ import json
 import logging
 import threading
 from dataclasses import replace
+from collections.abc import Awaitable
 from typing import Any
 
 from bot import account_links, callback_values
@@ -167,7 +168,7 @@ class KeyedQueue:
 BUSY_SHED = 64  # turns waiting for the database beyond which busy indicators are skipped
 
 
-async def with_busy_indicator(work: "asyncio.Future", after: float, show, waiting=None) -> object:  # noqa: ANN001
+async def with_busy_indicator(work: Awaitable[Any], after: float, show, waiting=None) -> Any:  # noqa: ANN001
     """Await `work`; when it takes longer than `after` seconds, start `show()` (LINE's loading
     animation, Telegram's "typing…") once. A timer, cheaper per event than `asyncio.wait_for`.
 
@@ -264,15 +265,17 @@ class Intake:
         if job.result is not None:  # the turn ran before a crash: only the replies are left to send
             await self._send(job, replies_from_json(job.result))
             return
-        before = asyncio.ensure_future(self.adapter.before_turn(job))
         msg = job.msg
-        if account_links.may_be_code(msg):
+        if account_links.may_be_code(msg):  # the code's lookup and the adapter's part at once
+            before = asyncio.ensure_future(self.adapter.before_turn(job))
             msg = await asyncio.get_running_loop().run_in_executor(
                 self.executor, account_links.route_code, self.runtime.db, msg, self.runtime.clock.now())
-        fields = await before
+            fields = await before
+        else:
+            fields = await self.adapter.before_turn(job)
         if fields:
             msg = replace(msg, **fields)
-        turn = asyncio.ensure_future(self.turns.turn(msg, job.event_key))
+        turn = self.turns.turn(msg, job.event_key)
         if job.target and (self.adapter.busy_in_groups or not msg.is_group):
             target = job.target
             replies = await with_busy_indicator(turn, self.adapter.busy_after, lambda: self.adapter.busy(target),

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.intake.http import HttpResponse
 
@@ -86,3 +87,38 @@ def error_text(resp: HttpResponse) -> str:
             msg += " (" + "; ".join(f"{d.get('property', '')}: {d.get('message', '')}" for d in details[:3]) + ")"
         return f"HTTP {resp.status}: {msg}"[:480]
     return f"HTTP {resp.status}"
+
+
+class ChatPacer:
+    """At most one message per `interval` to each chat (Telegram: 1/s), then the overall bucket. Messages
+    to one chat queue on that chat's lock; the gap counts from the platform's answer (`answered`), so a
+    slow request followed by a fast one never lands two messages closer than the interval."""
+
+    def __init__(self, interval: float, bucket: AsyncTokenBucket) -> None:
+        self.interval = interval
+        self.bucket = bucket
+        self.next_for_chat: dict[Any, float] = {}  # monotonic time a chat may get its next message
+        self.locks: dict[Any, asyncio.Lock] = {}
+
+    async def slot(self, chat: Any) -> None:
+        lock = self.locks.get(chat)
+        if lock is None:
+            lock = self.locks[chat] = asyncio.Lock()
+        async with lock:
+            wait = self.next_for_chat.get(chat, 0.0) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await self.bucket.acquire()
+            self.next_for_chat[chat] = time.monotonic() + self.interval
+        if len(self.next_for_chat) > 50_000:  # forget chats whose gap has long passed
+            cutoff = time.monotonic() - 5
+            for k in [k for k, v in self.next_for_chat.items() if v < cutoff and not self.locks[k].locked()]:
+                del self.next_for_chat[k]
+                del self.locks[k]
+
+    def answered(self, chat: Any) -> None:
+        self.hold(chat, self.interval)
+
+    def hold(self, chat: Any, seconds: float) -> None:
+        """No message to `chat` for `seconds` from now (a 429's retry_after)."""
+        self.next_for_chat[chat] = max(self.next_for_chat.get(chat, 0.0), time.monotonic() + seconds)
