@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
@@ -143,8 +143,7 @@ audience_provider("kind", label_key="broadcast.audience.kind", order=20, options
 
 
 # --- recipients -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):  # a tuple, not a frozen dataclass: one is made per member of a broadcast
     member_id: int
     address: str
     locale: str
@@ -184,7 +183,8 @@ def iter_recipients(session: Session, audience: dict[str, Any], scope_province: 
     stmt = stmt.order_by(col(Member.id))
     current: int | None = None
     best: tuple | None = None
-    for row in session.execute(stmt.execution_options(yield_per=5000)):
+    session.flush()  # as `session.execute` would; rows are then read as plain tuples (no ORM loading)
+    for row in session.connection().execute(stmt.execution_options(yield_per=5000)):
         if row[0] != current:
             if best is not None:
                 yield best  # type: ignore[misc]

@@ -47,7 +47,7 @@ from bot.broadcast_state import state_of
 from bot.clock import Clock
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
-from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours, outbox_row
+from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours
 from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
 from bot.channels import adapters
@@ -823,10 +823,14 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
     table = DeliveryBatch.__table__
 
     def content_for(locale: str) -> tuple[list[dict[str, Any]], str]:
-        if locale not in contents:
-            data = replies_to_json(broadcast_replies(session, broadcast, locale))
-            contents[locale] = (data, content_hash(data))
-        return contents[locale]
+        found = contents.get(locale)
+        if found is None:
+            lang = i18n.normalize_locale(locale)
+            if lang not in contents:
+                data = replies_to_json(broadcast_replies(session, broadcast, lang))
+                contents[lang] = (data, content_hash(data))
+            found = contents[locale] = contents[lang]
+        return found
 
     def chunks_for(digest: str, data: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         if digest not in line_chunks:
@@ -853,16 +857,23 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
     prebatch = session.execute(select(O.id).where(O.broadcast_id == broadcast.id).limit(1)).first() is None
     total = opted = 0
     rows: list[dict] = []
+    broadcast_id, urgent = broadcast.id, broadcast.urgent
+    key_prefix = f"broadcast:{broadcast_id}:member:"
     for rec, opted_out, _rank in audiences.iter_recipients(session, broadcast.audience, broadcast.scope_province):
         if opted_out:
             opted += 1
             continue
         total += 1
-        data, digest = content_for(i18n.normalize_locale(rec.locale))
-        row = outbox_row(key=f"broadcast:{broadcast.id}:member:{rec.member_id}", address=rec.address,
-                         content=data, digest=digest, kind="broadcast", member_id=rec.member_id,
-                         urgent=broadcast.urgent, broadcast_id=broadcast.id, now=now)
-        if prebatch and row["channel"] == "line" and LINE_USER_ID.match(row["address"][5:]):
+        data, digest = content_for(rec.locale)
+        # `outbox_row` spelled out: this loop runs once per member of the audience (60,000 at national
+        # scale), and the address comes from a stored identity (already validated)
+        address = rec.address
+        channel = address.partition(":")[0]
+        row = {"key": f"{key_prefix}{rec.member_id}", "kind": "broadcast", "address": address, "channel": channel,
+               "member_id": rec.member_id, "content": data, "content_hash": digest, "status": "pending",
+               "urgent": urgent, "attempts": 0, "next_attempt_at": now, "broadcast_id": broadcast_id,
+               "created_at": now, "parts_sent": 0, "batch_id": None}
+        if prebatch and channel == "line" and LINE_USER_ID.match(address[5:]):
             part = pending_line.setdefault(digest, [])
             part.append(row)
             if len(part) >= size:
