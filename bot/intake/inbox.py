@@ -162,24 +162,6 @@ class Inbox:
         """Processing failed unexpectedly: stop renewing, so the event is recovered after its lease."""
         self.inflight.discard(key)
 
-    async def process(self, key: str, work: Callable[[], Any], channel: str) -> None:
-        """Run `work()` (a coroutine function) for event `key`; mark it done when it completes, or leave
-        it to be recovered after its lease when it could not finish."""
-        try:
-            await work()
-        except LeaseLost:
-            log.warning("%s: %s was taken over by another process", channel, key)
-            self.release(key)
-            return
-        except SendLater:
-            log.warning("%s: could not send the replies of %s; they will be tried again", channel, key)
-            self.release(key)
-            return
-        except BaseException:
-            self.release(key)
-            raise
-        self.finish(key)
-
     def _kick(self) -> None:
         """Queue one write of everything pending, unless one is queued already. The write takes what is
         pending when it *runs* (on the database thread), so events that arrive while a turn batch holds

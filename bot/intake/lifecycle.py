@@ -29,7 +29,7 @@ from typing import Any
 
 from bot import account_links, callback_values
 from bot.intake.contract import BadRequest, ChannelAdapter, Header, Job
-from bot.intake.inbox import Recovered, SendLater, get_inbox
+from bot.intake.inbox import LeaseLost, Recovered, SendLater, get_inbox
 from bot.intake.turns import get_turns
 from bot.messages import IncomingMessage, Reply, replies_from_json
 
@@ -259,7 +259,23 @@ class Intake:
 
     # --- turn, send, done (on the member's queue) ------------------------------------------------------
     async def _process(self, job: Job) -> None:
-        await self.inbox.process(job.event_key, lambda: self._work(job), self.adapter.name)
+        """Turn and send, then mark the event done; one that could not finish is left to be recovered
+        after its lease (its stored replies are then sent again, with the same retry keys)."""
+        try:
+            await self._work(job)
+        except LeaseLost:
+            log.warning("%s: %s was taken over by another process", self.adapter.name, job.event_key)
+            self.inbox.release(job.event_key)
+            return
+        except SendLater:
+            log.warning("%s: could not send the replies of %s; they will be tried again", self.adapter.name,
+                        job.event_key)
+            self.inbox.release(job.event_key)
+            return
+        except BaseException:
+            self.inbox.release(job.event_key)
+            raise
+        self.inbox.finish(job.event_key)
 
     async def _work(self, job: Job) -> None:
         if job.result is not None:  # the turn ran before a crash: only the replies are left to send
