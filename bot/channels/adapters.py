@@ -1,4 +1,4 @@
-"""The channel adapters of this process: the ones the server mounted (`bot.channels.mount_channels`), which
+"""The channel adapters of this process: the ones the server mounted (`bot.channels.mount.mount_channels`), which
 the outbox sends on too — one HTTP client and one rate limiter per channel — or short-lived ones for tools
 and code that runs where no channel is mounted."""
 from __future__ import annotations
