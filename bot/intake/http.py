@@ -185,13 +185,13 @@ class HttpClient:
                 conn, reused = await self._connection(pool, deadline)
                 try:
                     response = await self._exchange(conn, data, deadline)
-                except HttpTimeout:
+                except HttpError as exc:
                     conn.close()
-                    raise
-                except HttpError:
-                    conn.close()
-                    if reused and not conn.answered:
+                    if reused and not conn.answered and not isinstance(exc, HttpTimeout):
                         continue  # the server had closed the idle connection: once more on a new one
+                    raise
+                except BaseException:  # cancelled mid-request: the connection's state is unknown
+                    conn.close()
                     raise
                 if not conn.closed:
                     pool.idle.append(conn)
