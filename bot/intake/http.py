@@ -143,6 +143,7 @@ class HttpClient:
         self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Origin, _Pool]] = \
             weakref.WeakKeyDictionary()
         self._ssl: ssl.SSLContext | None = None
+        self._targets: dict[tuple[str, str], tuple[Origin, bytes]] = {}  # parsed URLs
 
     async def post_json(self, url: str, body: Any, *, headers: dict[str, str] | None = None,
                         timeout: float | None = None) -> HttpResponse:
@@ -160,15 +161,17 @@ class HttpClient:
         pools = self._loops.get(loop)
         if pools is None:
             pools = self._loops[loop] = {}
-        u = urlsplit(url)
-        https = u.scheme == "https"
-        origin = (u.scheme, u.hostname or "localhost", u.port or (443 if https else 80))
+        key = (method, url)
+        target = self._targets.get(key)
+        if target is None:
+            target = self._targets[key] = self._target(method, url)
+            if len(self._targets) > 1024:  # profile and content URLs name users and messages
+                self._targets.clear()
+        origin, request_line = target
         pool = pools.get(origin)
         if pool is None:
             pool = pools[origin] = _Pool(origin, self.max_connections)
-        target = (u.path or "/") + (f"?{u.query}" if u.query else "")
-        host = origin[1] if origin[2] == (443 if https else 80) else f"{origin[1]}:{origin[2]}"
-        head = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n".encode("latin-1"), self._default]
+        head = [request_line, self._default]
         if headers:
             head.append("".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1"))
         if content_type:
@@ -197,6 +200,16 @@ class HttpClient:
                     pool.idle.append(conn)
                 return response
         raise HttpError("connection closed before the answer")
+
+    @staticmethod
+    def _target(method: str, url: str) -> tuple[Origin, bytes]:
+        """The origin of `url` and the request line with the Host header."""
+        u = urlsplit(url)
+        https = u.scheme == "https"
+        origin = (u.scheme, u.hostname or "localhost", u.port or (443 if https else 80))
+        path = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        host = origin[1] if origin[2] == (443 if https else 80) else f"{origin[1]}:{origin[2]}"
+        return origin, f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n".encode("latin-1")
 
     async def _connection(self, pool: _Pool, deadline: float) -> tuple[_Connection, bool]:
         while pool.idle:
