@@ -146,14 +146,22 @@ class TurnBatcher:
                 results = [exc] * len(batch)
             self.stats["turns"] += len(batch)
             self.stats["batches"] += 1
+            answers: dict[Any, list[tuple[asyncio.Future, Any]]] = {}
             for (_, _, fut, loop), result in zip(batch, results):
-                loop.call_soon_threadsafe(_settle, fut, result)
+                answers.setdefault(loop, []).append((fut, result))
+            for loop, settled in answers.items():  # one wake-up of the event loop per batch, not per turn
+                loop.call_soon_threadsafe(_settle_all, settled)
         with self._lock:
             more = bool(self._waiting)
             if not more:
                 self._running -= 1
         if more:
             self._submit()
+
+
+def _settle_all(settled: list[tuple[asyncio.Future, Any]]) -> None:
+    for fut, result in settled:
+        _settle(fut, result)
 
 
 def _settle(fut: asyncio.Future, result: Any) -> None:
