@@ -123,7 +123,7 @@ def main() -> None:
     from bot.delivery import Drainer, broadcast_counts
     from bot.outbox import create_broadcast
     from bot.runtime import build
-    from bot.senders import DeliveryConfig
+    from bot.config import DeliveryConfig
     from storage.migrate import upgrade
     from storage.models import Broadcast
 

@@ -45,6 +45,7 @@ from sqlmodel import Session, col
 from bot import i18n
 from bot.broadcast_state import state_of
 from bot.clock import Clock
+from bot.config import DeliveryConfig
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
 from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours
@@ -54,7 +55,6 @@ from bot.channels import adapters
 from bot.channels.line import LineBulkSender
 from bot.channels.telegram import TelegramBulkSender
 from bot.intake.pacing import Outcome, backoff
-from bot.senders import DeliveryConfig
 from storage.models import Member, MemberIdentity
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 
@@ -297,7 +297,7 @@ class Drainer:
     def __init__(self, runtime: Runtime, cfg: DeliveryConfig | None = None, *, worker: str | None = None,
                  line: LineBulkSender | None = None, telegram: TelegramBulkSender | None = None) -> None:
         self.rt = runtime
-        self.cfg = cfg or DeliveryConfig()
+        self.cfg = cfg or runtime.settings.delivery
         self.worker = worker or worker_id()
         self._line = line
         self._telegram = telegram
@@ -898,7 +898,7 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
 
 def prepare_due_broadcasts(runtime: Runtime, cfg: DeliveryConfig | None = None) -> int:
     """Expand queued broadcasts whose time has come (scheduled ones included). Safe with several processes."""
-    size = (cfg or DeliveryConfig()).line_multicast_size
+    size = (cfg or runtime.settings.delivery).line_multicast_size
     now = runtime.clock.now()
     expanded = 0
     for _ in range(100):

@@ -54,6 +54,12 @@ class Attachment:
     longitude: float | None = None
 
 
+class ContentGone(LookupError):
+    """A channel's content fetcher (``async fetch_content(fetch_ref) -> bytes``) raises this when the
+    platform no longer has the content (LINE keeps what members send only for a limited time): fetching
+    it again cannot help. Any other exception is taken as "try again later"."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
     address: Address

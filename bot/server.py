@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.config import Settings
+from bot.content_fetchers import content_fetchers
 from bot.runtime import Runtime, build
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,11 @@ def _optional(module: str):  # noqa: ANN202
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
-    runtime = runtime or build(settings)
+    """The app for `settings` (built once by the entry point), or around an existing `runtime`."""
+    if runtime is None:
+        if settings is None:
+            raise TypeError("create_app needs the settings or a runtime")
+        runtime = build(settings)
     settings = runtime.settings
     run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
 
@@ -47,7 +52,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 stoppers.append(stop)
         scheduler = _optional("bot.scheduler")
         if run_scheduler and scheduler is not None:
-            stoppers.append(scheduler.start(runtime))
+            stoppers.append(scheduler.start(runtime, fetchers=app.state.content_fetchers))
         try:
             yield
         finally:
@@ -71,6 +76,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     started = mount_channels(app, runtime)
     log.info("channels started: %s", ", ".join(started))
+    # how the bytes of what members send are fetched, after their turn (the photo job; tests run it by hand)
+    app.state.content_fetchers = content_fetchers(runtime)
     from bot import certificates, checkin
 
     checkin.mount(app, settings)  # /qr/<token>.png: the QR code of a registration's confirmation

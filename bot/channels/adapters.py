@@ -3,12 +3,10 @@ the outbox sends on too — one HTTP client and one rate limiter per channel —
 and code that runs where no channel is mounted."""
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.channels.line import LineAdapter, LineBulkSender
 from bot.channels.telegram import TelegramAdapter, TelegramBulkSender
-from bot.senders import DeliveryConfig
 
 ADAPTERS = {"line": LineAdapter, "telegram": TelegramAdapter}
 
@@ -36,20 +34,8 @@ async def fetch_content(runtime: Any, channel: str, ref: str) -> bytes:
     adapter = mounted(runtime).get(channel)
     if adapter is not None:
         return await adapter.fetch_content(ref)
-    adapter = ADAPTERS[channel](runtime.settings, DeliveryConfig())
+    adapter = ADAPTERS[channel](runtime.settings, runtime.settings.delivery)
     try:
         return await adapter.fetch_content(ref)
     finally:
         await adapter.aclose()
-
-
-def fetch_content_sync(runtime: Any, channel: str, ref: str) -> bytes:
-    """Same, for code without an event loop in its thread (a client of its own, in a loop of its own)."""
-    async def fetch() -> bytes:
-        adapter = ADAPTERS[channel](runtime.settings, DeliveryConfig())
-        try:
-            return await adapter.fetch_content(ref)
-        finally:
-            await adapter.aclose()
-
-    return asyncio.run(fetch())

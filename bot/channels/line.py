@@ -30,7 +30,7 @@ from bot.channels.line_format import chunk_messages, event_to_job, to_line_messa
 from bot.intake.contract import BadRequest, Header, Job, SendResult
 from bot.intake.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from bot.intake.pacing import AsyncTokenBucket, Outcome, ProgressFn, Storm, backoff, error_text
-from bot.messages import Reply
+from bot.messages import ContentGone, Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ LOADING_SECONDS = 20
 PUSH_ATTEMPTS = 4
 RETRY_NAMESPACE = uuid.UUID("6f1c1f7e-3c0b-4a52-9d0e-6b8f2b1d0c11")
 PROFILES_KEPT = 50_000
+GONE_STATUSES = (404, 410)  # content past LINE's keeping time
 
 
 def verify_signature(secret: bytes, body: bytes, signature: str | None) -> bool:
@@ -185,7 +186,10 @@ class LineAdapter:
         return None
 
     async def fetch_content(self, ref: str) -> bytes:
+        """A member's image; `ContentGone` when LINE no longer keeps it (404/410), `HttpError` otherwise."""
         resp = await self._call("GET", f"{self.data}/v2/bot/message/{ref}/content", None)
+        if resp.status in GONE_STATUSES:
+            raise ContentGone(ref)
         if not resp.ok:
             raise HttpError(f"LINE content {ref}: {error_text(resp)}")
         return resp.body

@@ -11,7 +11,6 @@ from bot.channels import line, telegram, web
 from bot.channels.adapters import mounted
 from bot.intake.lifecycle import Intake
 from bot.runtime import Runtime
-from bot.senders import DeliveryConfig
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +18,7 @@ log = logging.getLogger(__name__)
 def mount_channels(app: FastAPI, runtime: Runtime) -> list[str]:
     started = ["web"] if web.mount(app, runtime) else []
     s = runtime.settings
-    cfg = DeliveryConfig()
+    cfg = s.delivery
     if s.line_enabled:
         adapter = mounted(runtime)["line"] = line.LineAdapter(s, cfg)  # the outbox sends on it too
         Intake(runtime, adapter).mount(app)

@@ -26,7 +26,7 @@ from bot.channels.telegram_format import to_telegram_messages, updates_to_jobs
 from bot.intake.contract import BadRequest, Header, Job, SendResult
 from bot.intake.http import HttpClient, HttpError, HttpResponse, HttpTimeout
 from bot.intake.pacing import AsyncTokenBucket, ChatPacer, Outcome, ProgressFn, Storm, backoff, error_text
-from bot.messages import Reply
+from bot.messages import ContentGone, Reply
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +179,16 @@ class TelegramAdapter:
         return "sent"
 
     async def fetch_content(self, ref: str) -> bytes:
-        """The bytes of a photo or file a member sent (getFile, then the download)."""
+        """The bytes of a photo or file a member sent (getFile, then the download); `ContentGone` when
+        Telegram no longer knows the file."""
         resp = await self.call("getFile", {"file_id": ref})
+        if resp.status == 400 and "file" in error_text(resp).lower():  # "invalid file_id": Telegram forgot it
+            raise ContentGone(ref)
         if not resp.ok:
             raise HttpError(f"Telegram getFile: {error_text(resp)}")
         data = await self.http.get(f"{self.file_url}/{resp.json()['result']['file_path']}")
+        if data.status == 404:
+            raise ContentGone(ref)
         if not data.ok:
             raise HttpError(f"Telegram file download: HTTP {data.status}")
         return data.body

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.channels import adapters, line as line_channel
 from bot.channels.line_format import event_to_job
-from bot.messages import Reply
+from bot.messages import ContentGone, Reply
 from storage.models import MemberIdentity, ProcessedEvent
 from storage.repositories import members as members_repo
 from tests.channels.helpers import LINE_SECRET, LineUser, eventually, line_actions
@@ -184,7 +184,8 @@ def test_image_when_not_expected_gets_a_note_and_content_can_be_fetched(line_cli
     assert "ยังไม่ได้รอรับรูปหรือไฟล์" in user.text  # received, not expected now: what to do instead
     data = client.portal.call(adapters.fetch_content, channel.runtime, "line", mid)
     assert data == b"\xff\xd8jpegbytes"
-    assert adapters.fetch_content_sync(channel.runtime, "line", mid) == b"\xff\xd8jpegbytes"
+    with pytest.raises(ContentGone):  # content LINE no longer keeps
+        client.portal.call(adapters.fetch_content, channel.runtime, "line", lw.new_message_id())
     assert all(c["host"] == "api-data.line.me" for c in fake_line.calls_to("getMessageContent"))
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runtime import Runtime, build
-from bot.senders import DeliveryConfig
+from bot.config import DeliveryConfig
 from storage.models import Member, MemberIdentity, Organization
 
 

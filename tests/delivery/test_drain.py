@@ -233,7 +233,7 @@ def test_scheduled_broadcast_waits_for_its_time(wired, cfg) -> None:  # noqa: AN
 @pytest.mark.asyncio
 async def test_scheduler_starts_and_stops(wired, fake_line) -> None:  # noqa: ANN001
     from bot import scheduler
-    from bot.senders import DeliveryConfig
+    from bot.config import DeliveryConfig
 
     add_members(wired, 3, channel="line")
     on_real_time(wired)  # the scheduler runs on real time
