@@ -313,13 +313,13 @@ class Drainer:
     @property
     def line(self) -> LineBulkSender:
         if self._line is None:  # the LINE channel's client and rate limiter when it runs in this process
-            self._line = adapters.bulk_sender(self.rt, "line", self.cfg)  # type: ignore[assignment]
+            self._line = adapters.line_sender(self.rt, self.cfg)
         return self._line
 
     @property
     def telegram(self) -> TelegramBulkSender:
         if self._telegram is None:
-            self._telegram = adapters.bulk_sender(self.rt, "telegram", self.cfg)  # type: ignore[assignment]
+            self._telegram = adapters.telegram_sender(self.rt, self.cfg)
         return self._telegram
 
     async def aclose(self) -> None:

@@ -19,14 +19,20 @@ def mounted(runtime: Any) -> dict[str, Any]:
     return adapters
 
 
-def bulk_sender(runtime: Any, channel: str, cfg: Any) -> LineBulkSender | TelegramBulkSender:
-    """The outbox's sender for `channel`: on the mounted adapter's client and rate limiter when there is one."""
-    adapter = mounted(runtime).get(channel)
+def line_sender(runtime: Any, cfg: Any) -> LineBulkSender:
+    """The outbox's LINE sender: on the mounted adapter's client and rate limiter when there is one."""
+    adapter = mounted(runtime).get("line")
     if adapter is not None:
         return adapter.bulk_sender(cfg)
-    sender = ADAPTERS[channel](runtime.settings, cfg).bulk_sender(cfg)
-    sender.owned = True  # its own client: closed with the sender
-    return sender
+    return LineBulkSender(LineAdapter(runtime.settings, cfg), cfg, owned=True)  # its own client, closed with it
+
+
+def telegram_sender(runtime: Any, cfg: Any) -> TelegramBulkSender:
+    """The outbox's Telegram sender: on the mounted adapter's client and rate limiter when there is one."""
+    adapter = mounted(runtime).get("telegram")
+    if adapter is not None:
+        return adapter.bulk_sender(cfg)
+    return TelegramBulkSender(TelegramAdapter(runtime.settings, cfg), cfg, owned=True)
 
 
 async def fetch_content(runtime: Any, channel: str, ref: str) -> bytes:
