@@ -51,6 +51,9 @@ class AudienceProvider:
     about_own_obligation: bool = False  # reaches members who stopped announcements
     order: int = 100
     needs_param: bool = True
+    # What the broadcast asks of this audience, as a button under it: (message key of the label, button value),
+    # e.g. ("reports.menu.report", "go:report.start") for organizations missing a report.
+    action: tuple[str, str] | None = None
 
 
 AUDIENCES: dict[str, AudienceProvider] = {}
@@ -58,12 +61,13 @@ AUDIENCES: dict[str, AudienceProvider] = {}
 
 def audience_provider(name: str, *, label_key: str, options: Options | None = None,
                       describe: Describe | None = None, about_own_obligation: bool = False,
-                      order: int = 100, needs_param: bool = True) -> Callable[[MemberIds], MemberIds]:
+                      order: int = 100, needs_param: bool = True,
+                      action: tuple[str, str] | None = None) -> Callable[[MemberIds], MemberIds]:
     """Decorator: register an audience provider under `name`."""
 
     def deco(fn: MemberIds) -> MemberIds:
         AUDIENCES[name] = AudienceProvider(name, label_key, fn, options, describe, about_own_obligation,
-                                           order, needs_param)
+                                           order, needs_param, action)
         return fn
 
     return deco

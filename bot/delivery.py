@@ -791,11 +791,18 @@ class Drainer:
 
 # --- broadcasts ---------------------------------------------------------------------------------------
 def broadcast_replies(session: Session, broadcast: Broadcast, locale: str) -> list[Reply]:
-    """What the members get: the announcement (a button to stop announcements) and the event card."""
-    from bot.audiences import event_hooks
+    """What the members get: the announcement under the name of the office that sent it (its province), a
+    button for what it asks when its audience has one ("ส่งรายงาน" to those missing a report), a button to stop
+    announcements, and the event card."""
+    from bot.audiences import AUDIENCES, event_hooks
 
-    replies = [Reply(text=i18n.t("broadcast.message", locale, text=broadcast.text),
-                     choices=(Choice(i18n.t("broadcast.stop_button", locale), STOP_ANNOUNCEMENTS),))]
+    audience = broadcast.audience or {}
+    province = broadcast.scope_province or (audience.get("param") if audience.get("name") == "province" else None)
+    header = (i18n.t("broadcast.message", locale, province=province, text=broadcast.text) if province
+              else i18n.t("broadcast.message_national", locale, text=broadcast.text))
+    provider = AUDIENCES.get(audience.get("name") or "")
+    asks = (Choice(i18n.t(provider.action[0], locale), provider.action[1]),) if provider and provider.action else ()
+    replies = [Reply(text=header, choices=asks + (Choice(i18n.t("broadcast.stop_button", locale), STOP_ANNOUNCEMENTS),))]
     hooks = event_hooks()
     if broadcast.event_id is not None and hooks is not None:
         card = hooks.card(session, broadcast.event_id, locale)

@@ -43,7 +43,7 @@ from sqlalchemy import bindparam, exists, select as core_select
 from sqlmodel import Session
 
 from bot.engine import OlderFirst, TurnAborted
-from bot.intake.inbox_sql import MAX_BATCH, InboxItem, InboxSQL, Recovered, wall_now
+from bot.intake.inbox_sql import MAX_BATCH, TURNED_SQLITE, InboxItem, InboxSQL, Recovered, wall_now
 from bot.intake.tuning import PriorityExecutor
 from bot.messages import Reply, replies_to_json
 from storage.db import Database
@@ -272,11 +272,17 @@ class Inbox:
         rolls back and is tried again shortly, `bot.intake.turns`)."""
         now = wall_now()
         until = now + self.lease
-        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
-                  for key, replies in items]
         conn = session.connection()
-        res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
-        if res.rowcount != len(params):
+        if self.db.is_sqlite:  # one process: plain SQL to the driver (~20 us a turn less than the Core statement)
+            sql = self.sql.statements
+            until_db = sql.claimed_until(until)
+            res = conn.exec_driver_sql(TURNED_SQLITE, [(sql.result(replies_to_json(replies)), until_db, key,
+                                                        self.worker_id) for key, replies in items])
+        else:
+            params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
+                      for key, replies in items]
+            res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
+        if res.rowcount != len(items):
             keys = [key for key, _ in items]
             ours = conn.execute(self._ours_statement(), {"keys": keys, "w": self.worker_id}).all()
             if len(ours) == len(keys):  # none was taken over: one waits for an older message of its member

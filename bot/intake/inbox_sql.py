@@ -62,6 +62,12 @@ def message_from_json(data: dict[str, Any]) -> IncomingMessage:
         mark_as_read_token=data.get("mark_as_read_token"))
 
 
+# `Inbox.mark_turned` on SQLite, the values through `RawInboxSQL.result` and `claimed_until` (PostgreSQL's,
+# which also waits for older events of the member in other processes: `Inbox._turned_statement`).
+TURNED_SQLITE = ("UPDATE processed_events SET status = 'turned', result = ?, claimed_until = ? "
+                 "WHERE event_key = ? AND claimed_by = ? AND status = 'pending'")
+
+
 class RawInboxSQL:
     """The inbox's accept statement in plain SQL for one database, built once: the ORM's ``INSERT ... ON
     CONFLICT DO NOTHING RETURNING`` spelled out (SQLAlchemy has no cache key for it and would compile it
@@ -76,6 +82,8 @@ class RawInboxSQL:
         dialect = db.engine.dialect
         self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self.COLUMNS]
         self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
+        self._result_proc = table.c["result"].type._cached_bind_processor(dialect)
+        self._until_proc = table.c["claimed_until"].type._cached_bind_processor(dialect)
         if db.is_sqlite:
             mark = {c: "?" for c in self.COLUMNS}
         else:  # psycopg: a JSON value is sent as text, so the cast matters
@@ -97,6 +105,11 @@ class RawInboxSQL:
     def done_at(self, now: datetime) -> Any:
         return self._done_proc(now) if self._done_proc else now
 
+    def result(self, replies: list[Any]) -> Any:
+        return self._result_proc(replies) if self._result_proc else replies
+
+    def claimed_until(self, until: datetime) -> Any:
+        return self._until_proc(until) if self._until_proc else until
 
 class InboxSQL:
     """The inbox's statements: the accept/done writes on a DB-API connection of its own, and the lease
@@ -107,7 +120,7 @@ class InboxSQL:
         self.worker_id = worker_id
         self.lease = lease
         self.keep_done = keep_done
-        self._statements = RawInboxSQL(db)
+        self.statements = RawInboxSQL(db)
         self._raw: Any = None  # the DB-API connection of `write` (the inbox's thread only)
         self._raw_used: float | None = None  # when `_raw` was last used (monotonic)
 
@@ -152,10 +165,10 @@ class InboxSQL:
             cur.execute("BEGIN IMMEDIATE")  # the pysqlite connection runs in autocommit mode
             try:
                 if items:
-                    cur.execute(*self._statements.insert(self._rows(items, now)))
+                    cur.execute(*self.statements.insert(self._rows(items, now)))
                     inserted = {r[0] for r in cur.fetchall()}
                 if finished:
-                    done_at = self._statements.done_at(now)
+                    done_at = self.statements.done_at(now)
                     cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, address = NULL, "
                                     "claimed_until = NULL WHERE event_key = ?",
                                     [(st, done_at, k) for k, st in finished.items()])
@@ -176,15 +189,15 @@ class InboxSQL:
         parts: list[str] = []
         params: list[Any] = []
         if items:
-            insert, params = self._statements.insert(self._rows(items, now))
+            insert, params = self.statements.insert(self._rows(items, now))
             parts.append(f"ins AS ({insert})")
         if finished:
             keys = sorted(finished)
-            parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {self._statements.done_at_mark}, "
+            parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {self.statements.done_at_mark}, "
                          "payload = NULL, result = NULL, address = NULL, claimed_until = NULL FROM (VALUES "
                          + ",".join(["(%s::VARCHAR, %s::VARCHAR)"] * len(keys))
                          + ") AS v(k, s) WHERE processed_events.event_key = v.k)")
-            params.append(self._statements.done_at(now))
+            params.append(self.statements.done_at(now))
             for k in keys:
                 params += (k, finished[k])
         cur = conn.cursor()
