@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return JSONResponse({"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"},
                             status_code=200 if ok else 503)
 
-    from bot.channels import mount_channels
+    from bot.channels.mount import mount_channels
 
     started = mount_channels(app, runtime)
     log.info("channels started: %s", ", ".join(started))

@@ -25,7 +25,6 @@ from bot import i18n
 from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
-from bot.clock import to_local
 from bot.messages import Choice, Reply, replies_to_json
 from bot.outbox import quiet_hours_end
 from bot.registry import go

@@ -6,9 +6,9 @@ import uuid
 import pytest
 
 from bot.config import Settings
+from bot.config import DeliveryConfig
 from bot.runtime import Runtime
 from bot.wiring import build
-from bot.senders import DeliveryConfig
 from storage.models import Member, MemberIdentity, Organization
 
 

@@ -7,8 +7,8 @@ import asyncio
 
 from sqlalchemy import text, update
 
-from bot.intake.inbox import Inbox, InboxItem, LeaseLost
-from bot.intake.inbox_sql import message_to_json
+from bot.intake.inbox import Inbox, LeaseLost
+from bot.intake.inbox_sql import InboxItem, message_to_json
 from bot.intake.turns import TurnBatcher
 from bot.engine import Engine
 from bot.messages import Address, IncomingMessage
