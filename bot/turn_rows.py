@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from sqlalchemy import ARRAY, String, bindparam, func, update
 from sqlmodel import Session, select
 
@@ -40,7 +41,7 @@ def lookup(session: Session, statement: Any, addresses: list[str], *, sqlite: bo
 def state_snapshot(state: ConversationState) -> tuple:
     """What a turn may change of a conversation state, to tell whether it must be written. `data` as JSON
     text (handlers change it in place; repr for the dates and decimals `bot.jsonstate` keeps)."""
-    return (state.flow, state.locale, state.greeted, json.dumps(state.data, default=repr),
+    return (state.flow, state.locale, state.greeted, orjson.dumps(state.data, default=repr, option=orjson.OPT_NON_STR_KEYS),
             tuple(state.offered) if state.offered else None)
 
 
