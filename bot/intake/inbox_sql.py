@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, or_, update
 from sqlmodel import select
 
@@ -68,6 +69,10 @@ TURNED_SQLITE = ("UPDATE processed_events SET status = 'turned', result = ?, cla
                  "WHERE event_key = ? AND claimed_by = ? AND status = 'pending'")
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
 class RawInboxSQL:
     """The inbox's accept statement in plain SQL for one database, built once: the ORM's ``INSERT ... ON
     CONFLICT DO NOTHING RETURNING`` spelled out (SQLAlchemy has no cache key for it and would compile it
@@ -80,9 +85,12 @@ class RawInboxSQL:
     def __init__(self, db: Database) -> None:
         table = ProcessedEvent.__table__  # type: ignore[attr-defined]
         dialect = db.engine.dialect
-        self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self.COLUMNS]
+        # JSON columns as text made by orjson (read back by the columns' own JSON reader): every event's
+        # payload and replies pass here, and the standard library's encoder was the larger part of the cost
+        self._procs = [_json_text if c in ("payload", "result") else table.c[c].type._cached_bind_processor(dialect)
+                       for c in self.COLUMNS]
         self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
-        self._result_proc = table.c["result"].type._cached_bind_processor(dialect)
+        self._result_proc = _json_text
         self._until_proc = table.c["claimed_until"].type._cached_bind_processor(dialect)
         if db.is_sqlite:
             mark = {c: "?" for c in self.COLUMNS}
