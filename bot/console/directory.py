@@ -218,7 +218,7 @@ def _tell_members(session: Session, org: Organization, key: str, message: str, *
     """Each consented member of the organization gets `message` through the outbox (once per `key`)."""
     from bot import i18n, outbox
     from bot.messages import Reply
-    from handlers.report_notify import member_addresses
+    from bot.notices import member_addresses
 
     members = select(Member.id).where(Member.organization_id == org.id)
     told = 0

@@ -20,7 +20,7 @@ router = APIRouter()
 @router.post("/orgs/{org_id}/members/{member_id}/remove")
 def remove_member(request: Request, org_id: int, member_id: int, confirmed: str = Form(""),
                   officer: Officer = Depends(current_officer)) -> Response:
-    from handlers.report_notify import member_addresses
+    from bot.notices import member_addresses
 
     console = request.app.state.console
     with console.runtime.db.session() as session:

@@ -21,8 +21,9 @@ from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
 from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
-from handlers.report_notify import notify_returned
+from bot.notices import notify_returned
 from storage.models import Member, Organization
+from storage.repositories import report_records as records_repo
 from storage.repositories import reports as reports_repo
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,10 @@ def report_detail(request: Request, report_id: int, officer: Officer = Depends(c
                 col(ReportPhoto.activity_id).in_([a.id for a in activities] or [0])).order_by(ReportPhoto.id)):
             photos.setdefault(photo.activity_id, []).append(photo)
         submitter = session.get(Member, report.submitted_by) if report.submitted_by else None
+        attachable = records_repo.attachable_deadlines(session, report=report, org=org)
     return render(request, "report.html", officer, active="reports", report=report, org=org, deadline=deadline,
-                  activities=activities, photos=photos, submitter=submitter)
+                  activities=activities, photos=photos, submitter=submitter, state=records_repo.state_of(report),
+                  attachable=attachable, text_fields=records_repo.TEXT_FIELDS)
 
 
 @router.get("/photos/{photo_id}")
