@@ -19,6 +19,7 @@ from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import fallback, go, intent, menu_choices, register_flow
+from handlers.membership import not_in_org
 from handlers import phrasings
 from handlers.fields import clean_text, parse_text
 from storage.models import Organization
@@ -174,7 +175,7 @@ def _after_describe(ctx: Context, text: str) -> list[Reply] | None:
     values = FORM.values(ctx)
     member = ctx.member
     if member is None or member.organization_id is None:
-        return [ctx.say("reports.no_org", choices=menu_choices(ctx))]
+        return not_in_org(ctx, "reports.no_org")
     if values.get("_activity"):  # described again (e.g. after "back"): update the same activity
         activity = ctx.session.get(ReportActivity, int(values["_activity"]))
         if activity is not None:
@@ -414,7 +415,7 @@ def values_of(ctx: Context, activity: ReportActivity, report: Report) -> dict[st
 # --- intents -----------------------------------------------------------------------------------------
 def _needs_org(ctx: Context) -> list[Reply] | None:
     if _org(ctx) is None:
-        return [ctx.say("reports.no_org", choices=menu_choices(ctx))]
+        return not_in_org(ctx, "reports.no_org")
     return None
 
 
