@@ -65,6 +65,8 @@ def test_add_by_phone_and_make_representative(as_plk, seeded, runtime) -> None: 
     newcomer = _newcomer(runtime)
     url = f"/admin/orgs/{seeded['plk']}"
     page = as_plk.get(url).text
+    as_plk.post(f"{url}/members/{seeded['m1']}/primary", data={"csrf": csrf_of(page)})
+    assert "ผู้ติดต่อหลัก" in as_plk.get(url).text.split('id="org-members"')[1].split("</tr>")[1]
     done = as_plk.post(url + "/members/add", data={"csrf": csrf_of(page), "phone": "089-876-5432"})
     assert "member_added" in done.headers["location"]
     page = as_plk.get(url).text
