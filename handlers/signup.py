@@ -8,6 +8,7 @@ may come in one message.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot import outbox
@@ -265,8 +266,8 @@ class SignupForm(Form):
         memberships.join(session, org=org, member=member)
         if values["org"] == NEW:
             _tell_officers(ctx, org, member.id)  # type: ignore[arg-type]
-            return [ctx.say("signup.done", org=org.name, choices=menu_choices(ctx)),
-                    ctx.say("records.org.unverified_note")]
+            done = ctx.say("signup.done", org=org.name, choices=menu_choices(ctx))
+            return [replace(done, text=f"{done.text}\n\n{ctx.t('records.org.unverified_note')}")]
         return [ctx.say("signup.done", org=org.name, choices=menu_choices(ctx))]
 
 
