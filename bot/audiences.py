@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
@@ -51,6 +51,9 @@ class AudienceProvider:
     about_own_obligation: bool = False  # reaches members who stopped announcements
     order: int = 100
     needs_param: bool = True
+    # What the broadcast asks of this audience, as a button under it: (message key of the label, button value),
+    # e.g. ("reports.menu.report", "go:report.start") for organizations missing a report.
+    action: tuple[str, str] | None = None
 
 
 AUDIENCES: dict[str, AudienceProvider] = {}
@@ -58,12 +61,13 @@ AUDIENCES: dict[str, AudienceProvider] = {}
 
 def audience_provider(name: str, *, label_key: str, options: Options | None = None,
                       describe: Describe | None = None, about_own_obligation: bool = False,
-                      order: int = 100, needs_param: bool = True) -> Callable[[MemberIds], MemberIds]:
+                      order: int = 100, needs_param: bool = True,
+                      action: tuple[str, str] | None = None) -> Callable[[MemberIds], MemberIds]:
     """Decorator: register an audience provider under `name`."""
 
     def deco(fn: MemberIds) -> MemberIds:
         AUDIENCES[name] = AudienceProvider(name, label_key, fn, options, describe, about_own_obligation,
-                                           order, needs_param)
+                                           order, needs_param, action)
         return fn
 
     return deco
@@ -143,8 +147,7 @@ audience_provider("kind", label_key="broadcast.audience.kind", order=20, options
 
 
 # --- recipients -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):  # a tuple, not a frozen dataclass: one is made per member of a broadcast
     member_id: int
     address: str
     locale: str
@@ -184,7 +187,8 @@ def iter_recipients(session: Session, audience: dict[str, Any], scope_province: 
     stmt = stmt.order_by(col(Member.id))
     current: int | None = None
     best: tuple | None = None
-    for row in session.execute(stmt.execution_options(yield_per=5000)):
+    session.flush()  # as `session.execute` would; rows are then read as plain tuples (no ORM loading)
+    for row in session.connection().execute(stmt.execution_options(yield_per=5000)):
         if row[0] != current:
             if best is not None:
                 yield best  # type: ignore[misc]

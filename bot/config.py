@@ -1,4 +1,5 @@
-"""Configuration from the environment and `.env` (pydantic-settings)."""
+"""Configuration from the environment and `.env` (pydantic-settings): one `Settings` object, built once by
+the entry point (`get_settings`, or the test's own) and passed down; no other module reads the environment."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -12,6 +13,58 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "change-me-in-production"
 MIN_SECRET_KEY_BYTES = 32
+
+
+class DeliveryConfig(BaseSettings):
+    """Knobs of the delivery engine (env ``DELIVERY_<NAME>``)."""
+
+    model_config = SettingsConfigDict(env_prefix="DELIVERY_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
+
+    # LINE token buckets per endpoint (requests/s, burst); LINE documents 200/s multicast, 2,000/s push.
+    line_multicast_rate: float = 200.0
+    line_multicast_burst: float = 5.0  # small: LINE counts per second and does not document a burst
+    line_push_rate: float = 2000.0
+    line_push_burst: float = 100.0
+    line_multicast_size: int = 500  # user ids per multicast call (LINE's maximum is 500)
+    line_concurrency: int = 32  # LINE calls in flight
+    line_lookahead: int = 40  # batches planned (claimed, keys committed) ahead of the senders
+    line_record_group: int = 20  # LINE batches whose outcomes are written in one transaction
+    line_record_max_delay: float = 2.0  # s an outcome may wait while the planner still claims rows
+    # Telegram: messages/s overall (bot-wide) and the minimum gap between two messages to one chat.
+    telegram_rate: float = 30.0
+    telegram_burst: float = 3.0  # lets the bucket make up for timer overshoot; still 30/s on average
+    telegram_chat_interval: float = 1.05  # 1/s per chat, with a margin for network jitter
+    telegram_concurrency: int = 32
+    # Telegram messages "in flight": sent (or being sent) and their answer not yet committed. This is
+    # the most a crash can send twice (the Bot API has no idempotency key); 8 carries 30/s up to a
+    # round trip + commit of ~250 ms.
+    telegram_in_flight: int = 8
+    http_timeout: float = 15.0
+    # Inline retries (inside one drain pass) for 429 / 5xx / timeouts.
+    inline_retries: int = 4
+    retry_base_seconds: float = 0.2  # first retry after 0.05–0.2 s, doubling up to the cap
+    retry_cap_seconds: float = 8.0
+    telegram_max_inline_wait: float = 30.0  # a longer retry_after goes back to the database
+    # Rescheduling in the database after inline retries are used up; then failed for good.
+    reschedule_base_seconds: float = 30.0
+    reschedule_cap_seconds: float = 3600.0
+    max_attempts: int = 8
+    # Claims: a claimed row is reclaimable by another worker after the lease (a crashed process).
+    lease_seconds: float = 120.0
+    claim_line: int = 5000
+    claim_telegram: int = 300
+    claim_web: int = 500
+    drain_interval_seconds: float = 3.0
+    reminder_scan_seconds: float = 60.0
+    broadcast_check_seconds: float = 15.0
+    # Check the LINE monthly quota before a broadcast to at least this many LINE recipients.
+    quota_check_min: int = 100
+    # How often the scheduler reads LINE's monthly quota and usage into the database (the officer's chat
+    # turn reads that stored figure: no call to LINE while the turn holds the database). A figure older
+    # than `quota_max_age_seconds` is not trusted and the check is skipped, as when LINE cannot be asked.
+    quota_refresh_seconds: float = 600.0
+    quota_max_age_seconds: float = 3600.0
 
 
 class Settings(BaseSettings):
@@ -33,12 +86,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     # Fetch updates by long polling instead of a webhook (`serve --telegram-polling`).
     telegram_polling: bool = False
-    # The durable inbox of webhook events (bot/channels/inbox.py): how long a server process's claim on
+    # The durable inbox of webhook events (bot/intake/inbox.py): how long a server process's claim on
     # an event it has not finished lasts. It is renewed while the process works; once it runs out (the
     # process died) another process, or this one after a restart, recovers the event.
     inbox_lease_seconds: float = Field(30.0, gt=0)
     # While messages keep arriving (another one came less than 50 ms before), an engine turn waits this
-    # long for others to share its database transaction (bot/channels/turns.py). 0 = never wait;
+    # long for others to share its database transaction (bot/intake/turns.py). 0 = never wait;
     # unset = 20 on PostgreSQL, 0 on SQLite (where turns share the thread of the inbox's writes).
     turn_batch_linger_ms: float | None = Field(None, ge=0, le=1000)
 
@@ -86,6 +139,11 @@ class Settings(BaseSettings):
     # Console: wrong passwords from one client address (any accounts) within 15 minutes before that
     # address must wait (each account also locks after 5 in a row).
     login_failures_per_address: int = Field(20, ge=1)
+    # Photos members send on LINE or Telegram arrive as references; a scheduled job fetches their bytes
+    # after the turn (bot/photo_fetch.py) at least this often (and right after a turn that stored one).
+    photo_fetch_interval_seconds: float = Field(15.0, gt=0)
+    # The delivery engine's knobs, from the ``DELIVERY_*`` environment variables (docs/delivery.md).
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @property
     def public_url_is_loopback(self) -> bool:

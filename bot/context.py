@@ -30,6 +30,8 @@ class Context:
     engine: "Engine"
     notes: list[Reply] = field(default_factory=list)  # replies to put before the handler's own
     memo: dict[Any, Any] = field(default_factory=dict)  # for this turn only (e.g. a search a prompt and its choices share)
+    # The state as loaded (`bot.turn_rows.state_snapshot`; None for a new one): the engine writes it back only if changed.
+    loaded: tuple | None = None
 
     # --- language -------------------------------------------------------------
     @property

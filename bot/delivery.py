@@ -45,12 +45,13 @@ from sqlmodel import Session, col
 from bot import i18n
 from bot.broadcast_state import state_of
 from bot.clock import Clock
+from bot.config import DeliveryConfig
 from bot.messages import Choice, Reply
 from bot.messages import replies_from_json, replies_to_json
-from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours, outbox_row
+from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours
 from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
-from bot.senders import DeliveryConfig, LineSender, Outcome, TelegramSender, backoff
+from bot.senders import LineSender, Outcome, TelegramSender, backoff
 from storage.models import Member, MemberIdentity
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 
@@ -293,7 +294,7 @@ class Drainer:
     def __init__(self, runtime: Runtime, cfg: DeliveryConfig | None = None, *, worker: str | None = None,
                  line: LineSender | None = None, telegram: TelegramSender | None = None) -> None:
         self.rt = runtime
-        self.cfg = cfg or DeliveryConfig()
+        self.cfg = cfg or runtime.settings.delivery
         self.worker = worker or worker_id()
         self._line = line
         self._telegram = telegram
@@ -787,11 +788,18 @@ class Drainer:
 
 # --- broadcasts ---------------------------------------------------------------------------------------
 def broadcast_replies(session: Session, broadcast: Broadcast, locale: str) -> list[Reply]:
-    """What the members get: the announcement (a button to stop announcements) and the event card."""
-    from bot.audiences import event_hooks
+    """What the members get: the announcement under the name of the office that sent it (its province), a
+    button for what it asks when its audience has one ("ส่งรายงาน" to those missing a report), a button to stop
+    announcements, and the event card."""
+    from bot.audiences import AUDIENCES, event_hooks
 
-    replies = [Reply(text=i18n.t("broadcast.message", locale, text=broadcast.text),
-                     choices=(Choice(i18n.t("broadcast.stop_button", locale), STOP_ANNOUNCEMENTS),))]
+    audience = broadcast.audience or {}
+    province = broadcast.scope_province or (audience.get("param") if audience.get("name") == "province" else None)
+    header = (i18n.t("broadcast.message", locale, province=province, text=broadcast.text) if province
+              else i18n.t("broadcast.message_national", locale, text=broadcast.text))
+    provider = AUDIENCES.get(audience.get("name") or "")
+    asks = (Choice(i18n.t(provider.action[0], locale), provider.action[1]),) if provider and provider.action else ()
+    replies = [Reply(text=header, choices=asks + (Choice(i18n.t("broadcast.stop_button", locale), STOP_ANNOUNCEMENTS),))]
     hooks = event_hooks()
     if broadcast.event_id is not None and hooks is not None:
         card = hooks.card(session, broadcast.event_id, locale)
@@ -819,10 +827,14 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
     table = DeliveryBatch.__table__
 
     def content_for(locale: str) -> tuple[list[dict[str, Any]], str]:
-        if locale not in contents:
-            data = replies_to_json(broadcast_replies(session, broadcast, locale))
-            contents[locale] = (data, content_hash(data))
-        return contents[locale]
+        found = contents.get(locale)
+        if found is None:
+            lang = i18n.normalize_locale(locale)
+            if lang not in contents:
+                data = replies_to_json(broadcast_replies(session, broadcast, lang))
+                contents[lang] = (data, content_hash(data))
+            found = contents[locale] = contents[lang]
+        return found
 
     def chunks_for(digest: str, data: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         if digest not in line_chunks:
@@ -849,16 +861,23 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
     prebatch = session.execute(select(O.id).where(O.broadcast_id == broadcast.id).limit(1)).first() is None
     total = opted = 0
     rows: list[dict] = []
+    broadcast_id, urgent = broadcast.id, broadcast.urgent
+    key_prefix = f"broadcast:{broadcast_id}:member:"
     for rec, opted_out, _rank in audiences.iter_recipients(session, broadcast.audience, broadcast.scope_province):
         if opted_out:
             opted += 1
             continue
         total += 1
-        data, digest = content_for(i18n.normalize_locale(rec.locale))
-        row = outbox_row(key=f"broadcast:{broadcast.id}:member:{rec.member_id}", address=rec.address,
-                         content=data, digest=digest, kind="broadcast", member_id=rec.member_id,
-                         urgent=broadcast.urgent, broadcast_id=broadcast.id, now=now)
-        if prebatch and row["channel"] == "line" and LINE_USER_ID.match(row["address"][5:]):
+        data, digest = content_for(rec.locale)
+        # `outbox_row` spelled out: this loop runs once per member of the audience (60,000 at national
+        # scale), and the address comes from a stored identity (already validated)
+        address = rec.address
+        channel = address.partition(":")[0]
+        row = {"key": f"{key_prefix}{rec.member_id}", "kind": "broadcast", "address": address, "channel": channel,
+               "member_id": rec.member_id, "content": data, "content_hash": digest, "status": "pending",
+               "urgent": urgent, "attempts": 0, "next_attempt_at": now, "broadcast_id": broadcast_id,
+               "created_at": now, "parts_sent": 0, "batch_id": None}
+        if prebatch and channel == "line" and LINE_USER_ID.match(address[5:]):
             part = pending_line.setdefault(digest, [])
             part.append(row)
             if len(part) >= size:
@@ -883,7 +902,7 @@ def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
 
 def prepare_due_broadcasts(runtime: Runtime, cfg: DeliveryConfig | None = None) -> int:
     """Expand queued broadcasts whose time has come (scheduled ones included). Safe with several processes."""
-    size = (cfg or DeliveryConfig()).line_multicast_size
+    size = (cfg or runtime.settings.delivery).line_multicast_size
     now = runtime.clock.now()
     expanded = 0
     for _ in range(100):

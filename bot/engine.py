@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, inspect as sa_inspect
 from sqlalchemy.orm.attributes import flag_modified
@@ -25,6 +26,7 @@ from bot.forms import typed_choice
 from bot.member_lock import lock_members
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
 from bot.registry import COMMANDS, FALLBACKS, FLOWS, INTENTS, PREVIOUS_MISS, find_intent, menu_choices
+from bot.turn_rows import lookup, lookup_statement, state_snapshot
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -65,6 +67,7 @@ class Engine:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self._by_address: Any = None  # `bot.turn_rows.lookup_statement`, built on first use
 
     def handle(self, msg: IncomingMessage, *,
                on_turn: OnTurn | None = None) -> list[Reply]:
@@ -125,10 +128,9 @@ class Engine:
                 results.append(exc)
         return results
 
-    @staticmethod
-    def _prefetch(session: Session, messages: Sequence[IncomingMessage]) -> dict[str, tuple]:
-        """State, identity and member of every address of a batch, in three queries instead of three
-        per turn. An address that comes twice is left to the per-turn lookups (its first turn may have
+    def _prefetch(self, session: Session, messages: Sequence[IncomingMessage]) -> dict[str, tuple]:
+        """State, identity and member of every address of a batch, in one query instead of three per
+        turn. An address that comes twice is left to the per-turn lookups (its first turn may have
         created the rows)."""
         counts: dict[str, int] = {}
         for msg in messages:
@@ -137,15 +139,13 @@ class Engine:
         addresses = [a for a, n in counts.items() if n == 1]
         if not addresses:
             return {}
-        states = {s.address: s for s in session.exec(_STATES_BY_ADDRESS, params={"addresses": addresses})}
-        identities = {i.address: i for i in session.exec(_IDENTITIES_BY_ADDRESS, params={"addresses": addresses})}
-        ids = sorted({i.member_id for i in identities.values()})
-        members = {m.id: m for m in session.exec(_MEMBERS_BY_ID, params={"ids": ids})} if ids else {}
-        found = {}
-        for a in addresses:
-            identity = identities.get(a)
-            found[a] = (states.get(a), identity, members.get(identity.member_id) if identity else None)
-        return found
+        return self._lookup(session, addresses)
+
+    def _lookup(self, session: Session, addresses: list[str]) -> dict[str, tuple]:
+        """{address: (state, identity, member)} (each None when there is none), in one statement."""
+        if self._by_address is None:
+            self._by_address = lookup_statement(self.db.is_sqlite)
+        return lookup(session, self._by_address, addresses, sqlite=self.db.is_sqlite)
 
     @staticmethod
     def _save_state(ctx: Context, replies: list[Reply]) -> None:
@@ -160,10 +160,21 @@ class Engine:
             if offered != (state.offered or []):
                 state.offered = offered or None
             _remember_offers(ctx, replies)  # with their labels, for a label typed instead of tapped
-        state.updated_at = ctx.clock.now()
-        ctx.session.add(state)
-        # Handlers edit `data` in place; a JSON column does not notice that by itself.
-        flag_modified(state, "data")
+        if ctx.loaded is None:  # a new conversation state
+            state.updated_at = ctx.clock.now()
+            ctx.session.add(state)
+            return
+        now = state_snapshot(state)
+        if now[3] != ctx.loaded[3]:
+            flag_modified(state, "data")  # handlers edit `data` in place; a JSON column does not notice that
+        # `updated_at` only matters while a conversation runs (it expires, `_expire`; retention); a turn that
+        # changed nothing outside one (a menu asked for again) writes nothing. Such a state leaves the session:
+        # handlers assign equal values (`Context.end`), which marks it modified, and the commit's flush would
+        # compare every column to find nothing to write.
+        if state.flow is not None or now != ctx.loaded:
+            state.updated_at = ctx.clock.now()
+        else:
+            ctx.session.expunge(state)
 
     def _apology(self, msg: IncomingMessage, correlation: str) -> Reply:
         locale = self.settings.default_locale
@@ -181,13 +192,12 @@ class Engine:
         if found and address in found:
             state, identity, member = found.pop(address)
         else:
-            state = session.exec(_STATE_BY_ADDRESS, params={"address": address}).first()
-            identity = session.exec(_IDENTITY_BY_ADDRESS, params={"address": address}).first()
-            member = session.exec(_MEMBER_BY_ID, params={"id": identity.member_id}).first() if identity else None
-        if state is None:
-            state = ConversationState(address=address)
+            state, identity, member = self._lookup(session, [address]).get(address, (None, None, None))
+        loaded = None if state is None else state_snapshot(state)
+        if state is None:  # data and updated_at given: pydantic inspects a default factory's signature per call
+            state = ConversationState(address=address, data={}, updated_at=self.clock.now())
         ctx = Context(msg=msg, session=session, state=state, member=member, identity=identity,
-                      settings=self.settings, clock=self.clock, engine=self)
+                      settings=self.settings, clock=self.clock, engine=self, loaded=loaded)
         if msg.display_name and identity and identity.display_name != msg.display_name:
             identity.display_name = msg.display_name
             session.add(identity)
@@ -337,16 +347,9 @@ class Engine:
             return (state.locale if state else None) or self.settings.default_locale
 
 
-# The turn's lookups, built once: a statement object memoizes its cache key, so a turn neither rebuilds
+# The lookups outside a turn, built once: a statement object memoizes its cache key, so a call neither rebuilds
 # nor re-keys it (and a prebuilt select is ~3x cheaper than `session.get`, which builds its query each time).
-_STATE_BY_ADDRESS = select(ConversationState).where(ConversationState.address == bindparam("address"))
 _IDENTITY_BY_ADDRESS = select(MemberIdentity).where(MemberIdentity.address == bindparam("address"))
-_MEMBER_BY_ID = select(Member).where(Member.id == bindparam("id"))
-_STATES_BY_ADDRESS = select(ConversationState).where(
-    ConversationState.address.in_(bindparam("addresses", expanding=True)))  # type: ignore[attr-defined]
-_IDENTITIES_BY_ADDRESS = select(MemberIdentity).where(
-    MemberIdentity.address.in_(bindparam("addresses", expanding=True)))  # type: ignore[attr-defined]
-_MEMBERS_BY_ID = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))  # type: ignore[union-attr]
 
 
 def _member_for(session: Session, address: str) -> Member | None:

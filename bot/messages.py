@@ -54,6 +54,12 @@ class Attachment:
     longitude: float | None = None
 
 
+class ContentGone(LookupError):
+    """A channel's content fetcher (``async fetch_content(fetch_ref) -> bytes``) raises this when the
+    platform no longer has the content (LINE keeps what members send only for a limited time): fetching
+    it again cannot help. Any other exception is taken as "try again later"."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
     address: Address
@@ -125,6 +131,11 @@ class Card:
     image_url: str | None = None
     link_url: str | None = None
 
+    def shown_fields(self) -> tuple[CardField, ...]:
+        """The fields to show: one holding the card's own link (the map) is that link's button instead, so the
+        link appears once."""
+        return self.fields if not self.link_url else tuple(f for f in self.fields if f.value != self.link_url)
+
 
 @dataclass(frozen=True, slots=True)
 class Media:
@@ -147,6 +158,12 @@ class Reply:
     def __post_init__(self) -> None:
         if self.text is None and self.card is None and self.media is None:
             raise ValueError("a reply needs text, a card or media")
+        if len({c.value for c in self.choices}) != len(self.choices):
+            # a menu joined to a reply's own buttons ("การลงทะเบียนของฉัน" twice): each action once, the first kept
+            first: dict[str, Choice] = {}
+            for c in self.choices:
+                first.setdefault(c.value, c)
+            object.__setattr__(self, "choices", tuple(first.values()))
         if len(self.choices) > 13:
             raise ValueError("at most 13 choices")
 

@@ -20,6 +20,7 @@ from bot.clock import db_now, to_local
 from bot.config import Settings
 from bot.messages import Address, Reply, replies_to_json
 from storage.models.outbox import OutboxMessage
+from storage.raw_insert import raw_insert
 
 
 def content_hash(content: list[dict[str, Any]]) -> str:
@@ -56,25 +57,24 @@ def enqueue(session: Session, *, key: str, address: Address | str, replies: Sequ
     return session.execute(stmt.returning(OutboxMessage.__table__.c.id)).first() is not None
 
 
+_ROW_COLUMNS = ("key", "kind", "address", "channel", "member_id", "content", "content_hash", "status", "urgent",
+                "attempts", "next_attempt_at", "broadcast_id", "created_at", "parts_sent", "batch_id")
+
+
 def enqueue_many(session: Session, rows: Iterable[dict], *, chunk: int = 2000) -> int:
-    """Bulk `enqueue` of `outbox_row(...)` dicts; existing keys are skipped. Returns how many were added."""
+    """Bulk `enqueue` of `outbox_row(...)` dicts; existing keys are skipped. Returns how many were added.
+    Plain SQL (`storage.raw_insert`): rows of one broadcast or reminder share their content and times,
+    which are serialised once, not once per row."""
+    conn = session.connection()
+    insert = raw_insert(OutboxMessage.__table__, _ROW_COLUMNS, dialect=conn.dialect, conflict="key")  # type: ignore[attr-defined]
     added = 0
     buf: list[dict] = []
-
-    def flush() -> int:
-        if not buf:
-            return 0
-        result = session.execute(_insert(session).on_conflict_do_nothing(index_elements=["key"]), buf)
-        n = result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(buf)
-        buf.clear()
-        return n
-
     for row in rows:
         buf.append(row)
         if len(buf) >= chunk:
-            added += flush()
-    added += flush()
-    return added
+            added += insert.run(conn, buf)
+            buf = []
+    return added + insert.run(conn, buf)
 
 
 # --- quiet hours ----------------------------------------------------------------------------------

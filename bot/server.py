@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.config import Settings
+from bot.content_fetchers import content_fetchers
 from bot.runtime import Runtime, build
 
 log = logging.getLogger(__name__)
@@ -25,30 +26,13 @@ def _optional(module: str):  # noqa: ANN202
         raise
 
 
-def tune_for_serving() -> None:
-    """Interpreter settings for a long-running server process (measured with bench/webhook.py at
-    500 events/s on the 2-core reference machine; each cut the p99 acknowledgement and reply times):
-
-    * The garbage collector: everything loaded at start (modules, catalogs, province tables, the
-      SQLAlchemy mappers) is moved out of its reach (`gc.freeze`), and a collection of the young
-      generation runs every 50,000 allocations instead of 700. A turn allocates thousands of short-lived
-      ORM objects; with the defaults the collector ran many times a second and now and then walked the
-      whole heap, pausing every request at once. Reference cycles are still collected.
-    * The GIL switch interval, 5 → 1 ms. The event loop (webhooks in, replies out) and the database
-      thread (engine turns) share the GIL; when a turn holds it, the loop waited up to 5 ms at every
-      wake-up, several times per acknowledgement."""
-    import gc
-    import sys
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    sys.setswitchinterval(0.001)
-
-
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
-    runtime = runtime or build(settings)
+    """The app for `settings` (built once by the entry point), or around an existing `runtime`."""
+    if runtime is None:
+        if settings is None:
+            raise TypeError("create_app needs the settings or a runtime")
+        runtime = build(settings)
     settings = runtime.settings
     run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
 
@@ -68,7 +52,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 stoppers.append(stop)
         scheduler = _optional("bot.scheduler")
         if run_scheduler and scheduler is not None:
-            stoppers.append(scheduler.start(runtime))
+            stoppers.append(scheduler.start(runtime, fetchers=app.state.content_fetchers))
         try:
             yield
         finally:
@@ -92,6 +76,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     started = mount_channels(app, runtime)
     log.info("channels started: %s", ", ".join(started))
+    # how the bytes of what members send are fetched, after their turn (the photo job; tests run it by hand)
+    app.state.content_fetchers = content_fetchers(runtime)
     from bot import certificates, checkin
 
     checkin.mount(app, settings)  # /qr/<token>.png: the QR code of a registration's confirmation

@@ -2,7 +2,7 @@
 
 Flow (docs/broadcast.mmd): text → (event to attach, when the events capability offers any) → audience
 → (which one, for audiences with options) → summary with the number of recipients (and a LINE quota
-warning with an override) → send / send urgently → queued; the officer later gets the result.
+warning with an override, from the quota the scheduler last read: bot/quota.py) → send / send urgently → queued; the officer later gets the result.
 A provincial officer reaches their own province only; a national officer all provinces.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot import audiences
 from bot.context import Context
 from bot.messages import Card, CardField, Choice, Reply
+from bot.quota import stored_line_quota
 from bot.registry import go, intent, menu_choices, register_flow
 
 SEND, URGENT, OVERRIDE, NO_EVENT, ALL = "@send", "@urgent", "@override", "@no_event", "*"
@@ -173,13 +174,11 @@ class BroadcastFlow:
         return [Reply(card=card, choices=tuple(buttons))] + replies
 
     def _quota_warning(self, ctx: Context, line_recipients: int) -> str | None:
-        from bot.senders import DeliveryConfig, line_quota
-
         ctx.data.pop("quota_low", None)
-        cfg = DeliveryConfig()
-        if not ctx.settings.line_enabled or line_recipients < cfg.quota_check_min:
+        if not ctx.settings.line_enabled or line_recipients < ctx.settings.delivery.quota_check_min:
             return None
-        quota = line_quota(ctx.settings, cfg)
+        # LINE's figure as the scheduler last stored it: a turn never waits for LINE (bot/quota.py)
+        quota = stored_line_quota(ctx.session, ctx.settings, ctx.clock.now())
         if quota.allows(line_recipients):
             return None
         ctx.data["quota_low"] = True

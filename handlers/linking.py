@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from bot.channels import linking
+from bot import account_links
 from bot.context import Context
 from bot.messages import Card, CardField, Reply
 from bot.registry import intent, menu_choices, register_flow
@@ -17,12 +17,12 @@ from bot.registry import intent, menu_choices, register_flow
 def show_code(ctx: Context, arg: str | None) -> list[Reply]:
     member = ctx.member
     assert member is not None and member.id is not None
-    link = linking.new_code(ctx.session, member_id=member.id, address=str(ctx.msg.address), now=ctx.clock.now())
-    shown = linking.format_code(link.code)
-    minutes = int(linking.CODE_TTL.total_seconds() // 60)
+    link = account_links.new_code(ctx.session, member_id=member.id, address=str(ctx.msg.address), now=ctx.clock.now())
+    shown = account_links.format_code(link.code)
+    minutes = int(account_links.CODE_TTL.total_seconds() // 60)
     fields = [CardField(ctx.t("link.code_label"), shown),
               CardField(ctx.t("link.valid_label"), ctx.t("link.valid_minutes", minutes=minutes))]
-    deep = linking.telegram_deep_link(link.code)
+    deep = account_links.telegram_deep_link(link.code)
     text = ctx.t("link.how_to")
     card = Card(title=ctx.t("link.title"), fields=tuple(fields), text=text, link_url=deep)
     return [Reply(card=card, choices=tuple(menu_choices(ctx)[:6]))]
@@ -34,7 +34,7 @@ class RedeemFlow:
     name = "account.redeem"
 
     def handle(self, ctx: Context) -> list[Reply]:
-        code = linking.normalize_code(ctx.msg.input)
+        code = account_links.normalize_code(ctx.msg.input)
         if code is None:
             return [ctx.say("link.not_a_code")] + self.reprompt(ctx)
         ctx.end()
@@ -53,7 +53,7 @@ REDEEM_FLOW = register_flow(RedeemFlow())
 
 @intent("account.redeem", audience="anyone", words=("ใส่รหัสเชื่อมบัญชี", "enter link code"), order=73)
 def redeem(ctx: Context, arg: str | None) -> list[Reply]:
-    code = linking.normalize_code(arg)
+    code = account_links.normalize_code(arg)
     if code is None:
         ctx.begin(REDEEM_FLOW.name)
         return REDEEM_FLOW.reprompt(ctx)
@@ -62,7 +62,7 @@ def redeem(ctx: Context, arg: str | None) -> list[Reply]:
 
 def _redeem(ctx: Context, code: str) -> list[Reply]:
     address = str(ctx.msg.address)
-    status, member = linking.redeem(ctx.session, code=code, address=address, now=ctx.clock.now())
+    status, member = account_links.redeem(ctx.session, code=code, address=address, now=ctx.clock.now())
     if status in ("linked", "already") and member is not None:
         from sqlmodel import select
 

@@ -118,4 +118,4 @@ def _describe(session: Session, param: str | None, locale: str) -> str:
 
 
 audience_provider("report_missing", label_key="reports.audience_missing", options=_options, describe=_describe,
-                  about_own_obligation=True, order=40)(_missing_ids)
+                  about_own_obligation=True, order=40, action=("reports.menu.report", "go:report.start"))(_missing_ids)

@@ -360,14 +360,11 @@ class ActivityForm(Form):
                         draft={"v": ctx.data.get("v", {}), "step": ctx.data.get("step")})
 
     def on_confirm(self, ctx: Context, values: dict[str, Any]) -> list[Reply]:
-        from handlers.report_photos import fetch_pending_for
-
         activity = ctx.session.get(ReportActivity, int(values["_activity"])) if values.get("_activity") else None
         report = ctx.session.get(Report, activity.report_id) if activity else None
         if activity is None or report is None:
             return [ctx.say("reports.gone", choices=menu_choices(ctx))]
         repo.complete_activity(ctx.session, activity=activity, values=_columns(values))
-        fetch_pending_for(ctx, activity.id)  # type: ignore[arg-type]
         was = report.status
         repo.submit(ctx.session, report=report, member_id=ctx.member.id if ctx.member else None)
         deadline = ctx.session.get(ReportDeadline, report.deadline_id) if report.deadline_id else None

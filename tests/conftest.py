@@ -39,12 +39,13 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 def fresh_process_state() -> None:
     """What the bot keeps per process (the long-button token memory and its database writer) starts
     empty in every test, as in a freshly started server: no test passes on what an earlier one left."""
-    from bot.channels import linking, telegram_format
+    from bot import callback_values
+    from bot.channels import telegram_format
 
     def reset() -> None:
-        if linking._writer is not None:
-            linking._writer.stop()
-            linking._writer = None
+        if callback_values._writer is not None:
+            callback_values._writer.stop()
+            callback_values._writer = None
         telegram_format.set_callback_store(None, None)
         with telegram_format._memory_lock:
             telegram_format._memory.clear()

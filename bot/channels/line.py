@@ -6,7 +6,7 @@ The webhook answers fast and does the work after:
    missing or wrong signature → 400 and nothing is stored or processed. Malformed JSON (nested too
    deeply included), or a body that is not ``{"events": [...]}`` → 400. ``{"events": []}`` (LINE's
    "Verify" button) → 200.
-2. Turn every event into a job and store it in the durable inbox (`bot.channels.inbox`): one
+2. Turn every event into a job and store it in the durable inbox (`bot.intake.inbox`): one
    ``INSERT ... ON CONFLICT DO NOTHING`` of ``line:<webhookEventId>`` with everything needed to process
    it again, group-committed with the other events arriving meanwhile. Only then answer 200 (503 when
    the database cannot take it: LINE may redeliver). A key already stored is a duplicate — a
@@ -14,7 +14,7 @@ The webhook answers fast and does the work after:
 3. New events go to the member's in-process queue (`KeyedQueue`): one member's events run in order,
    different members in parallel. The engine turn runs on the database thread (SQLite: one thread for
    the process, shared with the inbox, whose writes go first) or a thread of their own (PostgreSQL),
-   batched with other members' turns under load (`bot.channels.turns`); the inbox row is marked
+   batched with other members' turns under load (`bot.intake.turns`); the inbox row is marked
    "turned", with the replies, in the turn's own transaction.
 4. Send the replies: with the reply token when it is younger than 50 s, otherwise (or when LINE
    rejects it) by push with an ``X-Line-Retry-Key`` derived from the event id, so a retried push is
@@ -40,7 +40,7 @@ reply, push and the loading animation, the hot path, which POST a plain JSON bod
 re-serialising the typed pydantic request models costs ~2.7 ms of CPU per request, and even `call_api`
 with a plain body spends more on walking the body than the request costs. The SDK session's
 ``trust_env`` lookups (a netrc read in a worker thread per request) are switched off when the
-environment configures no proxy. ``POST /webhooks/line`` is answered by `linking.FastWebhooks` before
+environment configures no proxy. ``POST /webhooks/line`` is answered by `bot.intake.asgi.FastWebhooks` before
 the web framework (same code, `LineChannel.receive`).
 """
 from __future__ import annotations
@@ -62,16 +62,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.channels import linking
-from bot.channels.inbox import (
+from bot import account_links, callback_values
+from bot.intake.inbox import (
     Recovered,
     SendLater,
     get_inbox,
-    message_from_json,
-    message_to_json,
+
 )
+from bot.intake.inbox_sql import message_from_json, message_to_json
+from bot.intake import asgi, busy, queue
 from bot.channels.line_format import chunk_messages, to_line_messages
-from bot.channels.turns import get_turns
+from bot.intake.turns import get_turns
 from bot.clock import db_now
 from bot.messages import Address, Attachment, IncomingMessage, Reply, replies_from_json
 from bot.runtime import Runtime
@@ -190,7 +191,7 @@ def event_to_job(event: dict[str, Any]) -> LineJob | None:
             msg = IncomingMessage(attachments=(att,), **base)
     elif etype == "postback":
         data = str((event.get("postback") or {}).get("data") or "")
-        value = linking.resolve_postback(data) if data else None
+        value = callback_values.resolve_postback(data) if data else None
         msg = IncomingMessage(postback=value if value is not None else "menu", **base)
     elif etype == "follow":
         msg = IncomingMessage(kind="follow", **base)
@@ -214,7 +215,7 @@ class LineChannel:
         self._token = s.line_channel_access_token.get_secret_value()
         self.api_base = s.line_api_base_url.rstrip("/")
         self.data_base = s.line_data_api_base_url.rstrip("/")
-        self.queue = linking.KeyedQueue(self._process, name="line")
+        self.queue = queue.KeyedQueue(self._process, name="line")
         self.inbox = get_inbox(runtime)
         self.turns = get_turns(runtime)  # engine turns, batched under load
         # Small database work besides the turns (linking codes, button values, unreachable marks) runs
@@ -244,7 +245,7 @@ class LineChannel:
         return self._data_client
 
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
-        linking.install_callback_store(runtime.db)
+        callback_values.install_callback_store(runtime.db)
         # Importing the LINE SDK takes 1-4 s (it loads every API and model module): done on a thread of
         # its own, so the server is ready meanwhile; the client itself is made on first use, in the loop.
         threading.Thread(target=_import_sdk, name="line-sdk-import", daemon=True).start()
@@ -266,7 +267,7 @@ class LineChannel:
         return Response(status_code=status) if payload is None else JSONResponse(payload, status_code=status)
 
     async def receive(self, body: bytes, header) -> tuple[int, dict[str, Any] | None]:  # noqa: ANN001
-        """The webhook without a web framework around it (see `linking.FastWebhooks`): (status, JSON body)."""
+        """The webhook without a web framework around it (see `bot.intake.asgi.FastWebhooks`): (status, JSON body)."""
         if not verify_signature(self.secret, body, header("x-line-signature")):
             log.warning("LINE webhook: missing or invalid signature (%d bytes)", len(body))
             return 400, {"message": "invalid signature"}
@@ -305,8 +306,8 @@ class LineChannel:
             and job.user_id not in self._profiles
         profile_task = asyncio.ensure_future(self._profile(job.user_id)) if need_profile else None
         msg = job.msg
-        if linking.may_be_code(msg):
-            msg = await loop.run_in_executor(self.executor, linking.route_code, self.runtime.db, msg,
+        if account_links.may_be_code(msg):
+            msg = await loop.run_in_executor(self.executor, account_links.route_code, self.runtime.db, msg,
                                              self.runtime.clock.now())
         if profile_task is not None:
             await profile_task
@@ -317,7 +318,7 @@ class LineChannel:
             msg = replace(msg, display_name=name, locale_hint=language)
         turn = asyncio.ensure_future(self.turns.turn(msg, job.event_key))
         if job.user_id:  # the loading animation when the turn is slow
-            replies = await linking.with_busy_indicator(turn, LOADING_AFTER, lambda: self._loading(job.user_id),
+            replies = await busy.with_busy_indicator(turn, LOADING_AFTER, lambda: self._loading(job.user_id),
                                                          self.turns.waiting)
         else:
             replies = await turn
@@ -498,6 +499,6 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
     runtime._line_channel = channel  # type: ignore[attr-defined]
     app.state.line_channel = channel
     app.add_route("/webhooks/line", channel.webhook, methods=["POST"], include_in_schema=False)
-    linking.fast_webhook(app, "/webhooks/line", channel.receive)  # POSTs skip the framework (hot path)
+    asgi.fast_webhook(app, "/webhooks/line", channel.receive)  # POSTs skip the framework (hot path)
     app.state.startup_hooks.append(channel.start)
     return True

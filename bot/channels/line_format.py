@@ -67,7 +67,7 @@ def _flex_text(text: str, **style: Any) -> dict[str, Any]:
 
 def alt_text(card: Card) -> str:
     parts = [card.title]
-    parts += [f"{f.label}: {f.value}" for f in card.fields[:4]]
+    parts += [f"{f.label}: {f.value}" for f in card.shown_fields()[:4]]
     if not card.fields and card.text:
         parts.append(card.text)
     alt = " · ".join(p for p in parts if p).strip() or "…"
@@ -78,11 +78,12 @@ def flex_bubble(card: Card) -> dict[str, Any]:
     body: list[dict[str, Any]] = [_flex_text(card.title, weight="bold", size="lg")]
     if card.text:
         body.append(_flex_text(card.text, size="sm", color="#444444"))
-    if card.fields:
+    fields = card.shown_fields()
+    if fields:
         rows = [{"type": "box", "layout": "baseline", "spacing": "sm", "contents": [
                     _flex_text(f.label, size="sm", color="#888888", flex=2),
                     _flex_text(f.value or "-", size="sm", color="#222222", flex=4)]}
-                for f in card.fields[:MAX_FIELDS]]
+                for f in fields[:MAX_FIELDS]]
         body.append({"type": "separator", "margin": "md"})
         body.append({"type": "box", "layout": "vertical", "spacing": "sm", "margin": "md", "contents": rows})
     bubble: dict[str, Any] = {"type": "bubble",

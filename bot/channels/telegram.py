@@ -3,9 +3,9 @@
 * Webhook: ``X-Telegram-Bot-Api-Secret-Token`` is compared with ``TELEGRAM_WEBHOOK_SECRET`` in constant
   time; a wrong or missing token → 403 (and when no secret is configured every webhook call is refused:
   set one, or use polling). Malformed JSON → 400. Anything else is stored in the durable inbox
-  (`bot.channels.inbox`, key ``telegram:<update_id>``) and then answered 200 (503 if it could not be
+  (`bot.intake.inbox`, key ``telegram:<update_id>``) and then answered 200 (503 if it could not be
   stored: Telegram retries); the work happens after, on the member's ordered queue
-  (`linking.KeyedQueue`), like LINE.
+  (`queue.KeyedQueue`), like LINE.
 * Long polling (``khruakhai serve --telegram-polling`` / ``TELEGRAM_POLLING=true``): the webhook is
   removed at start and ``getUpdates`` feeds the same inbox; the next ``getUpdates`` (which confirms the
   batch to Telegram) is only asked for once the batch is stored.
@@ -35,15 +35,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from bot.channels import linking
-from bot.channels.inbox import (
+from bot import account_links, callback_values
+from bot.intake.inbox import (
     Recovered,
     get_inbox,
-    message_from_json,
-    message_to_json,
+
 )
+from bot.intake.inbox_sql import message_from_json, message_to_json
+from bot.intake import asgi, busy, queue
 from bot.channels.telegram_format import to_ptb_kwargs, to_telegram_messages
-from bot.channels.turns import get_turns
+from bot.intake.turns import get_turns
 from bot.clock import db_now
 from bot.messages import Address, Attachment, IncomingMessage, Reply, replies_from_json
 from bot.runtime import Runtime
@@ -89,7 +90,7 @@ def update_to_job(update: Any) -> TgJob | None:  # a telegram.Update
         cq = update.callback_query
         chat = cq.message.chat if cq.message is not None else None
         user = cq.from_user
-        value = linking.resolve_postback(cq.data) if cq.data else None
+        value = callback_values.resolve_postback(cq.data) if cq.data else None
         msg = IncomingMessage(address=Address("telegram", str(user.id)), postback=value if value is not None else "menu",
                               event_id=str(update.update_id), received_at=db_now(),
                               locale_hint=user.language_code, display_name=user.full_name,
@@ -127,7 +128,7 @@ def update_to_job(update: Any) -> TgJob | None:  # a telegram.Update
         if cmd is not None:
             name, arg = cmd
             if name == "start":
-                code = linking.normalize_code(arg)
+                code = account_links.normalize_code(arg)
                 if code is not None:
                     return TgJob(IncomingMessage(postback=f"go:account.redeem:{code}", **base), key, chat.id)
                 return TgJob(IncomingMessage(kind="follow", **base), key, chat.id)
@@ -164,7 +165,7 @@ class TelegramChannel:
         self.runtime = runtime
         self.secret = s.telegram_webhook_secret.get_secret_value().encode("utf-8") if s.telegram_webhook_secret else None
         self.bot = make_bot(runtime.settings)
-        self.queue = linking.KeyedQueue(self._process, name="telegram")
+        self.queue = queue.KeyedQueue(self._process, name="telegram")
         self.inbox = get_inbox(runtime)
         self.turns = get_turns(runtime)  # engine turns, batched under load
         # Small database work besides the turns (linking codes, button values, unreachable marks) runs
@@ -182,13 +183,13 @@ class TelegramChannel:
         try:
             await self.bot.initialize()
             self._initialized = True
-            linking.telegram_username = self.bot.username
+            account_links.telegram_username = self.bot.username
         except Exception as exc:  # noqa: BLE001
             log.warning("Telegram: getMe failed (%s); will retry on the next update", type(exc).__name__)
         return self._initialized
 
     async def start(self, runtime: Runtime):  # noqa: ANN201 - a startup hook
-        linking.install_callback_store(runtime.db)
+        callback_values.install_callback_store(runtime.db)
         await self._ensure_initialized()
         await self.inbox.start()  # recovers updates earlier processes accepted and did not finish
         if runtime.settings.telegram_polling:
@@ -197,7 +198,7 @@ class TelegramChannel:
         return self.stop
 
     async def stop(self) -> None:
-        await linking.cancel_and_wait(self._poller)
+        await queue.cancel_and_wait(self._poller)
         self._poller = None
         await self.queue.drain(timeout=10.0)
         self.queue.cancel()
@@ -215,7 +216,7 @@ class TelegramChannel:
         return Response(status_code=status) if payload is None else JSONResponse(payload, status_code=status)
 
     async def receive(self, body: bytes, header) -> tuple[int, dict[str, Any] | None]:  # noqa: ANN001
-        """The webhook without a web framework around it (see `linking.FastWebhooks`): (status, JSON body)."""
+        """The webhook without a web framework around it (see `bot.intake.asgi.FastWebhooks`): (status, JSON body)."""
         given = header("x-telegram-bot-api-secret-token")
         if self.secret is None or given is None or not hmac.compare_digest(given.encode("utf-8"), self.secret):
             log.warning("Telegram webhook: missing or wrong secret token")
@@ -309,11 +310,11 @@ class TelegramChannel:
                 await self.send(job.chat_id, replies, address=job.msg.address)
             return
         msg = job.msg
-        if linking.may_be_code(msg):
-            msg = await loop.run_in_executor(self.executor, linking.route_code, self.runtime.db, msg,
+        if account_links.may_be_code(msg):
+            msg = await loop.run_in_executor(self.executor, account_links.route_code, self.runtime.db, msg,
                                              self.runtime.clock.now())
         turn = asyncio.ensure_future(self.turns.turn(msg, job.event_key))
-        replies = await linking.with_busy_indicator(turn, TYPING_AFTER, lambda: self._typing(job.chat_id),
+        replies = await busy.with_busy_indicator(turn, TYPING_AFTER, lambda: self._typing(job.chat_id),
                                                     self.turns.waiting)
         if replies:
             await self.send(job.chat_id, replies, address=msg.address)
@@ -419,7 +420,7 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
     runtime._telegram_channel = channel  # type: ignore[attr-defined]
     app.state.telegram_channel = channel
     app.add_route("/webhooks/telegram", channel.webhook, methods=["POST"], include_in_schema=False)
-    linking.fast_webhook(app, "/webhooks/telegram", channel.receive)  # POSTs skip the framework (hot path)
+    asgi.fast_webhook(app, "/webhooks/telegram", channel.receive)  # POSTs skip the framework (hot path)
     app.state.startup_hooks.append(channel.start)
     if not s.telegram_webhook_secret and not s.telegram_polling:
         log.warning("Telegram: TELEGRAM_WEBHOOK_SECRET is not set, so the webhook refuses every call; "

@@ -178,9 +178,9 @@ def card_html_lines(card: Card) -> list[str]:
     lines = [f"<b>{esc(card.title)}</b>"]
     if card.text:
         lines.extend(esc(line) for line in card.text.splitlines() or [""])
-    if card.fields:
+    if card.shown_fields():
         lines.append("")
-        for f in card.fields:
+        for f in card.shown_fields():
             lines.append(f"<b>{esc(f.label)}:</b> {esc(f.value or '-')}")
     if card.image_url and card.image_url.startswith(("http://", "https://")):
         lines.append(f'<a href="{esc(card.image_url, quote=True)}">🖼</a>')

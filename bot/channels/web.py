@@ -8,6 +8,11 @@ as somebody else, and the inbox returns only the cookie's own messages. The brow
 an officer's powers (`IncomingMessage.from_browser`): officers use LINE, Telegram, the console, or
 the terminal chat (`khruakhai chat --user NAME`, a local and trusted tool). Proactive messages for web
 addresses are delivered by the outbox into `web_inbox` and fetched by the page.
+
+The page shows replies as LINE does (`chat.js`): a card's buttons and the reply's quick replies together, older
+buttons disabled once a newer reply arrives, Enter sends and Shift+Enter adds a line. A photo
+(`POST /chat/api/photos`, ≤ 10 MB, JPEG/PNG/WebP/GIF by its bytes) enters the engine as an image attachment
+with its bytes, the way a LINE photo does.
 """
 from __future__ import annotations
 
@@ -15,14 +20,15 @@ import logging
 import secrets
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot import web_inbox
 from bot.clock import db_now
-from bot.messages import Address, IncomingMessage, replies_to_json
+from bot.images import sniff_image
+from bot.messages import Address, Attachment, IncomingMessage, replies_to_json
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,7 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 PAGE = STATIC / "chat.html"
 COOKIE = "khruakhai_chat"
 COOKIE_MAX_AGE = 30 * 24 * 3600
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # LINE's own limit for an image a member sends
 # The page's own script and style are files (no inline code), so a strict policy fits.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -105,6 +112,26 @@ def mount(app: FastAPI, runtime: Runtime) -> bool:
         if fresh:
             _set_cookie(response, runtime, request, visitor)  # type: ignore[arg-type]
         return response
+
+    @router.post("/chat/api/photos")
+    async def post_photo(request: Request, photo: UploadFile = File(...)) -> JSONResponse:
+        """A photo from the page: into the engine as an image attachment with its bytes, exactly like a LINE
+        photo (the conversation decides whether it wanted one; report photos are sniffed again there)."""
+        from starlette.concurrency import run_in_threadpool
+
+        visitor = visitor_id(request, runtime)
+        if visitor is None:  # only a visitor the page has greeted sends photos
+            raise HTTPException(status_code=403, detail="open the chat page first")
+        data = await photo.read(MAX_PHOTO_BYTES + 1)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise HTTPException(status_code=413, detail="photo too large")
+        kind = sniff_image(data)
+        if kind is None:
+            raise HTTPException(status_code=415, detail="not a JPEG, PNG, WebP or GIF image")
+        msg = IncomingMessage(address=Address("web", visitor), received_at=db_now(), from_browser=True,
+                              attachments=(Attachment("image", content_type=kind, data=data),))
+        replies = await run_in_threadpool(runtime.engine.handle, msg)
+        return JSONResponse({"replies": replies_to_json(replies)})
 
     @router.get("/chat/api/inbox")
     def inbox(request: Request) -> dict:

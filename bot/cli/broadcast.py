@@ -27,7 +27,7 @@ def broadcast(text: str = typer.Option(..., "--text", help="The announcement."),
     from bot import audiences
     from bot.cli.common import runtime
     from bot.outbox import create_broadcast
-    from bot.senders import DeliveryConfig, line_quota
+    from bot.senders import line_quota
 
     rt = runtime()
     prov = resolve_province(province)
@@ -50,10 +50,9 @@ def broadcast(text: str = typer.Option(..., "--text", help="The announcement."),
     if count.members == 0:
         typer.echo("Nobody to send to.")
         raise typer.Exit(1)
-    cfg = DeliveryConfig()
     line_n = count.by_channel.get("line", 0)
-    if rt.settings.line_enabled and line_n >= cfg.quota_check_min:
-        quota = line_quota(rt.settings, cfg)
+    if rt.settings.line_enabled and line_n >= rt.settings.delivery.quota_check_min:
+        quota = line_quota(rt.settings)
         if not quota.allows(line_n):
             typer.echo(f"LINE quota: {quota.remaining} messages left this month, this needs {line_n}.")
             if not override_quota:

@@ -5,11 +5,13 @@ from datetime import datetime
 
 import typer
 
+from bot.config import get_settings
 from bot.runtime import Runtime, build
 
 
 def runtime() -> Runtime:
-    return build()
+    """The runtime of a CLI command, with the process's one `Settings` (read from the environment once)."""
+    return build(get_settings())
 
 
 def parse_now(value: str | None) -> datetime | None:

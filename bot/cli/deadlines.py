@@ -116,9 +116,14 @@ def export_reports(deadline: int | None = typer.Option(None, "--deadline", help=
 
 @reports_app.command("fetch-photos")
 def fetch_photos() -> None:
-    """Fetch LINE photos whose bytes could not be fetched during the chat (they wait as references)."""
+    """Fetch now the photos members sent on LINE or Telegram that still wait for their bytes (the server's
+    job does this after every turn; this is for a server run without its scheduler)."""
     from bot.cli.common import runtime
-    from handlers.report_photos import fetch_pending
+    from bot.content_fetchers import content_fetchers
+    from bot.photo_fetch import fetch_all_due_now
 
-    fetched, left = fetch_pending(runtime())
-    typer.echo(f"fetched {fetched} photos, {left} still waiting")
+    rt = runtime()
+    outcomes = fetch_all_due_now(rt, content_fetchers(rt))
+    typer.echo(f"fetched {outcomes['stored']} photos, {outcomes['retry']} to try again, "
+               f"{outcomes['gone']} no longer on LINE/Telegram, {outcomes['missing']} given up, "
+               f"{outcomes['rejected']} not images")

@@ -1,20 +1,18 @@
 """`khruakhai officer create-login|set-password|list-logins|unlock`: accounts for the web console (/admin)."""
 from __future__ import annotations
 
-import os
-
 import typer
 
 from bot.cli.common import resolve_province, runtime
 from bot.cli.officer import officer_app
 
 
+PASSWORD_ENV = "KHRUAKHAI_OFFICER_PASSWORD"  # read by the option parser (typer), never by the code
+
+
 def _password(value: str | None) -> str:
     if value:
         return value
-    env = os.environ.get("KHRUAKHAI_OFFICER_PASSWORD")
-    if env:
-        return env
     return typer.prompt("Password (at least 10 characters)", hide_input=True, confirmation_prompt=True)
 
 
@@ -22,7 +20,8 @@ def _password(value: str | None) -> str:
 def create_login(email: str = typer.Option(..., help="The officer's email (their login name)."),
                  province: str | None = typer.Option(None, help="Province they manage; leave out for a national administrator."),
                  name: str | None = typer.Option(None, help="Name shown in the console."),
-                 password: str | None = typer.Option(None, help="Password; asked for when left out (or KHRUAKHAI_OFFICER_PASSWORD)."),
+                 password: str | None = typer.Option(None, envvar=PASSWORD_ENV, show_envvar=False,
+                                                      help="Password; asked for when left out (or KHRUAKHAI_OFFICER_PASSWORD)."),
                  link_channel: str | None = typer.Option(None, "--link-channel", help="Link to their chat account: line | telegram | web."),
                  link_user_id: str | None = typer.Option(None, "--link-user-id", help="Their chat user id (with --link-channel).")) -> None:
     """Create a console login (password hashed with argon2)."""
@@ -49,7 +48,8 @@ def create_login(email: str = typer.Option(..., help="The officer's email (their
 
 @officer_app.command("set-password")
 def set_password(email: str = typer.Option(...),
-                 password: str | None = typer.Option(None, help="New password; asked for when left out.")) -> None:
+                 password: str | None = typer.Option(None, envvar=PASSWORD_ENV, show_envvar=False,
+                                                     help="New password; asked for when left out (or KHRUAKHAI_OFFICER_PASSWORD).")) -> None:
     """Set a new console password (also unlocks the login and logs out its sessions)."""
     from storage.repositories import console as console_repo
 

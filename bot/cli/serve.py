@@ -19,7 +19,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 
     from bot import logs
     from bot.config import get_settings
-    from bot.server import create_app, tune_for_serving
+    from bot.intake.tuning import tune_for_serving
+    from bot.server import create_app
 
     logs.setup()
     settings = get_settings()
@@ -45,8 +46,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         settings.telegram_polling = True
     application = create_app(settings)
     routes = getattr(application.state, "fast_webhooks", None)
-    if routes:  # webhook POSTs answered before the framework's middleware stack (see linking.FastWebhooks)
-        from bot.channels.linking import FastWebhooks
+    if routes:  # webhook POSTs answered before the framework's middleware stack (see bot.intake.asgi)
+        from bot.intake.asgi import FastWebhooks
 
         application = FastWebhooks(application, routes)
     application.state.runtime.db.checkpoint_in_background()  # SQLite: WAL checkpoints off the commit path

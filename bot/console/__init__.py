@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog", "exports",
-                "inbox", "reach", "checkin", "certificates", "org_members", "report_records", "org_page", "joins")
+                "inbox", "reach", "checkin", "certificates", "org_members", "when", "report_records", "org_page", "joins")
 
 
 class Console:

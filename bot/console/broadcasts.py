@@ -23,6 +23,7 @@ from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import PAGE_SIZE, page_of, provinces
 from bot.console.confirm import confirm_page, confirmed
+from bot.console.when import parse_moment
 from bot.reach import reach_counts
 from storage.models import Broadcast, OutboxMessage
 
@@ -202,12 +203,13 @@ def _send(request: Request, officer: Officer, v: dict[str, Any], sure: bool = Fa
         errors["audience"] = "console.broadcasts.error.audience"
     scheduled_at: datetime | None = None
     if v["schedule"] == "later":
-        try:
-            scheduled_at = local_to_utc(datetime.fromisoformat(v["scheduled_at"].strip()))
+        moment = parse_moment(v["scheduled_at"], "at", today=clock.today())
+        if moment is None:
+            errors["scheduled_at"] = "console.broadcasts.error.when"
+        else:
+            scheduled_at = local_to_utc(moment)
             if scheduled_at <= clock.now():
                 errors["scheduled_at"] = "console.broadcasts.error.past"
-        except ValueError:
-            errors["scheduled_at"] = "console.broadcasts.error.when"
     event_id = int(v["event_id"]) if str(v["event_id"]).isdigit() else None
     with console.runtime.db.session() as session:
         if event_id is not None and event_id not in {eid for eid, _ in _events(session, officer)}:

@@ -7,7 +7,7 @@ published, offers when seats free up, notices of changes) goes through the event
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -20,6 +20,7 @@ from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
 from bot.console.confirm import confirm_page
+from bot.console.when import parse_day, parse_moment, shown_day, shown_moment
 from bot.cli.events import REGISTRATION_COLUMNS
 from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
 from handlers import event_notify
@@ -58,31 +59,27 @@ def events_list(request: Request, status: str | None = None, province: str | Non
 
 # --- create / edit ------------------------------------------------------------------------------
 def _form_values(event: Any | None, officer: Officer) -> dict[str, Any]:
+    """The form's fields as text; dates in Thai with the BE year, as `bot.console.when` reads them back."""
+    loc = officer.locale
     if event is None:
         start = to_local(clock.now()).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=14)
         return {"title": "", "kind": "training", "description": "", "venue": "", "map_url": "",
-                "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-                "ends_at": start.replace(hour=16).strftime("%Y-%m-%dT%H:%M"),
+                "starts_at": shown_moment(start, loc), "ends_at": shown_moment(start.replace(hour=16), loc),
                 "registration_deadline": "", "capacity": "100", "seats_per_org": "2",
                 "audience_kinds": [], "all_provinces": False, "province": officer.province or ""}
     deadline = event.registration_deadline
     return {"title": event.title, "kind": event.kind, "description": event.description or "",
             "venue": event.venue, "map_url": event.map_url or "",
-            "starts_at": to_local(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": to_local(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
-            "registration_deadline": (to_local(deadline) - timedelta(seconds=1)).date().isoformat() if deadline else "",
+            "starts_at": shown_moment(event.starts_at, loc), "ends_at": shown_moment(event.ends_at, loc),
+            "registration_deadline": shown_day(to_local(deadline).date(), loc) if deadline else "",
             "capacity": str(event.capacity), "seats_per_org": str(event.seats_per_org),
             "audience_kinds": list(event.audience_kinds), "all_provinces": not event.audience_provinces,
             "province": event.province}
 
 
-def _parse_local(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return local_to_utc(datetime.fromisoformat(value.strip()))
-    except ValueError:
-        return None
+def _parse_local(value: str | None, kind: str) -> datetime | None:
+    moment = parse_moment(value, kind, today=clock.today())
+    return local_to_utc(moment) if moment else None
 
 
 def _parse_form(form: Any, officer: Officer) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
@@ -104,19 +101,20 @@ def _parse_form(form: Any, officer: Officer) -> tuple[dict[str, Any], dict[str, 
     venue = clean(raw["venue"], 300)
     if not venue:
         errors["venue"] = "console.events.error.venue"
-    starts, ends = _parse_local(raw["starts_at"]), _parse_local(raw["ends_at"])
+    starts, ends = _parse_local(raw["starts_at"], "start"), _parse_local(raw["ends_at"], "end")
     if starts is None:
         errors["starts_at"] = "console.events.error.starts_at"
-    if ends is None or (starts is not None and ends < starts):
+    if ends is None:
+        errors["ends_at"] = "console.when.error.end"
+    elif starts is not None and ends < starts:
         errors["ends_at"] = "console.events.error.ends_at"
     reg_deadline = None
     if raw["registration_deadline"].strip():
-        try:
-            day = date.fromisoformat(raw["registration_deadline"].strip())
-            reg_deadline = end_of_day(day)
-        except ValueError:
+        day = parse_day(raw["registration_deadline"], today=clock.today())
+        if day is None:
             errors["registration_deadline"] = "console.events.error.deadline"
         else:
+            reg_deadline = end_of_day(day)
             if starts is not None and day > to_local(starts).date():
                 errors["registration_deadline"] = "console.events.error.deadline_after"
             elif starts is not None:
@@ -246,17 +244,22 @@ def _save(request: Request, officer: Officer, event_id: int, v: dict[str, Any]) 
 
 # --- detail, publish, attendance, export --------------------------------------------------------
 @router.get("/events/{event_id}")
-def event_detail(request: Request, event_id: int, page: str | None = None,
+def event_detail(request: Request, event_id: int, page: str | None = None, q: str = "",
                  officer: Officer = Depends(current_officer)) -> Response:
-    """The event, its registrants a page at a time (`REGISTRANTS_PAGE`), the first of its waitlist and the
-    latest cancellations: the page costs the same for 50 registrations and for 5,000."""
+    """The event, its registrants a page at a time (`REGISTRANTS_PAGE`) or those matching `q` (a name or a
+    check-in code, at the door), the first of its waitlist and the latest cancellations: the page costs the
+    same for 50 registrations and for 5,000."""
     console = request.app.state.console
     n = page_of(page)
+    q = " ".join(q.split())[:100]
     with console.runtime.db.session() as session:
         event = _event(session, officer, event_id)
         counts = events_repo.counts(session, event_id=event_id)
-        seated = events_repo.registrations_of_event(session, event_id=event_id, statuses=("registered",),
-                                                    offset=(n - 1) * REGISTRANTS_PAGE, limit=REGISTRANTS_PAGE)
+        if q:
+            seated = training_repo.find_registered(session, event_id=event_id, query=q)
+        else:
+            seated = events_repo.registrations_of_event(session, event_id=event_id, statuses=("registered",),
+                                                        offset=(n - 1) * REGISTRANTS_PAGE, limit=REGISTRANTS_PAGE)
         waiting = events_repo.registrations_of_event(session, event_id=event_id, statuses=("waitlisted", "offered"),
                                                      limit=REGISTRANTS_PAGE)
         cancelled = events_repo.registrations_of_event(session, event_id=event_id, statuses=("cancelled",),
@@ -274,7 +277,7 @@ def event_detail(request: Request, event_id: int, page: str | None = None,
     return render(request, "event.html", officer, active="events", event=event, counts=counts, seated=seated,
                   waiting=waiting, cancelled=cancelled, orgs=orgs, people=people, positions=positions,
                   audience=audience, feedback=feedback, kinds=KIND_KEYS, now=clock.now(), page=n,
-                  pages=max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day)
+                  pages=1 if q else max(1, -(-total["registered"] // REGISTRANTS_PAGE)), total=total, day=day, q=q)
 
 
 @router.post("/events/{event_id}/publish")

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, or_, select
+from starlette.concurrency import run_in_threadpool
 
 from bot import i18n
 from bot import tickets as service
@@ -90,19 +91,19 @@ def _text(form: Any) -> str:
 
 
 @router.get("/inbox/{ticket_id}/photos/{message_id}/{index}")
-def photo(request: Request, ticket_id: int, message_id: int, index: int,
-          officer: Officer = Depends(current_officer)) -> Response:
+async def photo(request: Request, ticket_id: int, message_id: int, index: int,
+                officer: Officer = Depends(current_officer)) -> Response:
     """A photo of the member's message, fetched from LINE or Telegram when the officer looks (the ticket
-    keeps only the platform's reference; LINE keeps sent content for a while). Only real images are
-    served, judged by their bytes."""
-    console = request.app.state.console
-    with console.runtime.db.session() as session:
-        _ticket(session, officer, ticket_id)
-        message = session.get(TicketMessage, message_id)
-        if message is None or message.ticket_id != ticket_id or not 0 <= index < len(message.photos):
-            raise Refused(404, "console.error.not_found")
-        channel, ref = message.channel, message.photos[index]
-    data = _fetch_photo(console.runtime, channel, ref)  # outside any transaction
+    keeps only the platform's reference; LINE keeps sent content for a while), with the content fetchers
+    the server was built with, outside any transaction. Only real images are served, judged by their bytes."""
+    channel, ref = await run_in_threadpool(_photo_ref, request, officer, ticket_id, message_id, index)
+    fetch = request.app.state.content_fetchers.get(channel)
+    data = None
+    if fetch is not None:
+        try:
+            data = await fetch(ref)
+        except Exception as exc:  # noqa: BLE001 - expired or unreachable: the page says the photo is gone
+            log.info("a question's photo could not be fetched: %s", type(exc).__name__)
     kind = sniff_image(data) if data else None
     if kind is None:
         raise Refused(404, "console.error.not_found")
@@ -110,21 +111,13 @@ def photo(request: Request, ticket_id: int, message_id: int, index: int,
                                                     "X-Content-Type-Options": "nosniff"})
 
 
-def _fetch_photo(runtime: Any, channel: str, ref: str) -> bytes | None:
-    try:
-        if channel == "line" and runtime.settings.line_enabled:
-            from bot.channels.line import fetch_line_content_sync
-
-            return fetch_line_content_sync(runtime, ref)
-        if channel == "telegram" and runtime.settings.telegram_enabled:
-            import asyncio
-
-            from bot.channels.telegram import fetch_telegram_file
-
-            return asyncio.run(fetch_telegram_file(runtime, ref))
-    except Exception as exc:  # noqa: BLE001 - expired or unreachable: the page says the photo is gone
-        log.info("a question's photo could not be fetched: %s", type(exc).__name__)
-    return None
+def _photo_ref(request: Request, officer: Officer, ticket_id: int, message_id: int, index: int) -> tuple[str, str]:
+    with request.app.state.console.runtime.db.session() as session:
+        _ticket(session, officer, ticket_id)
+        message = session.get(TicketMessage, message_id)
+        if message is None or message.ticket_id != ticket_id or not 0 <= index < len(message.photos):
+            raise Refused(404, "console.error.not_found")
+        return message.channel, message.photos[index]
 
 
 @router.post("/inbox/{ticket_id}/answer")

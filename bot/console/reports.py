@@ -19,6 +19,7 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
+from bot.console.when import parse_day
 from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
 from bot.notices import notify_returned
@@ -91,12 +92,11 @@ def _create_deadline(request: Request, officer: Officer, form: Any) -> Response:
     if not title or len(title) < 3:
         errors["title"] = "console.deadlines.error.title"
     due: date | None = None
-    try:
-        due = date.fromisoformat(v["due_date"].strip())
-        if due < clock.today():
-            errors["due_date"] = "console.deadlines.error.past"
-    except ValueError:
+    due = parse_day(v["due_date"], today=clock.today())
+    if due is None:
         errors["due_date"] = "console.deadlines.error.date"
+    elif due < clock.today():
+        errors["due_date"] = "console.deadlines.error.past"
     provinces: list[str] = [officer.province] if officer.province else []
     if officer.national and v["province"].strip():
         found = match_province(v["province"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -41,6 +42,11 @@ def _clean(text: str) -> str:
     return _RE_EDGE.sub("", s)
 
 
+# A message is matched against several tables in one turn (the words that work anywhere, the offered
+# buttons' labels, a form's own words): cleaned once.
+_clean_remembered = lru_cache(maxsize=4096)(_clean)
+
+
 def _index(keywords: Mapping[str, Iterable[str]]):
     key = tuple((k, tuple(v)) for k, v in keywords.items())
     hit = _cache.get(key)
@@ -67,7 +73,7 @@ def match_keyword(text: str, keywords: Mapping[str, Iterable[str]]) -> str | Non
     or None. A sentence that merely contains the word is None."""
     try:
         exact, fuzzy = _index(keywords)
-        s = _clean(text).replace(" ", "")
+        s = (_clean_remembered(text) if len(text) <= 200 else _clean(text)).replace(" ", "")
         if not s or len(s) > 40:
             return None
         hit = exact.get(s)

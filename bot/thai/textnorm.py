@@ -11,6 +11,7 @@ it, so it only runs when a cheap regex sees something it would change (see `_NEE
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Zero-width characters and the soft hyphen vanish; the various no-break / wide spaces become spaces.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
@@ -66,9 +67,22 @@ def normalize(text: str) -> str:
     Removes zero-width characters, turns no-break spaces into spaces, Thai and full-width digits into
     ASCII digits, Unicode dashes into '-', collapses stretched letters (3+), repeated vowels and marks,
     repeated spaces, and applies PyThaiNLP's `normalize` when the text has something it repairs.
+
+    A short text (a chat message, a button label) is normalized once and remembered: one turn reads the
+    same message through several parsers (the words that work anywhere, the offered buttons, the form's
+    own field), and members send the same few words and labels over and over.
     """
     if not isinstance(text, str):
         return ""
+    if len(text) <= REMEMBERED_UP_TO:
+        return _normalize_remembered(text)
+    return _normalize(text)
+
+
+REMEMBERED_UP_TO = 200  # characters: longer texts (a whole report) are rarely typed twice
+
+
+def _normalize(text: str) -> str:
     t = text.translate(_TABLE)
     if _NEEDS_PYTHAINLP.search(t):
         try:
@@ -82,6 +96,9 @@ def normalize(text: str) -> str:
     if "\n" in t:
         t = _RE_NEWLINES.sub("\n", t)
     return t.strip()
+
+
+_normalize_remembered = lru_cache(maxsize=4096)(_normalize)
 
 
 def prep(text: str) -> str:

@@ -104,3 +104,15 @@ class Broadcast(SQLModel, table=True):
     created_at: datetime = Field(default_factory=db_now)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class LineQuota(SQLModel, table=True):
+    """LINE's monthly message quota and this month's usage, as last read by the scheduler (one row, id 1).
+    An officer's broadcast conversation reads this figure instead of calling LINE inside its turn."""
+
+    __tablename__ = "line_quota"
+
+    id: int = Field(default=1, primary_key=True)
+    monthly_limit: int | None = None  # None: no limit on this plan
+    used: int = 0
+    fetched_at: datetime = Field(default_factory=db_now)

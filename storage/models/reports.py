@@ -15,10 +15,10 @@ An activity is being written while ``complete`` is false: its form progress is k
 (JSON) so a half-finished report survives restarts and an expired conversation ("ทำต่อ").
 
 Photos are stored as bytes in the database (``report_photos.data``): no extra volume to back up,
-the same on SQLite and PostgreSQL, and at most 5 per activity. A LINE image arrives only as a message
-id; the row is written with ``source_ref`` and ``status = "pending"`` in the same turn, and the bytes are
-fetched from LINE's data API (right away when possible, else later by `khruakhai reports fetch-photos`),
-so a photo is never lost between the webhook and the fetch.
+the same on SQLite and PostgreSQL, and at most 5 per activity. A LINE or Telegram image arrives only as a
+reference; the row is written with ``source_ref`` and ``status = "pending"`` in the same turn, and the
+bytes are fetched after the turn by a scheduled job (bot/photo_fetch.py; also `khruakhai reports
+fetch-photos`), so a photo is never lost between the webhook and the fetch and no turn waits for LINE.
 """
 from __future__ import annotations
 
@@ -104,12 +104,17 @@ class ReportPhoto(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     activity_id: int = Field(foreign_key="report_activities.id", index=True, ondelete="CASCADE")
-    status: str = Field(default="stored", max_length=16, index=True)  # stored | pending | missing
+    # stored | pending (bytes not fetched yet) | gone (the platform no longer has them) | missing (fetching
+    # failed too many times) | rejected (the bytes were not a JPEG, PNG, WebP or GIF: not kept)
+    status: str = Field(default="stored", max_length=16, index=True)
     channel: str = Field(default="web", max_length=16)
-    source_ref: str | None = Field(default=None, max_length=128)  # LINE message id while pending
+    source_ref: str | None = Field(default=None, max_length=128)  # LINE message id / Telegram file id
     content_type: str | None = Field(default=None, max_length=64)
     data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     size: int = Field(default=0)
     attempts: int = Field(default=0)
+    # A pending photo is fetched when this has come (NULL: at once); set ahead while a job fetches it
+    # (so another process leaves it alone) and after a failed try (backoff).
+    next_attempt_at: datetime | None = None
     created_at: datetime = Field(default_factory=db_now)
     fetched_at: datetime | None = None

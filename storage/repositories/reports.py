@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -291,9 +291,14 @@ def discard_activity(session: Session, *, activity: ReportActivity) -> None:
 
 
 # --- photos ----------------------------------------------------------------------------------------
+# A photo that is kept or still on its way counts toward the 5 (and the export); one the platform no longer
+# had, that could not be fetched, or that was not an image does not.
+COUNTED = ("stored", "pending")
+
+
 def photo_count(session: Session, *, activity_id: int) -> int:
     return session.exec(select(func.count()).select_from(ReportPhoto).where(
-        ReportPhoto.activity_id == activity_id, ReportPhoto.status != "missing")).one()
+        ReportPhoto.activity_id == activity_id, col(ReportPhoto.status).in_(COUNTED))).one()
 
 
 def add_photo(session: Session, *, activity_id: int, channel: str, data: bytes | None = None,
@@ -317,9 +322,22 @@ def clear_photos(session: Session, *, activity_id: int) -> None:
     session.flush()
 
 
-def pending_photos(session: Session, *, limit: int = 50) -> list[ReportPhoto]:
-    return list(session.exec(select(ReportPhoto).where(ReportPhoto.status == "pending")
-                             .order_by(col(ReportPhoto.id)).limit(limit)))
+def _due(now: datetime) -> Any:  # noqa: ANN401
+    return and_(ReportPhoto.status == "pending",
+                or_(col(ReportPhoto.next_attempt_at).is_(None), col(ReportPhoto.next_attempt_at) <= now))
+
+
+def due_photos(session: Session, *, channels: Iterable[str], now: datetime, limit: int = 50) -> list[ReportPhoto]:
+    """Photos of these channels waiting for their bytes whose next try has come (oldest first)."""
+    stmt = select(ReportPhoto).where(_due(now), col(ReportPhoto.channel).in_(list(channels)))
+    return list(session.exec(stmt.order_by(col(ReportPhoto.id)).limit(limit)))
+
+
+def claim_photo(session: Session, *, photo_id: int, now: datetime, until: datetime) -> bool:
+    """Hold a due photo until `until` for this fetch; False when another process took it first (it is no
+    longer due then)."""
+    stmt = update(ReportPhoto).where(col(ReportPhoto.id) == photo_id, _due(now)).values(next_attempt_at=until)
+    return session.execute(stmt).rowcount == 1
 
 
 def store_fetched(session: Session, *, photo: ReportPhoto, data: bytes, content_type: str | None) -> None:
@@ -354,7 +372,7 @@ def export_rows(session: Session, *, deadline_id: int | None = None, province: s
     if province:
         stmt = stmt.where(Organization.province == province)
     photo_counts = dict(session.exec(select(ReportPhoto.activity_id, func.count()).where(
-        ReportPhoto.status != "missing").group_by(ReportPhoto.activity_id)).all())
+        col(ReportPhoto.status).in_(COUNTED)).group_by(ReportPhoto.activity_id)).all())
     for report, org in session.exec(stmt).all():
         submitter = session.get(Member, report.submitted_by) if report.submitted_by else None
         for act in activities(session, report_id=report.id):  # type: ignore[arg-type]

@@ -286,3 +286,25 @@ def day_summary(session: Session, *, event_id: int) -> dict[str, Any]:
             "walk_ins": len(walk_in_ids(session, event_id=event_id)),
             "certificates": int(session.exec(select(func.count()).select_from(Certificate)
                                              .where(Certificate.event_id == event_id)).one())}
+
+
+# --- finding people at the door ------------------------------------------------------------------------
+SEARCH_LIMIT = 200
+
+
+def find_registered(session: Session, *, event_id: int, query: str, limit: int = SEARCH_LIMIT
+                    ) -> list[EventRegistration]:
+    """The seated registrations of an event whose check-in code is `query`, or whose attendee or
+    organization name holds it (any case), in order of arrival."""
+    q = " ".join(query.split())
+    if not q:
+        return []
+    like = f"%{q.lower()}%"
+    names = select(EventAttendee.registration_id).where(func.lower(EventAttendee.name).like(like))
+    orgs = select(Organization.id).where(func.lower(Organization.name).like(like))
+    stmt = (select(EventRegistration)
+            .where(EventRegistration.event_id == event_id, EventRegistration.status == RegStatus.registered.value)
+            .where((EventRegistration.checkin_code == q) | col(EventRegistration.id).in_(names)
+                   | col(EventRegistration.organization_id).in_(orgs))
+            .order_by(col(EventRegistration.id)).limit(limit))
+    return list(session.exec(stmt))

@@ -269,7 +269,7 @@ def test_line_unreachable_leaves_the_event_to_be_retried(line_client, fake_line,
 
     from sqlalchemy import update
 
-    from bot.channels.inbox import wall_now
+    from bot.intake.inbox import wall_now
     from tests.fakes.common import Faults
 
     client, channel = line_client

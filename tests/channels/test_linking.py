@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.channels import linking
+from bot import account_links, callback_values
 from storage.models import MemberIdentity
 from storage.repositories import members as members_repo
 from tests.channels.helpers import LineUser, TgUser
@@ -78,12 +78,12 @@ def test_codes_expire_and_a_registered_account_is_not_taken_over(app_client, fak
 
 
 def test_code_format() -> None:
-    assert linking.normalize_code("abcd-2345") == "ABCD2345"
-    assert linking.normalize_code(" ABCD 2345 ") == "ABCD2345"
-    assert linking.normalize_code("ABCDEFGH") is None  # no digit: an ordinary word
-    assert linking.normalize_code("12345678") is None  # digits only: a phone or a number
-    assert linking.normalize_code("ABCD-O123") is None  # O is not in the alphabet
-    assert linking.normalize_code("สวัสดีค่ะ") is None
+    assert account_links.normalize_code("abcd-2345") == "ABCD2345"
+    assert account_links.normalize_code(" ABCD 2345 ") == "ABCD2345"
+    assert account_links.normalize_code("ABCDEFGH") is None  # no digit: an ordinary word
+    assert account_links.normalize_code("12345678") is None  # digits only: a phone or a number
+    assert account_links.normalize_code("ABCD-O123") is None  # O is not in the alphabet
+    assert account_links.normalize_code("สวัสดีค่ะ") is None
 
 
 def test_long_button_values_are_committed_when_flush_returns(runtime) -> None:  # noqa: ANN001
@@ -102,7 +102,7 @@ def test_long_button_values_are_committed_when_flush_returns(runtime) -> None:  
             time.sleep(0.05)
 
     event.listen(runtime.db.engine, "commit", slow_commit)
-    writer = linking.install_callback_store(runtime.db)
+    writer = callback_values.install_callback_store(runtime.db)
     for i in range(10):
         writer.put(f"tok-{i}", f"go:directory:{i}")
     assert writer.flush(timeout=30)

@@ -74,9 +74,9 @@ def test_callback_queries_are_answered_and_long_values_survive_a_restart(tg_clie
     [message] = telegram_format.to_telegram_messages([Reply(text="เลือก", choices=(Choice("ค้นหา", long_value),))])
     data = message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     assert len(data.encode()) <= 64 and data.startswith(telegram_format.TOKEN_PREFIX)
-    from bot.channels import linking
+    from bot import callback_values
 
-    assert linking.install_callback_store(channel.runtime.db).flush()  # committed
+    assert callback_values.install_callback_store(channel.runtime.db).flush()  # committed
     telegram_format._memory.clear()  # another process, or after a restart
     assert telegram_format.resolve_callback_data(data) == long_value
     user = TgUser(client, fake_telegram, channel)

@@ -1,5 +1,5 @@
 """A real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, and the app served by uvicorn
-in a background thread — shared by the browser tests and tools/console_screenshots.py."""
+in a background thread — shared by the browser tests and tests/console/screenshots.py."""
 from __future__ import annotations
 
 import contextlib

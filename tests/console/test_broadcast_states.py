@@ -68,7 +68,7 @@ def test_a_registration_deadline_typed_as_a_day_closes_at_the_end_of_that_day(as
     form = as_plk.get("/admin/events/new").text
     res = as_plk.post("/admin/events/new", data={
         "csrf": csrf_of(form), "title": "สัมมนาเครือข่ายองค์กรสวัสดิการชุมชน", "kind": "seminar",
-        "starts_at": "2027-01-20T09:00", "ends_at": "2027-01-20T16:00", "registration_deadline": "2027-01-15",
+        "starts_at": "20 ม.ค. 70 9 โมง", "ends_at": "20/1/2570 16.00", "registration_deadline": "15 ม.ค. 70",
         "venue": "โรงแรมอมรินทร์ลากูน พิษณุโลก", "capacity": "60", "seats_per_org": "2"})
     assert res.status_code == 303
     url = res.headers["location"].split("?")[0]
@@ -78,7 +78,7 @@ def test_a_registration_deadline_typed_as_a_day_closes_at_the_end_of_that_day(as
         event = s.exec(select(Event).where(Event.title == "สัมมนาเครือข่ายองค์กรสวัสดิการชุมชน")).one()
         assert event.registration_deadline.isoformat().startswith("2027-01-15T16:59")  # 23:59 in Bangkok
     edit = as_plk.get(url + "/edit").text
-    assert 'value="2027-01-15"' in edit
+    assert 'value="15 ม.ค. 2570"' in edit and 'value="20 ม.ค. 2570 09.00 น."' in edit  # read back the same
 
 
 def test_a_night_broadcast_says_when_quiet_hours_let_it_go(as_plk, seeded, clock) -> None:  # noqa: ANN001

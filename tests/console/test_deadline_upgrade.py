@@ -11,7 +11,8 @@ from storage.migrate import downgrade, upgrade
 def test_midnight_deadlines_move_to_the_end_of_their_day(tmp_path) -> None:  # noqa: ANN001
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url)
-    downgrade(url, revision="0014@-2")  # the database as it was before 0014 (and 0015, built on it)
+    downgrade(url, revision="0014")  # what was built on 0014 (0016) comes off first,
+    downgrade(url, revision="0014@-1")  # then 0014: the database as it was before this revision
     engine = create_engine(url)
     midnight = datetime(2027, 1, 15, 17, 0)  # 16 Jan 00:00 in Bangkok, stored as naive UTC
     typed = datetime(2027, 1, 20, 2, 0)  # 09:00 in Bangkok: an hour someone chose, left alone

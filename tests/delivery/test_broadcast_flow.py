@@ -1,14 +1,16 @@
 """The officer's "ประกาศ" conversation, opting out of announcements, and the result notice."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
 from bot import web_inbox
 from bot.broadcast_state import state_of
 from bot.clock import BANGKOK
-from bot.delivery import drain_once
+from bot.delivery import Drainer, drain_once
+from bot.quota import refresh_line_quota
+from bot.runtime import build
 from storage.models import Broadcast, Member, OutboxMessage
 from storage.repositories import members as members_repo
 from tests.conversations.helpers import sign_up_new_org
@@ -163,15 +165,67 @@ def test_quiet_hours_wait_unless_urgent(chat: Chat, new_chat, cfg) -> None:  # n
             OutboxMessage.address == str(member.address)))} == {"delivered"}
 
 
+QUOTA_LOW = "โควตาข้อความ LINE เดือนนี้เหลือ"
+
+
+def _announce_to_nan(chat: Chat) -> None:
+    chat.say("ประกาศ")
+    chat.say("ประกาศที่ใช้โควตาเยอะมาก")
+    chat.tap("ทุกองค์กรในจังหวัดน่าน")
+
+
 def test_quota_warning_and_override(wired, fake_line, cfg) -> None:  # noqa: ANN001
     chat = Chat(wired, "officer")
     _officer(chat)
     add_members(wired, 120, channel="line")
     fake_line.quota_limit = 100
-    chat.say("ประกาศ")
-    chat.say("ประกาศที่ใช้โควตาเยอะมาก")
-    chat.tap("ทุกองค์กรในจังหวัดน่าน")
+    refresh_line_quota(wired.settings, wired.db, wired.clock)  # the scheduler's line-quota job
+    calls = len(fake_line.calls)
+    _announce_to_nan(chat)
     assert "โควตาข้อความ LINE เดือนนี้เหลือ 100" in chat.text and "120" in chat.text
     assert "ส่งเลย" not in chat.labels
     chat.tap("ส่งแม้โควตาไม่พอ")
     assert "กำลังส่งประกาศ" in chat.text
+    assert len(fake_line.calls) == calls  # the officer's turns never asked LINE
+
+
+def test_quota_warning_follows_the_latest_figure_and_an_old_one_is_not_trusted(wired, fake_line) -> None:  # noqa: ANN001
+    chat = Chat(wired, "officer")
+    _officer(chat)
+    add_members(wired, 120, channel="line")
+    _announce_to_nan(chat)  # LINE's quota was never read: nothing to warn from, the officer may send
+    assert "ส่งเลย" in chat.labels and QUOTA_LOW not in chat.text
+    chat.say("ยกเลิก")
+    fake_line.quota_limit = 1000
+    refresh_line_quota(wired.settings, wired.db, wired.clock)
+    _announce_to_nan(chat)
+    assert "ส่งเลย" in chat.labels and QUOTA_LOW not in chat.text  # 1,000 left is enough for 120
+    chat.say("ยกเลิก")
+    fake_line.quota_used = 950
+    refresh_line_quota(wired.settings, wired.db, wired.clock)
+    _announce_to_nan(chat)
+    assert "โควตาข้อความ LINE เดือนนี้เหลือ 50" in chat.text and "ส่งเลย" not in chat.labels
+    chat.say("ยกเลิก")
+    wired.clock.set(wired.clock.now() + timedelta(seconds=wired.settings.delivery.quota_max_age_seconds + 60))
+    _announce_to_nan(chat)  # the figure is too old to trust: the check is skipped, as when LINE cannot be asked
+    assert "ส่งเลย" in chat.labels and QUOTA_LOW not in chat.text
+
+
+def test_a_delivery_environment_variable_reaches_the_conversation_through_the_settings(
+        wired_settings, fake_line, clock, monkeypatch) -> None:  # noqa: ANN001
+    """`DELIVERY_*` variables are read once, into `Settings.delivery`, and every part gets them from there."""
+    monkeypatch.setenv("DELIVERY_QUOTA_CHECK_MIN", "500")
+    settings = type(wired_settings)(_env_file=None, **wired_settings.model_dump(exclude={"delivery"}))
+    assert settings.delivery.quota_check_min == 500
+    rt = build(settings, clock=clock)
+    try:
+        chat = Chat(rt, "officer")
+        _officer(chat)
+        add_members(rt, 120, channel="line")
+        fake_line.quota_limit = 100
+        refresh_line_quota(rt.settings, rt.db, rt.clock)
+        _announce_to_nan(chat)  # 120 LINE recipients: below the 500 set, so the quota is not checked
+        assert "ส่งเลย" in chat.labels and QUOTA_LOW not in chat.text
+        assert Drainer(rt).cfg.quota_check_min == 500  # the delivery engine reads the same object
+    finally:
+        rt.db.dispose()

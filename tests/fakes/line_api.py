@@ -122,6 +122,7 @@ class FakeLine:
             self.blocked: set[str] = set()
             self.profiles: dict[str, dict[str, Any]] = {}
             self.contents: dict[str, tuple[bytes, str]] = {}
+            self.content_outages: dict[str, int] = {}  # message id -> how many more fetches answer 500
             self.richmenus: dict[str, dict[str, Any]] = {}
             # statistics: per aggregation unit, who received it, opened it, clicked which URL
             self.unit_recipients: dict[str, set[str]] = defaultdict(set)
@@ -176,6 +177,10 @@ class FakeLine:
     def add_content(self, message_id: str, data: bytes, content_type: str = "image/jpeg") -> None:
         """Bytes served by GET /v2/bot/message/{messageId}/content (data host)."""
         self.contents[str(message_id)] = (data, content_type)
+
+    def fail_content(self, message_id: str, times: int = 1) -> None:
+        """The next `times` fetches of this content answer 500 (LINE's data API having a bad moment)."""
+        self.content_outages[str(message_id)] = times
 
     def allow_violations(self, *kinds: str) -> None:
         """Tell the fixtures that this test sends invalid requests on purpose: all of them, or only
@@ -440,6 +445,9 @@ class FakeLine:
         return self._respond(call, 202, {})
 
     def _op_getMessageContent(self, call, body, params, request, raw):
+        if self.content_outages.get(params["messageId"], 0) > 0:
+            self.content_outages[params["messageId"]] -= 1
+            return self._respond(call, 500, {"message": "Internal server error"})
         item = self.contents.get(params["messageId"])
         if item is None:
             return self._respond(call, 404, {"message": "Not found"})

@@ -1,8 +1,10 @@
 """Steps shared by the report tests."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
+from bot.photo_fetch import fetch_all_due
 from storage.repositories import reports as repo
 from tests.conversations.helpers import make_officer, sign_up_new_org
 from tests.transcript import Chat
@@ -41,3 +43,10 @@ def report_one_sentence(chat: Chat, *, deadline_label: str | None = None) -> Non
     assert "สรุปรายงานกิจกรรม" in chat.text
     chat.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in chat.text
+
+
+def run_photo_job(client) -> Counter[str]:  # noqa: ANN001
+    """One run of the photo job as the server's scheduler runs it: on the server's event loop (where the
+    channels' clients live), with the content fetchers the server was built with."""
+    app = client.app
+    return client.portal.call(fetch_all_due, app.state.runtime, app.state.content_fetchers)

@@ -10,7 +10,7 @@ waiting to fill a batch); a busy one commits once per batch (measured: ~1.4 ms p
 engine rolls the batch back and runs each turn on its own, so a crashing conversation still gets its
 apology and the others their replies.
 
-The channels' per-member queues (`linking.KeyedQueue`) hand over one turn per member at a time, so the
+The channels' per-member queues (`bot.intake.queue.KeyedQueue`) hand over one turn per member at a time, so the
 turns of one batch are of different members and their order does not matter. Across server processes
 (PostgreSQL) the engine locks each member's address for the turn's transaction, and `Inbox.mark_turned`
 refuses a turn while an older message of that member is still pending in another live process
@@ -171,7 +171,7 @@ def get_turns(runtime: Any) -> TurnBatcher:
     if turns is None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from bot.channels.inbox import get_inbox
+        from bot.intake.inbox import get_inbox
 
         inbox = get_inbox(runtime)
         linger_ms = runtime.settings.turn_batch_linger_ms

@@ -1,4 +1,4 @@
-"""Engine turns in batches (`Engine.handle_many`, `bot.channels.turns.TurnBatcher`): a member cannot tell
+"""Engine turns in batches (`Engine.handle_many`, `bot.intake.turns.TurnBatcher`): a member cannot tell
 whether their message shared a transaction with others — same replies, same saved state — and one
 failing turn does not take the others down with it."""
 from __future__ import annotations
@@ -7,8 +7,9 @@ import asyncio
 
 from sqlalchemy import text, update
 
-from bot.channels.inbox import Inbox, InboxItem, LeaseLost, message_to_json
-from bot.channels.turns import TurnBatcher
+from bot.intake.inbox import Inbox, InboxItem, LeaseLost
+from bot.intake.inbox_sql import message_to_json
+from bot.intake.turns import TurnBatcher
 from bot.engine import Engine
 from bot.messages import Address, IncomingMessage
 from bot.runtime import build
@@ -110,7 +111,7 @@ def test_waiting_turns_are_taken_together_and_each_gets_its_own_replies(runtime)
 def test_a_busy_stream_of_turns_waits_to_share_a_transaction_and_a_lone_one_does_not(runtime, monkeypatch) -> None:  # noqa: ANN001
     """While messages keep coming, a turn waits `linger` for company (fewer, larger transactions); a
     message on a quiet server is answered at once."""
-    import bot.channels.turns as turns_module
+    import bot.intake.turns as turns_module
 
     # "keep coming" must not depend on how long a turn takes on this machine: any arrival after the first counts
     monkeypatch.setattr(turns_module, "BUSY_GAP", 60.0)

@@ -7,14 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from bot.channels.inbox import (
-    Inbox,
-    InboxItem,
-    LeaseLost,
-    message_from_json,
-    message_to_json,
-    wall_now,
-)
+from bot.intake.inbox import Inbox, InboxItem, LeaseLost, wall_now
+from bot.intake.inbox_sql import message_from_json, message_to_json
 from bot.messages import (
     Address,
     Attachment,

@@ -8,7 +8,7 @@ are in ``processed_events`` (`storage.models.ProcessedEvent`):
    lease) with ``ON CONFLICT DO NOTHING RETURNING``: a key that is already there is a duplicate and is
    not processed again. Group commit: every event that arrives while a write is in flight goes into the
    next single transaction, and each request awaits its batch, so a burst costs one commit.
-2. **turn** — the engine turn runs (batched with other members' turns under load, `bot.channels.turns`),
+2. **turn** — the engine turn runs (batched with other members' turns under load, `bot.intake.turns`),
    and in *its* transaction `mark_turned` sets ``status='turned'`` and stores the replies (``result``),
    provided this process still holds the lease (otherwise the turn is rolled back: another process
    took the event over). State change and "turn done" are atomic.
@@ -36,7 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,15 +44,11 @@ from typing import Any
 from sqlalchemy import bindparam, exists, or_, select as core_select, update
 from sqlmodel import Session, select
 
-from bot.channels.linking import cancel_and_wait
 from bot.engine import OlderFirst, TurnAborted
-from bot.messages import (
-    Address,
-    Attachment,
-    IncomingMessage,
-    Reply,
-    replies_to_json,
-)
+from bot.intake.inbox_sql import TURNED_SQLITE, RawInboxSQL
+from bot.intake.queue import cancel_and_wait
+from bot.intake.tuning import PriorityExecutor
+from bot.messages import Reply, replies_to_json
 from storage.db import Database, alive_after_rest
 from storage.models import ProcessedEvent
 
@@ -98,128 +94,6 @@ class Recovered:
     payload: dict[str, Any]
     result: list[Any] | None
     attempts: int
-
-
-# --- serialization ------------------------------------------------------------------------------
-def message_to_json(msg: IncomingMessage) -> dict[str, Any]:
-    return {
-        "address": str(msg.address), "text": msg.text, "postback": msg.postback,
-        "attachments": [{"kind": a.kind, "fetch_ref": a.fetch_ref, "content_type": a.content_type,
-                         "latitude": a.latitude, "longitude": a.longitude} for a in msg.attachments],
-        "locale_hint": msg.locale_hint, "event_id": msg.event_id, "reply_token": msg.reply_token,
-        "received_at": msg.received_at.isoformat() if msg.received_at else None, "kind": msg.kind,
-        "is_group": msg.is_group, "display_name": msg.display_name, "mark_as_read_token": msg.mark_as_read_token,
-    }
-
-
-def message_from_json(data: dict[str, Any]) -> IncomingMessage:
-    received = data.get("received_at")
-    return IncomingMessage(
-        address=Address.parse(data["address"]), text=data.get("text"), postback=data.get("postback"),
-        attachments=tuple(Attachment(**a) for a in data.get("attachments") or ()),
-        locale_hint=data.get("locale_hint"), event_id=data.get("event_id"), reply_token=data.get("reply_token"),
-        received_at=datetime.fromisoformat(received) if received else None, kind=data.get("kind") or "message",
-        is_group=bool(data.get("is_group")), display_name=data.get("display_name"),
-        mark_as_read_token=data.get("mark_as_read_token"))
-
-
-# --- one database thread with priorities (SQLite) ---------------------------------------------------
-class PriorityExecutor(Executor):
-    """A single worker thread taking urgent work first. On SQLite every write is serialised anyway, so
-    the engine turns of all channels and the inbox's writes share this one thread: a webhook's inbox
-    write waits at most for the turn batch in progress, never behind the queue of turns, and no two
-    threads of this process contend for SQLite's lock (or the GIL) over it. Urgent work never runs
-    twice in a row while other work waits, so a steady stream of webhooks cannot starve the turns."""
-
-    def __init__(self, name: str = "db") -> None:
-        self._urgent: collections.deque[Any] = collections.deque()
-        self._normal: collections.deque[Any] = collections.deque()
-        self._cond = threading.Condition()
-        self._shutdown = False
-        self._last_urgent = False
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self._put(self._normal, fn, args, kwargs)
-
-    def submit_urgent(self, fn, /, *args, **kwargs) -> Future:
-        return self._put(self._urgent, fn, args, kwargs)
-
-    def _put(self, queue_: collections.deque, fn, args, kwargs) -> Future:
-        fut: Future = Future()
-        with self._cond:
-            if self._shutdown:
-                raise RuntimeError("cannot schedule new futures after shutdown")
-            queue_.append((fut, fn, args, kwargs))
-            self._cond.notify()
-        return fut
-
-    def _next(self) -> Any:
-        with self._cond:
-            while not self._urgent and not self._normal:
-                if self._shutdown:
-                    return None
-                self._cond.wait()
-            take_urgent = bool(self._urgent) and not (self._last_urgent and self._normal)
-            self._last_urgent = take_urgent
-            return (self._urgent if take_urgent else self._normal).popleft()
-
-    def _run(self) -> None:
-        while True:
-            item = self._next()
-            if item is None:
-                return
-            fut, fn, args, kwargs = item
-            if not fut.set_running_or_notify_cancel():
-                continue
-            try:
-                fut.set_result(fn(*args, **kwargs))
-            except BaseException as exc:  # noqa: BLE001
-                fut.set_exception(exc)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._cond:  # what is queued still runs; then the thread ends
-            self._shutdown = True
-            self._cond.notify_all()
-        if wait and threading.current_thread() is not self._thread:
-            self._thread.join(timeout=10)
-
-
-class RawInboxSQL:
-    """The inbox's accept statement in plain SQL for one database, built once: the ORM's ``INSERT ... ON
-    CONFLICT DO NOTHING RETURNING`` spelled out (SQLAlchemy has no cache key for it and would compile it
-    for every batch), with values through the columns' own bind processors, so rows are stored exactly
-    as the ORM stores them, and on PostgreSQL with the casts SQLAlchemy renders for psycopg."""
-
-    COLUMNS = ("event_key", "received_at", "status", "channel", "address", "payload", "result", "claimed_by",
-               "claimed_until", "attempts", "done_at")
-
-    def __init__(self, db: Database) -> None:
-        table = ProcessedEvent.__table__  # type: ignore[attr-defined]
-        dialect = db.engine.dialect
-        self._procs = [table.c[c].type._cached_bind_processor(dialect) for c in self.COLUMNS]
-        self._done_proc = table.c["done_at"].type._cached_bind_processor(dialect)
-        if db.is_sqlite:
-            mark = {c: "?" for c in self.COLUMNS}
-        else:  # psycopg: a JSON value is sent as text, so the cast matters
-            mark = {c: f"%s::{table.c[c].type.compile(dialect=dialect)}" for c in self.COLUMNS}
-        self._head = f"INSERT INTO processed_events ({','.join(self.COLUMNS)}) VALUES "
-        self._row = "(" + ",".join(mark[c] for c in self.COLUMNS) + ")"
-        self.done_at_mark = mark["done_at"]
-
-    def insert(self, rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-        """(SQL, parameters) of one multi-row insert of `rows` (`Inbox._rows`) returning the new keys."""
-        params: list[Any] = []
-        for row in rows:
-            for proc, col in zip(self._procs, self.COLUMNS):
-                value = row[col]
-                params.append(proc(value) if proc is not None and value is not None else value)
-        sql = self._head + ",".join([self._row] * len(rows)) + " ON CONFLICT (event_key) DO NOTHING RETURNING event_key"
-        return sql, params
-
-    def done_at(self, now: datetime) -> Any:
-        return self._done_proc(now) if self._done_proc else now
 
 
 # --- the inbox ------------------------------------------------------------------------------------
@@ -554,14 +428,20 @@ class Inbox:
         in one statement. Raises `LeaseLost` when another process has taken any of them over (the
         turns must roll back; the engine then runs them one by one, and only that one aborts), and
         `OlderFirst` when an older event of the same member still waits in another process (the turn
-        rolls back and is tried again shortly, `bot.channels.turns`)."""
+        rolls back and is tried again shortly, `bot.intake.turns`)."""
         now = wall_now()
         until = now + self.lease
-        params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
-                  for key, replies in items]
         conn = session.connection()
-        res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
-        if res.rowcount != len(params):
+        if self.db.is_sqlite:  # one process: plain SQL to the driver (~20 us a turn less than the Core statement)
+            sql = self._sql
+            until_db = sql.claimed_until(until)
+            res = conn.exec_driver_sql(TURNED_SQLITE, [(sql.result(replies_to_json(replies)), until_db, key,
+                                                        self.worker_id) for key, replies in items])
+        else:
+            params = [{"k": key, "w": self.worker_id, "r": replies_to_json(replies), "u": until, "n": now}
+                      for key, replies in items]
+            res = conn.execute(self._turned_statement(), params if len(params) > 1 else params[0])
+        if res.rowcount != len(items):
             keys = [key for key, _ in items]
             ours = conn.execute(self._ours_statement(), {"keys": keys, "w": self.worker_id}).all()
             if len(ours) == len(keys):  # none was taken over: one waits for an older message of its member
