@@ -21,6 +21,20 @@ def _join_existing(chat: Chat, query: str, name: str = "วิไล สุข�
     chat.tap("ยืนยัน")
 
 
+def _published_event(runtime) -> int:  # noqa: ANN001
+    from datetime import datetime, timedelta
+
+    from bot.clock import local_to_utc
+    from storage.repositories import events as events_repo
+
+    start = local_to_utc(datetime(2026, 12, 10, 9, 0))
+    with runtime.db.session() as s:
+        event = events_repo.create(s, title="อบรมการเขียนโครงการ", starts_at=start, ends_at=start + timedelta(hours=6),
+                                   venue="ห้องประชุม พมจ.น่าน", province="น่าน", capacity=30)
+        event.status = "published"
+        return event.id  # type: ignore[return-value]
+
+
 def _card_for(runtime, address: str):  # noqa: ANN001, ANN202
     with runtime.db.session() as s:
         rows = [m for m in s.exec(select(OutboxMessage).where(OutboxMessage.address == address)) if m.key.startswith("join:")]
@@ -39,6 +53,8 @@ def test_joining_waits_for_the_representative_who_approves_with_one_tap(runtime)
         assert member.organization_id is None
         (request,) = s.exec(select(OrgJoinRequest)).all()
     newcomer.say("ส่งรายงาน")
+    assert "ยังทำรายการนี้ในนาม มูลนิธิรักษ์น้ำน่าน ไม่ได้" in newcomer.text
+    newcomer.postback(f"go:event.register:{_published_event(runtime)}")
     assert "ยังทำรายการนี้ในนาม มูลนิธิรักษ์น้ำน่าน ไม่ได้" in newcomer.text
 
     (card,) = _card_for(runtime, "web:rep")
