@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from handlers.fields import clean_text, parse_text
 from storage.models import Organization
 from storage.models.reports import MAX_PHOTOS, Report, ReportActivity, ReportDeadline, ReportStatus
 from storage.repositories import reports as repo
+from storage.repositories.report_records import state_of
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +106,13 @@ def _after_deadline(ctx: Context, value: int | str) -> list[Reply] | None:
 
 def already_submitted(ctx: Context, report: Report) -> list[Reply]:
     deadline = ctx.session.get(ReportDeadline, report.deadline_id) if report.deadline_id else None
-    return [ctx.say("reports.already_submitted", title=deadline.title if deadline else "-",
-                    when=i18n.format_date(report.submitted_at, ctx.locale),
-                    choices=[ctx.choice("reports.add_activity", go("report.add", report.id)),
-                             ctx.choice("menu.back_to_menu", go("menu"))])]
+    sent = ctx.say("reports.already_submitted", title=deadline.title if deadline else "-",
+                   when=i18n.format_date(report.submitted_at, ctx.locale),
+                   choices=[ctx.choice("reports.add_activity", go("report.add", report.id)),
+                            ctx.choice("menu.back_to_menu", go("menu"))])
+    # The state the office gave it (ได้รับแล้ว, ตรวจรับแล้ว), as the member reads it.
+    state = ctx.t("records.report.member_state", state=ctx.t(f"records.report.state.{state_of(report)}"))
+    return [replace(sent, text=f"{sent.text}\n{state}")]
 
 
 def _describe_choices(ctx: Context) -> list[Choice]:

@@ -56,6 +56,8 @@ def test_joining_waits_for_the_representative_who_approves_with_one_tap(runtime)
     assert "ยังทำรายการนี้ในนาม มูลนิธิรักษ์น้ำน่าน ไม่ได้" in newcomer.text
     newcomer.postback(f"go:event.register:{_published_event(runtime)}")
     assert "ยังทำรายการนี้ในนาม มูลนิธิรักษ์น้ำน่าน ไม่ได้" in newcomer.text
+    newcomer.say("ข้อมูลของฉัน")
+    assert "รออนุมัติเข้าร่วมองค์กร: มูลนิธิรักษ์น้ำน่าน" in newcomer.text
 
     (card,) = _card_for(runtime, "web:rep")
     buttons = card.content[0]["card"]["buttons"]
