@@ -16,6 +16,7 @@ from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of, provinces
 from bot.console.confirm import confirm_page
 from bot.console.org_page import org_page_values
+from bot.notices import org_members, tell_members
 from storage.models import Member, Organization
 from storage.repositories import memberships, org_search
 from storage.repositories import organizations as orgs_repo
@@ -200,17 +201,11 @@ def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("
 
 def _tell_members(session: Session, org: Organization, key: str, message: str, **values: Any) -> int:
     """Each consented member of the organization gets `message` through the outbox (once per `key`)."""
-    from bot import i18n, outbox
+    from bot import i18n
     from bot.messages import Reply
-    from bot.notices import member_addresses
 
-    members = select(Member.id).where(Member.organization_id == org.id)
-    told = 0
-    for member_id, address, locale in member_addresses(session, members):
-        reply = Reply(text=i18n.t(message, locale, name=org.name, **values))
-        told += int(outbox.enqueue(session, key=f"{key}:member:{member_id}", address=address, replies=[reply],
-                                   kind="notice", member_id=member_id))
-    return told
+    return tell_members(session, org_members(org.id), key=key,  # type: ignore[arg-type]
+                        reply=lambda locale: Reply(text=i18n.t(message, locale, name=org.name, **values)))
 
 
 @router.post("/orgs/{org_id}/verify")

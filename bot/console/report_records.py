@@ -16,9 +16,10 @@ from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
+from bot.console.reports import visible_report
 from bot.notices import notify_accepted
 from storage.models import Organization
-from storage.models.reports import Report, ReportActivity
+from storage.models.reports import ReportActivity
 from storage.repositories import report_records as records_repo
 from storage.repositories import reports as reports_repo
 
@@ -57,20 +58,11 @@ def report_list(request: Request, deadline: str | None = None, state: str | None
                   states=records_repo.STATES, kinds=KIND_KEYS, org_row=org_row)
 
 
-def _report(session, officer: Officer, report_id: int) -> tuple[Report, Organization]:  # noqa: ANN001
-    report = session.get(Report, report_id)
-    if report is None:
-        raise Refused(404, "console.error.not_found")
-    org = session.get(Organization, report.organization_id)
-    officer.check(org.province if org else None)
-    return report, org
-
-
 @router.post("/reports/{report_id}/accept")
 def accept(request: Request, report_id: int, officer: Officer = Depends(current_officer)) -> Response:
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         if not records_repo.accept(session, report=report, officer_id=officer.login.member_id):
             return redirect(f"/admin/reports/{report_id}", "console.flash.unchanged")
         told = notify_accepted(session, report=report)
@@ -86,7 +78,7 @@ def fix_typo(request: Request, report_id: int, activity_id: int, field: str = Fo
     console = request.app.state.console
     new = clean(text, 300) or ""
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         activity = session.get(ReportActivity, activity_id)
         if activity is None or activity.report_id != report.id:
             raise Refused(404, "console.error.not_found")
@@ -109,7 +101,7 @@ def attach(request: Request, report_id: int, deadline_id: str = Form(""),
     """Count a report sent outside any deadline for a deadline it answers."""
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         deadline = reports_repo.get_deadline(session, deadline_id=deadline_id)
         if deadline is None or not records_repo.attach(session, report=report, org=org, deadline=deadline):
             raise Refused(409, "console.reports.error.cannot_attach")

@@ -40,7 +40,8 @@ def _deadline(session: Session, officer: Officer, deadline_id: int):  # noqa: AN
     return deadline
 
 
-def _report(session: Session, officer: Officer, report_id: int):  # noqa: ANN202
+def visible_report(session: Session, officer: Officer, report_id: int):  # noqa: ANN202
+    """The report and its organization, when the officer oversees it (404 / 403 otherwise)."""
     from storage.models.reports import Report
 
     report = session.get(Report, report_id)
@@ -163,7 +164,7 @@ def report_detail(request: Request, report_id: int, officer: Officer = Depends(c
 
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         deadline = reports_repo.get_deadline(session, deadline_id=report.deadline_id)
         activities = reports_repo.activities(session, report_id=report.id)
         photos: dict[int, list] = {}
@@ -187,7 +188,7 @@ def photo(request: Request, photo_id: int, officer: Officer = Depends(current_of
         activity = session.get(ReportActivity, p.activity_id) if p else None
         if p is None or activity is None or not p.data:
             raise Refused(404, "console.error.not_found")
-        _report(session, officer, activity.report_id)
+        visible_report(session, officer, activity.report_id)
         data = p.data
     # The type comes from the bytes, never from what was declared or stored; even a picture is served
     # as a sandboxed document that may load nothing, so no file can run in the console's origin.
@@ -209,7 +210,7 @@ def return_report(request: Request, report_id: int, note: str = Form(""),
     if len(note_v) < 5:
         return redirect(f"/admin/reports/{report_id}", "console.flash.note_needed")
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         if report.status != ReportStatus.submitted:
             raise Refused(409, "console.reports.error.not_submitted")
         n = reports_repo.return_for_correction(session, report=report, officer_id=officer.login.member_id, note=note_v)
