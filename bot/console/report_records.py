@@ -12,11 +12,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from bot.clock import clock
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
 from bot.console.reports import visible_report
+from bot.console.when import parse_past_day
 from bot.notices import notify_accepted
 from storage.models import Organization
 from storage.models.reports import ReportActivity
@@ -27,10 +29,8 @@ router = APIRouter()
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()) if value else None
-    except ValueError:
-        return None
+    """A filter's day as typed (Thai, BE years, "1 ต.ค." = the last one), or None."""
+    return parse_past_day(value, today=clock.today()) if value and value.strip() else None
 
 
 @router.get("/reports")

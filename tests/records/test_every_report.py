@@ -33,6 +33,9 @@ def test_a_report_sent_without_a_deadline_is_listed_and_found(as_plk, seeded, ru
     assert "1 รายงาน" in found and f'/admin/reports/{outside}"' in found
     assert "ไม่พบรายงาน" in as_plk.get("/admin/reports?kind=community_welfare").text
     assert "ไม่พบรายงาน" in as_plk.get("/admin/reports?since=2099-01-01").text
+    # days typed in Thai, as people write them (Buddhist-era years; a day without a year is the last one)
+    assert "ไม่พบรายงาน" in as_plk.get("/admin/reports?until=1 ต.ค. 2569").text
+    assert "2 รายงาน" in as_plk.get("/admin/reports?since=1 ต.ค.").text
     assert "1 รายงาน" in as_plk.get(f"/admin/reports?deadline={seeded['deadline']}&state=received").text
 
 
