@@ -122,8 +122,8 @@ def main() -> None:
     from bot.config import Settings
     from bot.delivery import Drainer, broadcast_counts
     from bot.outbox import create_broadcast
-    from bot.runtime import build
-    from bot.senders import DeliveryConfig
+    from bot.config import DeliveryConfig
+    from bot.wiring import build
     from storage.migrate import upgrade
     from storage.models import Broadcast
 

@@ -146,7 +146,7 @@ def main() -> None:
 
     from bot.clock import BANGKOK
     from bot.config import Settings
-    from bot.runtime import build
+    from bot.wiring import build
     from bench.scale_seed import seed
 
     db, url, schema, admin_engine = setup(args)
@@ -159,8 +159,6 @@ def main() -> None:
         db.checkpoint_in_background()  # as `khruakhai serve` does: WAL checkpoints off the commit path
         runtime = build(settings, db=db)
         runtime.clock.set(now)
-        import handlers  # noqa: F401  (what the server imports before its first scan)
-
         if "reminders" not in skip:
             bench_reminders(runtime, now)
         if "search" not in skip:

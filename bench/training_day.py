@@ -32,7 +32,7 @@ def main() -> None:
 
     from bot.clock import BANGKOK, clock
     from bot.config import Settings
-    from bot.runtime import build
+    from bot.wiring import build
     from storage.migrate import upgrade
     from storage.models import Organization
     from storage.repositories import events as events_repo

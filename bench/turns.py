@@ -39,7 +39,7 @@ def main() -> None:
     from bot.config import Settings
     from bot.intake.inbox import Inbox, InboxItem
     from bot.messages import Address, IncomingMessage
-    from bot.runtime import build
+    from bot.wiring import build
     from storage.migrate import upgrade
     from tests.conversations.helpers import sign_up_new_org
     from tests.transcript import Chat

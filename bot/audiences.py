@@ -2,15 +2,13 @@
 
 A provider names a segment of members ("everyone in my province", "by kind of organization",
 "registrants of an event", "organizations missing a report for a deadline"). Province and kind are
-built in; the events and reports capabilities register theirs::
+built in; the events and reports capabilities add theirs in their `register()` (called by the
+composition root, bot.wiring)::
 
-    from bot.audiences import audience_provider
-
-    @audience_provider("event_registrants", label_key="broadcast.audience.event", order=30,
-                       options=lambda session, scope, locale: [(event.title, str(event.id)) for event in ...],
-                       describe=lambda session, param, locale: ...)
-    def event_registrants(session, param, scope_province):
-        return select(Registration.member_id).where(Registration.event_id == int(param))
+    def register() -> None:
+        audience_provider("event_registrants", label_key="broadcast.audience.event", order=30,
+                          options=lambda session, scope, locale: [(event.title, str(event.id)) for event in ...],
+                          describe=lambda session, param, locale: ...)(event_registrant_ids)
 
 `member_ids(session, param, scope_province)` returns a SELECT of member ids (preferred: it stays in
 the database for 100,000 members) or an iterable of ids. Whatever it returns, a provincial officer's
@@ -30,7 +28,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
+from bot import i18n
 from bot.messages import Reply
+from bot.org_kinds import KIND_KEYS
 from storage.models import Member, MemberIdentity, Organization
 
 MemberIds = Callable[[Session, "str | None", "str | None"], "Select | Iterable[int]"]
@@ -63,7 +63,7 @@ def audience_provider(name: str, *, label_key: str, options: Options | None = No
                       describe: Describe | None = None, about_own_obligation: bool = False,
                       order: int = 100, needs_param: bool = True,
                       action: tuple[str, str] | None = None) -> Callable[[MemberIds], MemberIds]:
-    """Decorator: register an audience provider under `name`."""
+    """Register an audience provider under `name` (again under the same name: replaced)."""
 
     def deco(fn: MemberIds) -> MemberIds:
         AUDIENCES[name] = AudienceProvider(name, label_key, fn, options, describe, about_own_obligation,
@@ -74,8 +74,6 @@ def audience_provider(name: str, *, label_key: str, options: Options | None = No
 
 
 def providers() -> list[AudienceProvider]:
-    import handlers  # noqa: F401  (capabilities register their providers on import)
-
     return sorted(AUDIENCES.values(), key=lambda p: p.order)
 
 
@@ -95,8 +93,6 @@ def register_event_hooks(choices: Callable[[Session, str | None], list[tuple[int
 
 
 def event_hooks() -> EventHooks | None:
-    import handlers  # noqa: F401
-
     return EVENT_HOOKS[0] if EVENT_HOOKS else None
 
 
@@ -110,8 +106,6 @@ def _province_ids(session: Session, param: str | None, scope: str | None) -> Sel
 
 
 def _describe_province(session: Session, param: str | None, locale: str) -> str:
-    from bot import i18n
-
     return i18n.t("broadcast.all_provinces", locale) if not param or param == "*" else param
 
 
@@ -129,16 +123,10 @@ def _kind_ids(session: Session, param: str | None, scope: str | None) -> Select:
 
 
 def _kind_options(session: Session, scope: str | None, locale: str) -> list[tuple[str, str]]:
-    from bot import i18n
-    from handlers.fields import KIND_KEYS
-
     return [(i18n.t(key, locale), kind) for kind, key in KIND_KEYS.items()]
 
 
 def _describe_kind(session: Session, param: str | None, locale: str) -> str:
-    from bot import i18n
-    from handlers.fields import KIND_KEYS
-
     return i18n.t(KIND_KEYS.get(param or "", "kind.other"), locale)
 
 

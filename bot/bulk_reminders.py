@@ -56,8 +56,9 @@ BULK_SOURCES: list[BulkSource] = []
 
 
 def bulk_reminder_source(fn: BulkSource) -> BulkSource:
-    """Decorator: register a set-based source of due reminders. `now` is aware UTC."""
-    BULK_SOURCES.append(fn)
+    """Register a set-based source of due reminders (from a capability's `register()`). `now` is aware UTC."""
+    if fn not in BULK_SOURCES:
+        BULK_SOURCES.append(fn)
     return fn
 
 

@@ -84,8 +84,3 @@ def install_callback_store(db: Database) -> _CallbackWriter:
         _writer = _CallbackWriter(db)
         telegram_format.set_callback_store(_writer.put, _writer.get)
     return _writer
-
-
-def resolve_postback(data: str) -> str | None:
-    """The button value behind postback / callback data (a token for long values, else the value)."""
-    return telegram_format.resolve_callback_data(data)

@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     # an event it has not finished lasts. It is renewed while the process works; once it runs out (the
     # process died) another process, or this one after a restart, recovers the event.
     inbox_lease_seconds: float = Field(30.0, gt=0)
+    # How many expired events one recovery claim takes (with the rest of those members' events).
+    inbox_recover_batch: int = Field(200, gt=0)
     # While messages keep arriving (another one came less than 50 ms before), an engine turn waits this
     # long for others to share its database transaction (bot/intake/turns.py). 0 = never wait;
     # unset = 20 on PostgreSQL, 0 on SQLite (where turns share the thread of the inbox's writes).

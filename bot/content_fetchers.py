@@ -1,7 +1,7 @@
 """Which function fetches the content a member sent on each channel (channel → ``async fetch_content(ref)
 -> bytes``), built once by whoever starts the process (the server, the CLI) and handed to the photo job
-(bot/photo_fetch.py). The one place that knows the channels' download functions: point it at the channel
-adapters' own ``fetch_content`` when they have one.
+(bot/photo_fetch.py): the channel adapters' own ``fetch_content`` — the server's mounted adapter, with its
+one HTTP client, or a short-lived one where no channel is mounted (`bot.channels.adapters`).
 
 A fetcher raises `ContentGone` when the platform says it no longer has the content (LINE answers 404
 for content past its keeping time; Telegram refuses a file id it no longer knows), and anything else for
@@ -9,44 +9,21 @@ a failure worth another try.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from telegram.error import BadRequest
-
-from bot.channels.line import fetch_line_content
-from bot.channels.telegram import fetch_telegram_file
-from bot.messages import ContentGone
+from bot.channels import adapters
 from bot.photo_fetch import ContentFetcher
 from bot.runtime import Runtime
-
-GONE_STATUSES = (404, 410)
 
 
 def content_fetchers(runtime: Runtime) -> dict[str, ContentFetcher]:
     fetchers: dict[str, ContentFetcher] = {}
-    if runtime.settings.line_enabled:
-        fetchers["line"] = _gone_when_platform_says_so(lambda ref: fetch_line_content(runtime, ref))
-    if runtime.settings.telegram_enabled:
-        fetchers["telegram"] = _gone_when_platform_says_so(lambda ref: fetch_telegram_file(runtime, ref))
+    for channel, enabled in (("line", runtime.settings.line_enabled), ("telegram", runtime.settings.telegram_enabled)):
+        if enabled:
+            fetchers[channel] = _fetcher(runtime, channel)
     return fetchers
 
 
-def _gone_when_platform_says_so(fetch: Callable[[str], Awaitable[bytes]]) -> ContentFetcher:
+def _fetcher(runtime: Runtime, channel: str) -> ContentFetcher:
     async def fetch_content(ref: str) -> bytes:
-        try:
-            return await fetch(ref)
-        except ContentGone:
-            raise
-        except Exception as exc:
-            if _platform_no_longer_has_it(exc):
-                raise ContentGone(ref) from exc
-            raise
+        return await adapters.fetch_content(runtime, channel, ref)
 
     return fetch_content
-
-
-def _platform_no_longer_has_it(exc: Exception) -> bool:
-    status = getattr(exc, "status", None) or getattr(getattr(exc, "response", None), "status_code", None)
-    if status in GONE_STATUSES:  # the LINE SDK's ApiException, an httpx status error
-        return True
-    return isinstance(exc, BadRequest) and "file" in str(exc).lower()  # Telegram: "invalid file_id"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -12,10 +12,19 @@ from bot import i18n
 from bot.clock import Clock
 from bot.config import Settings
 from bot.messages import Choice, IncomingMessage, Reply
+from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
-if TYPE_CHECKING:
-    from bot.engine import Engine
+
+class TurnEngine(Protocol):
+    """What a handler may ask of the engine running its turn (bot.engine.Engine). A protocol, so that
+    this module, which the engine imports, does not import the engine back."""
+
+    db: Database
+
+    def switch_language(self, ctx: Context, locale: str) -> list[Reply]: ...
+
+    def _turn(self, ctx: Context) -> list[Reply]: ...  # route the message as if no conversation were active
 
 
 @dataclass
@@ -27,7 +36,7 @@ class Context:
     identity: MemberIdentity | None
     settings: Settings
     clock: Clock
-    engine: "Engine"
+    engine: TurnEngine
     notes: list[Reply] = field(default_factory=list)  # replies to put before the handler's own
     memo: dict[Any, Any] = field(default_factory=dict)  # for this turn only (e.g. a search a prompt and its choices share)
     # The state as loaded (`bot.turn_rows.state_snapshot`; None for a new one): the engine writes it back only if changed.

@@ -51,7 +51,10 @@ from bot.messages import replies_from_json, replies_to_json
 from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours
 from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
-from bot.senders import LineSender, Outcome, TelegramSender, backoff
+from bot.channels import adapters
+from bot.channels.line import LineBulkSender
+from bot.channels.telegram import TelegramBulkSender
+from bot.intake.pacing import Outcome, backoff
 from storage.models import Member, MemberIdentity
 from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
 
@@ -292,7 +295,7 @@ class Drainer:
     """Drains the outbox for one process. Create once per event loop; `aclose()` when done."""
 
     def __init__(self, runtime: Runtime, cfg: DeliveryConfig | None = None, *, worker: str | None = None,
-                 line: LineSender | None = None, telegram: TelegramSender | None = None) -> None:
+                 line: LineBulkSender | None = None, telegram: TelegramBulkSender | None = None) -> None:
         self.rt = runtime
         self.cfg = cfg or runtime.settings.delivery
         self.worker = worker or worker_id()
@@ -308,15 +311,15 @@ class Drainer:
 
     # --- senders --------------------------------------------------------------------------------
     @property
-    def line(self) -> LineSender:
-        if self._line is None:
-            self._line = LineSender(self.rt.settings, self.cfg)
+    def line(self) -> LineBulkSender:
+        if self._line is None:  # the LINE channel's client and rate limiter when it runs in this process
+            self._line = adapters.line_sender(self.rt, self.cfg)
         return self._line
 
     @property
-    def telegram(self) -> TelegramSender:
+    def telegram(self) -> TelegramBulkSender:
         if self._telegram is None:
-            self._telegram = TelegramSender(self.rt.settings, self.cfg)
+            self._telegram = adapters.telegram_sender(self.rt, self.cfg)
         return self._telegram
 
     async def aclose(self) -> None:

@@ -62,8 +62,6 @@ GLOBAL_WORDS: dict[str, list[str]] = {
 
 class Engine:
     def __init__(self, db: Database, settings: Settings, clock: Clock = default_clock) -> None:
-        import handlers  # noqa: F401  (registers every conversation and intent)
-
         self.db = db
         self.settings = settings
         self.clock = clock

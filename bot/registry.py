@@ -1,4 +1,4 @@
-"""Conversations and the intents that start them. Handlers register themselves here on import.
+"""Conversations and the intents that start them, registered by each handler module's `register()`.
 
 An intent is something a member can ask for from anywhere: typed words (matched tolerantly:
 particles, stretched letters, one-letter typos), a menu button, or a postback ``go:<intent>[:arg]``
@@ -62,6 +62,8 @@ class Intent:
         return ctx.signed_up
 
 
+# Filled by each handler module's `register()`, called by the composition root (bot.wiring.register_all),
+# never as a side effect of importing a module. Adding the same thing twice changes nothing.
 FLOWS: dict[str, Flow] = {}
 INTENTS: dict[str, Intent] = {}
 # A hook returns replies when it takes the message, None when it does not.
@@ -70,39 +72,47 @@ Hook = Callable[[Context], "list[Reply] | None"]
 COMMANDS: list[Hook] = []
 # Take a message of a signed-up member that no intent matched (an activity report typed without
 # "ส่งรายงาน" first, a question for the office): each gets the message's text ("" for photos alone) and
-# returns its replies, or None to let the next one (then "not understood") answer.
+# returns its replies, or None to let the next one (then "not understood") answer. Asked in the order added.
 Fallback = Callable[[Context, str], "list[Reply] | None"]
 FALLBACKS: list[Fallback] = []
 PREVIOUS_MISS = "_miss"  # state data / ctx.memo key: the previous turn's message nothing could place
-
-
-def command(fn: Hook) -> Hook:
-    COMMANDS.append(fn)
-    return fn
-
-
-def fallback(fn: Fallback) -> Fallback:
-    """Decorator: register a handler for messages no intent matched."""
-    FALLBACKS.append(fn)
-    return fn
-
-
-def register_flow(flow: Flow) -> Flow:
-    FLOWS[flow.name] = flow
-    return flow
+_INTENT_ATTR = "registry_intent"
 
 
 def intent(name: str, *, words: tuple[str, ...] = (), menu_key: str | None = None,
            audience: Audience = "member", order: int = 100,
            word_keys: tuple[str, ...] = (), needs_org: bool = False) -> Callable[[StartFn], StartFn]:
-    """Decorator: register `fn(ctx, arg)` as the start of intent `name`."""
+    """Decorator: describe `fn(ctx, arg)` as the start of intent `name` (its words, menu place, audience).
+    It is registered when the handler module's `register()` passes it to `add_intents`."""
 
     def deco(fn: StartFn) -> StartFn:
-        INTENTS[name] = Intent(name, fn, words, menu_key, audience, order, word_keys, needs_org)
-        _keyword_table.cache_clear()
+        setattr(fn, _INTENT_ATTR, Intent(name, fn, words, menu_key, audience, order, word_keys, needs_org))
         return fn
 
     return deco
+
+
+def add_intents(*starts: StartFn) -> None:
+    """Register intents, each given by its start function (decorated with `intent`)."""
+    for fn in starts:
+        it: Intent = getattr(fn, _INTENT_ATTR)
+        INTENTS[it.name] = it
+    _keyword_table.cache_clear()
+
+
+def add_flows(*flows: Flow) -> None:
+    for flow in flows:
+        FLOWS[flow.name] = flow
+
+
+def add_command(fn: Hook) -> None:
+    if fn not in COMMANDS:
+        COMMANDS.append(fn)
+
+
+def add_fallback(fn: Fallback) -> None:
+    if fn not in FALLBACKS:
+        FALLBACKS.append(fn)
 
 
 def _cache_clearable(fn):  # noqa: ANN001, ANN202

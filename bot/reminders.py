@@ -40,14 +40,13 @@ SOURCES: list[ReminderSource] = []
 
 
 def reminder_source(fn: ReminderSource) -> ReminderSource:
-    """Decorator: register a source of due reminders. `now` is aware UTC."""
-    SOURCES.append(fn)
+    """Register a source of due reminders (from a capability's `register()`). `now` is aware UTC."""
+    if fn not in SOURCES:
+        SOURCES.append(fn)
     return fn
 
 
 def find_due(session: Session, now: datetime, settings: Settings) -> list[DueReminder]:
-    import handlers  # noqa: F401  (capabilities register their sources on import)
-
     due: list[DueReminder] = []
     for source in SOURCES:
         due.extend(source(session, now, settings))
@@ -107,7 +106,6 @@ def send_due_reminders(runtime, now: datetime | None = None, dry_run: bool = Fal
     from bot.outbox import enqueue, in_quiet_hours, quiet_hours_end
     from storage.models.outbox import OutboxMessage
 
-    import handlers  # noqa: F401  (capabilities register their sources on import)
     from bot.bulk_reminders import scan_bulk_sources
 
     now = now or runtime.clock.now()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import i18n
+from bot.registry import INTENTS
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,7 @@ def find_thai_font() -> Path:
 
 
 def menu_tiles(locale: str = "th") -> list[Tile]:
-    import handlers  # noqa: F401  (registers intents)
-    from bot.registry import INTENTS
-
+    """The rich menu's tiles: the first intents of the main menu (as registered) and "all"/"help"."""
     items = sorted((it for it in INTENTS.values() if it.menu_key and it.audience in ("member", "anyone")),
                    key=lambda it: it.order)
     tiles = [Tile(i18n.t(it.menu_key, locale), f"go:{it.name}") for it in items][:6]  # type: ignore[arg-type]

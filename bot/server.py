@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 
 from bot.config import Settings
 from bot.content_fetchers import content_fetchers
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
+from bot.wiring import build, register_all
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def _optional(module: str):  # noqa: ANN202
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
     """The app for `settings` (built once by the entry point), or around an existing `runtime`."""
+    register_all()  # also when the caller built the runtime
     if runtime is None:
         if settings is None:
             raise TypeError("create_app needs the settings or a runtime")
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return JSONResponse({"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"},
                             status_code=200 if ok else 503)
 
-    from bot.channels import mount_channels
+    from bot.channels.mount import mount_channels
 
     started = mount_channels(app, runtime)
     log.info("channels started: %s", ", ".join(started))

@@ -11,7 +11,7 @@ from bot import audiences
 from bot.context import Context
 from bot.messages import Card, CardField, Choice, Reply
 from bot.quota import stored_line_quota
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, go, intent, menu_choices
 
 SEND, URGENT, OVERRIDE, NO_EVENT, ALL = "@send", "@urgent", "@override", "@no_event", "*"
 MAX_TEXT = 4000
@@ -212,7 +212,7 @@ class BroadcastFlow:
                         end=f"{s.quiet_hours_end:02d}:00", choices=menu_choices(ctx))]
 
 
-FLOW = register_flow(BroadcastFlow())
+FLOW = BroadcastFlow()
 
 
 @intent("broadcast", audience="officer", menu_key="menu.broadcast", order=55,
@@ -243,3 +243,9 @@ def resume_announcements(ctx: Context, arg: str | None) -> list[Reply]:
     ctx.member.announcements_opt_out = False
     ctx.session.add(ctx.member)
     return [ctx.say("announcements.resumed", choices=menu_choices(ctx))]
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(FLOW)
+    add_intents(start_broadcast, stop_announcements, resume_announcements)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.certificates import chat_replies
 from bot.context import Context
 from bot.messages import Reply
-from bot.registry import intent, menu_choices
+from bot.registry import add_intents, intent, menu_choices
 from storage.repositories import training as training_repo
 
 SHOWN = 3  # the latest few; an older one is asked from the office
@@ -24,3 +24,8 @@ def my_certificates(ctx: Context, arg: str | None) -> list[Reply]:
     last = replies[-1]
     replies[-1] = Reply(text=last.text, card=last.card, media=last.media, choices=tuple(menu_choices(ctx)[:6]))
     return replies
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_intents(my_certificates)

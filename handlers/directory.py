@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Choice, Reply
-from bot.registry import intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, intent, menu_choices
 from handlers import phrasings
 from handlers.fields import KIND_KEYS, clean_text, show_kind
 from storage.models import Organization
@@ -72,10 +72,16 @@ def _phone(phone: str | None) -> str:
     return format_phone(phone) if phone else "-"
 
 
-FLOW = register_flow(DirectoryFlow())
+FLOW = DirectoryFlow()
 
 
 @intent("directory", menu_key="menu.directory", order=60, words=phrasings.DIRECTORY)
 def start_directory(ctx: Context, arg: str | None) -> list[Reply]:
     ctx.begin(FLOW.name)
     return FLOW.reprompt(ctx)
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(FLOW)
+    add_intents(start_directory)

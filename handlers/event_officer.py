@@ -14,8 +14,8 @@ from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid
 from bot.labels import shorten
 from bot.messages import Card, CardField, Choice, Reply
-from bot.registry import go, intent, menu_choices, register_flow
-from handlers import event_notify as notify
+from bot.registry import add_flows, add_intents, go, intent, menu_choices
+from bot import event_notify as notify
 from handlers.fields import KIND_KEYS, clean_text, keyword_choice, parse_province_field, parse_text, yes_no_answer
 from storage.models.events import Event, EventStatus
 from storage.repositories import events as repo
@@ -245,7 +245,7 @@ class EventForm(Form):
         return [ctx.say("event.edit.saved", title=event.title, told=told)] + manage_replies(ctx, event)
 
 
-FORM = register_flow(EventForm())
+FORM = EventForm()
 
 
 @intent("event.new", audience="officer", menu_key="menu.event_new", order=41,
@@ -392,7 +392,7 @@ class CancelEventFlow:
         return [ctx.say("event.officer.cancelled", title=event.title, n=told)] + manage_replies(ctx, event)
 
 
-CANCEL_EVENT = register_flow(CancelEventFlow())
+CANCEL_EVENT = CancelEventFlow()
 
 
 @intent("event.cancel_event", audience="officer", order=45)
@@ -484,7 +484,7 @@ class AttendanceFlow:
                   target_id=event_id, details={"title": event.title if event else None, **details})
 
 
-ATTENDANCE = register_flow(AttendanceFlow())
+ATTENDANCE = AttendanceFlow()
 
 
 @intent("event.attendance", audience="officer", order=46, words=("เช็คชื่อ", "เช็กชื่อ", "ลงชื่อเข้าร่วม", "attendance"))
@@ -496,3 +496,10 @@ def start_attendance(ctx: Context, arg: str | None) -> list[Reply]:
         return [ctx.say("event.officer.not_your_event", choices=menu_choices(ctx))]
     ctx.begin(ATTENDANCE.name, {"event": event.id})
     return [ctx.say("event.att.intro", title=event.title)] + ATTENDANCE.reprompt(ctx)
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(FORM, CANCEL_EVENT, ATTENDANCE)
+    add_intents(start_new_event, start_edit, manage_list, publish, registrants, start_cancel_event,
+                start_attendance)

@@ -25,12 +25,11 @@ from bot import i18n
 from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
-from bot.clock import to_local
 from bot.messages import Choice, Reply, replies_to_json
 from bot.outbox import quiet_hours_end
 from bot.registry import go
 from bot.reminders import DueReminder, reminder_source
-from handlers import event_notify as notify
+from bot import event_notify as notify
 from storage.models import Member, MemberIdentity, Organization
 from storage.models.events import Event, EventAttendee, EventRegistration, EventStatus, RegStatus
 from storage.repositories import events as repo
@@ -103,7 +102,6 @@ def _registrations(session: Session, rows: Sequence[Row]
     return regs, orgs, people
 
 
-@bulk_reminder_source
 def event_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
     horizon = now + OFFSETS[0][1]
     events = session.exec(select(Event).where(Event.status == EventStatus.published.value, Event.starts_at > now,
@@ -143,7 +141,6 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
                                                             f":{label}", col(EventRegistration.created_at) < cutoff))
 
 
-@bulk_reminder_source
 def event_feedback(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
     events = session.exec(select(Event).where(col(Event.status).in_((EventStatus.published.value,
                                                                      EventStatus.finished.value)),
@@ -208,8 +205,14 @@ def expire_waitlist_offers(session: Session, now: datetime, settings: Settings |
     return out
 
 
-@reminder_source
 def waitlist_offers(session: Session, now: datetime, settings: Settings) -> Iterable[DueReminder]:
     # The scan (bot.reminders.send_due_reminders) enqueues what we yield in this same session and commits
     # (a dry run rolls back, so nothing changes then).
     return expire_waitlist_offers(session, now, settings, enqueue=False)
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    reminder_source(waitlist_offers)
+    bulk_reminder_source(event_reminders)
+    bulk_reminder_source(event_feedback)

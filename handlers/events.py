@@ -1,7 +1,7 @@
 """อบรม/สัมมนา for members: list open events, register attendees (or join the waitlist), my registrations,
 cancel, accept or decline a waitlist offer, answer the feedback question.
 
-Officer conversations are in handlers/event_officer.py, outbox messages in handlers/event_notify.py,
+Officer conversations are in handlers/event_officer.py, outbox messages in bot/event_notify.py,
 reminder sources in handlers/event_reminders.py. State diagrams: docs/events.mmd (registration),
 docs/event_officer.mmd, docs/event_attendance.mmd.
 """
@@ -13,11 +13,11 @@ from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.labels import shorten
 from bot.messages import CardField, Choice, Reply
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from bot.checkin import qr_media
 from handlers.membership import not_in_org
 from handlers import event_needs, phrasings
-from handlers import event_notify as notify
+from bot import event_notify as notify
 from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
 from storage.models import Organization
 from storage.models.events import Event, EventRegistration, RegStatus
@@ -188,7 +188,7 @@ def registration_outcome(ctx: Context, res: repo.RegisterResult) -> list[Reply]:
     return [ctx.say("event.reg.closed", choices=_back_choices(ctx))]
 
 
-REGISTER = register_flow(RegisterForm())
+REGISTER = RegisterForm()
 
 
 @intent("event.register", order=21, words=phrasings.EVENT_REGISTER)
@@ -297,7 +297,7 @@ class CancelFlow:
         return [ctx.say(key, title=title, choices=_back_choices(ctx))]
 
 
-CANCEL = register_flow(CancelFlow())
+CANCEL = CancelFlow()
 
 
 @intent("event.cancel", order=23)
@@ -388,7 +388,7 @@ class FeedbackFlow:
         return [ctx.say("event.fb.thanks", choices=menu_choices(ctx))]
 
 
-FEEDBACK = register_flow(FeedbackFlow())
+FEEDBACK = FeedbackFlow()
 
 
 @intent("event.feedback", order=26)
@@ -403,4 +403,8 @@ def start_feedback(ctx: Context, arg: str | None) -> list[Reply]:
     return FEEDBACK.reprompt(ctx)
 
 
-from handlers import event_officer, event_reminders  # noqa: E402,F401  (officer conversations, reminder sources)
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(REGISTER, CANCEL, FEEDBACK)
+    add_intents(list_events, start_register, my_registrations, start_cancel, accept_offer, decline_offer,
+                start_feedback)

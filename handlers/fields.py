@@ -8,18 +8,9 @@ from typing import Any
 from bot.context import Context
 from bot.forms import Invalid
 from bot.messages import Choice
-from storage.models import OrgKind
+from bot.org_kinds import KIND_KEYS, KIND_WORDS
+from bot.registry import find_intent
 
-KIND_KEYS = {
-    OrgKind.public_benefit.value: "kind.public_benefit",
-    OrgKind.community_welfare.value: "kind.community_welfare",
-    OrgKind.other.value: "kind.other",
-}
-_KIND_WORDS = {
-    OrgKind.public_benefit.value: ("สาธารณประโยชน์", "สาธารณะประโยชน์", "มูลนิธิ", "สมาคม", "public"),
-    OrgKind.community_welfare.value: ("สวัสดิการชุมชน", "ชุมชน", "community"),
-    OrgKind.other.value: ("อื่น", "other"),
-}
 _NAME_PREFIX = re.compile(r"^(ชื่อ(-นามสกุล|นามสกุล)?|ผม|ดิฉัน|หนู|ฉัน|name)\s*[:：]?\s*", re.I)
 _DISTRICT_PREFIX = re.compile(r"^(อำเภอ|อ\.|เขต|district)\s*", re.I)
 _POSITION_PREFIX = re.compile(r"^(ตำแหน่ง|position)\s*[:：]?\s*", re.I)
@@ -46,7 +37,6 @@ def parse_text(min_len: int = 2, max_len: int = 200):  # noqa: ANN201
 def read_person(raw: str, ctx: Context):  # noqa: ANN201 - a bot.thai.people.Person
     """A person's name from an answer, with the position and phone typed after it (bot.thai.people),
     refusing what is not a name: a bare position, a menu word, an organization, digits."""
-    from bot.registry import find_intent
     from bot.thai.people import Person, is_position, looks_like_org, split_person
 
     text = clean_text(raw)
@@ -174,7 +164,7 @@ def keyword_choice(keys: Mapping[str, str], words: Mapping[str, Sequence[str]]
     return parse, choices
 
 
-parse_kind, kind_choices = keyword_choice(KIND_KEYS, _KIND_WORDS)
+parse_kind, kind_choices = keyword_choice(KIND_KEYS, KIND_WORDS)
 
 
 def show_kind(value: Any, ctx: Context) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot import account_links
 from bot.context import Context
 from bot.messages import Card, CardField, Reply
-from bot.registry import intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, intent, menu_choices
 
 
 @intent("account.link", word_keys=("link.menu_label",), words=("เชื่อมบัญชี", "link account", "ผูกบัญชี"),
@@ -48,7 +48,7 @@ class RedeemFlow:
         return [ctx.say("link.ask_code")]
 
 
-REDEEM_FLOW = register_flow(RedeemFlow())
+REDEEM_FLOW = RedeemFlow()
 
 
 @intent("account.redeem", audience="anyone", words=("ใส่รหัสเชื่อมบัญชี", "enter link code"), order=73)
@@ -77,3 +77,9 @@ def _redeem(ctx: Context, code: str) -> list[Reply]:
     if status == "taken":
         return [ctx.say("link.taken", choices=menu_choices(ctx))]
     return [ctx.say("link.invalid", choices=menu_choices(ctx) if ctx.signed_up else ())]
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(REDEEM_FLOW)
+    add_intents(show_code, redeem)

@@ -8,14 +8,13 @@ import re
 from bot.context import Context
 from bot.membership import APPROVE, DECLINE, tell_outcome
 from bot.messages import Reply
-from bot.registry import command, menu_choices
+from bot.registry import add_command, menu_choices
 from storage.models import Member, Organization, OrgJoinRequest
 from storage.repositories import memberships
 
 _DECISION = re.compile(rf"({re.escape(APPROVE)}|{re.escape(DECLINE)}):(\d+)")
 
 
-@command
 def decide_join(ctx: Context) -> list[Reply] | None:
     found = _DECISION.fullmatch((ctx.msg.postback or ctx.msg.text or "").strip())
     if found is None or ctx.member is None:
@@ -40,3 +39,8 @@ def not_in_org(ctx: Context, key: str) -> list[Reply]:
     if pending is not None:
         return [ctx.say("records.join.pending_blocks", org=pending[1].name, choices=menu_choices(ctx))]
     return [ctx.say(key, choices=menu_choices(ctx))]
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_command(decide_join)

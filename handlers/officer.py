@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Choice, Reply
-from bot.registry import go, intent, menu_choices
+from bot.registry import add_intents, go, intent, menu_choices
 from storage.models import Organization
 from storage.repositories import organizations as orgs_repo
 
@@ -40,3 +40,8 @@ def pending_orgs(ctx: Context, arg: str | None) -> list[Reply]:
     choices = [Choice(f"✓ {i}. {o.name}", go("org.verify", o.id)) for i, o in enumerate(orgs, 1)]
     return [Reply(text=ctx.t("officer.pending_list", count=len(orgs)) + "\n" + "\n".join(lines),
                   choices=tuple(choices[:12]) + (Choice(ctx.t("menu.back_to_menu"), go("menu")),))]
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_intents(verify_org, pending_orgs)

@@ -6,7 +6,7 @@ from typing import Any
 from bot.context import Context
 from bot.forms import EDIT, Field, Form
 from bot.messages import Card, CardField, Reply
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers import phrasings
 from handlers.fields import (
     parse_district, parse_person_name, parse_phone_field, parse_text, parse_yes_no_field, show_kind,
@@ -84,7 +84,7 @@ class ProfileForm(Form):
         return [ctx.say("profile.saved", choices=menu_choices(ctx))]
 
 
-EDIT_FORM = register_flow(ProfileForm())
+EDIT_FORM = ProfileForm()
 
 
 @intent("profile.edit", menu_key="menu.edit_profile", order=71, words=phrasings.PROFILE_EDIT)
@@ -144,10 +144,16 @@ class DeleteFlow:
                                                            ctx.choice("profile.delete_no", "no")])]
 
 
-DELETE_FLOW = register_flow(DeleteFlow())
+DELETE_FLOW = DeleteFlow()
 
 
 @intent("profile.delete", menu_key=None, word_keys=("menu.delete_me",), words=("ลบข้อมูล", "delete my data"))
 def delete_me(ctx: Context, arg: str | None) -> list[Reply]:
     ctx.begin(DELETE_FLOW.name)
     return DELETE_FLOW.reprompt(ctx)
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(EDIT_FORM, DELETE_FLOW)
+    add_intents(show_profile, edit_profile, delete_me)

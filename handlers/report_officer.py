@@ -13,10 +13,10 @@ from bot import i18n, outbox
 from bot.context import Context
 from bot.forms import Field, Form, Invalid
 from bot.messages import Card, CardField, Choice, Reply
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers.fields import KIND_KEYS, parse_text
 from bot.notices import member_addresses, notify_returned
-from handlers.report_notify import deadline_card, when_text
+from bot.report_notify import deadline_card, when_text
 from handlers.reports import deadline_line, show_dates, show_money
 from storage.models import Member, Organization
 from storage.models.reports import Report, ReportDeadline, ReportStatus
@@ -113,7 +113,7 @@ class DeadlineForm(Form):
                                  ctx.choice("menu.back_to_menu", go("menu"))])]
 
 
-DEADLINE_FORM = register_flow(DeadlineForm())
+DEADLINE_FORM = DeadlineForm()
 
 
 @intent("report.deadline.new", audience="officer", order=46, menu_key="reports.menu.new_deadline",
@@ -278,7 +278,7 @@ class ReturnForm(Form):
                                  if report.deadline_id else ctx.choice("menu.back_to_menu", go("menu"))])]
 
 
-RETURN_FORM = register_flow(ReturnForm())
+RETURN_FORM = ReturnForm()
 
 
 @intent("report.return", audience="officer", order=100)
@@ -288,3 +288,8 @@ def return_report(ctx: Context, arg: str | None) -> list[Reply]:
         return [ctx.say("reports.gone", choices=menu_choices(ctx))]
     return RETURN_FORM.start(ctx, {"_report": found[0].id}, intro=[ctx.say("reports.returning", org=found[1].name)])
 
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(DEADLINE_FORM, RETURN_FORM)
+    add_intents(new_deadline, report_status, nudge, list_submitted, view_report, return_report)

@@ -4,7 +4,7 @@
 The report and the activity being written are rows from the moment the member describes it; the
 form's progress is copied into `report_activities.draft` after every turn, so "ทำต่อ" resumes it after
 a restart or an expired conversation. Officers' side: handlers/report_officer.py; reminders and the
-broadcast audience: handlers/report_notify.py. State diagram: docs/reports.mmd.
+broadcast audience: bot/report_notify.py. State diagram: docs/reports.mmd.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot import i18n, jsonstate
 from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
-from bot.registry import fallback, go, intent, menu_choices, register_flow
+from bot.registry import add_fallback, add_flows, add_intents, go, intent, menu_choices
 from handlers.membership import not_in_org
 from handlers import phrasings
 from handlers.fields import clean_text, parse_text
@@ -388,7 +388,7 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-FORM = register_flow(ActivityForm())
+FORM = ActivityForm()
 
 
 def values_of(ctx: Context, activity: ReportActivity, report: Report) -> dict[str, Any]:
@@ -483,7 +483,6 @@ def _begin(ctx: Context, arg: str | None) -> list[Reply]:
     return FORM.start(ctx, values, intro=intro)
 
 
-@fallback
 def report_typed_straight_away(ctx: Context, text: str) -> list[Reply] | None:
     """An activity report typed without "ส่งรายงาน" first (a past date and a number of participants, in
     words enough to be one): the report starts with it, when its deadline needs no choosing."""
@@ -596,4 +595,8 @@ def resubmit(ctx: Context, arg: str | None) -> list[Reply]:
                     choices=menu_choices(ctx))]
 
 
-from handlers import report_notify, report_officer, report_photos  # noqa: E402,F401  (officers, reminders, photos)
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(FORM)
+    add_intents(start_report, start_over, photos_first, resume, add_activity, fix_report, edit_activity, resubmit)
+    add_fallback(report_typed_straight_away)

@@ -17,7 +17,7 @@ from bot.forms import Field, Form, Invalid, Reask
 from bot.labels import shorten
 from bot.membership import ask_representative
 from bot.messages import Card, CardField, Choice, Reply
-from bot.registry import go, intent, menu_choices, register_flow
+from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers import phrasings
 from handlers.fields import (
     clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
@@ -293,7 +293,7 @@ def _tell_officers(ctx: Context, org: Organization, member_id: int) -> None:
                            kind="notice", member_id=officer.id, urgent=False)
 
 
-FORM = register_flow(SignupForm())
+FORM = SignupForm()
 
 
 @intent("signup", audience="anyone", words=phrasings.SIGNUP)
@@ -305,3 +305,9 @@ def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.msg.display_name:  # offered later as a one-tap answer to "your name?"
         ctx.data["display_name"] = ctx.msg.display_name[:60]
     return replies
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(FORM)
+    add_intents(start_signup)

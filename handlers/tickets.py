@@ -13,7 +13,7 @@ from typing import Any
 from bot import tickets as service
 from bot.context import Context
 from bot.messages import Reply
-from bot.registry import PREVIOUS_MISS, command, fallback, intent, menu_choices, register_flow
+from bot.registry import PREVIOUS_MISS, add_command, add_fallback, add_flows, add_intents, intent, menu_choices
 from bot.reminders import reminder_source
 from storage.models import Organization
 from storage.models.tickets import Ticket
@@ -137,10 +137,6 @@ def _offer(ctx: Context) -> Reply:
     return ctx.say("tickets.offer", choices=[ctx.choice("tickets.offer_yes", YES), ctx.choice("tickets.offer_no", NO)])
 
 
-register_flow(AskFlow())
-register_flow(OfferFlow())
-
-
 @intent("ticket.ask", menu_key="tickets.menu.ask", order=85, words=ASK_WORDS)
 def start_ask(ctx: Context, arg: str | None) -> list[Reply]:
     ctx.begin("ticket.ask")
@@ -152,7 +148,6 @@ def start_ask(ctx: Context, arg: str | None) -> list[Reply]:
     return AskFlow().reprompt(ctx)
 
 
-@fallback
 def unplaced_message(ctx: Context, _text: str) -> list[Reply] | None:
     """A message nothing took: an ask sentence, a follow-up of the open ticket, or (the second in a
     row) an offer to pass it on."""
@@ -203,7 +198,6 @@ def answer(ctx: Context, ticket: Ticket, text: str) -> list[Reply]:
                     choices=menu_choices(ctx))]
 
 
-@command
 def officer_reply(ctx: Context) -> list[Reply] | None:
     """"ตอบ #12 ข้อความ" typed by an officer, wherever they are in the chat."""
     if not ctx.is_officer or not ctx.msg.text:
@@ -242,9 +236,6 @@ class AnswerFlow:
                         choices=[ctx.choice("tickets.cancel_button", "ยกเลิก")])]
 
 
-register_flow(AnswerFlow())
-
-
 @intent("ticket.answer", audience="officer")
 def start_answer(ctx: Context, arg: str | None) -> list[Reply]:
     found = _officer_ticket(ctx, arg)
@@ -254,10 +245,16 @@ def start_answer(ctx: Context, arg: str | None) -> list[Reply]:
     return AnswerFlow().reprompt(ctx)
 
 
-# --- reminders and erasure ---------------------------------------------------------------------------
-reminder_source(service.due_reminders)
-
-
-@members_repo.eraser
+# --- erasure ----------------------------------------------------------------------------------------
 def _erase_tickets(session, member) -> None:  # noqa: ANN001
     repo.erase_member(session, member_id=member.id)
+
+
+def register() -> None:
+    """Register what this module adds to the bot (called by the composition root, bot.wiring)."""
+    add_flows(AskFlow(), OfferFlow(), AnswerFlow())
+    add_intents(start_ask, start_answer)
+    add_fallback(unplaced_message)
+    add_command(officer_reply)
+    reminder_source(service.due_reminders)
+    members_repo.eraser(_erase_tickets)

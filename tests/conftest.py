@@ -16,7 +16,8 @@ from sqlalchemy import text
 
 from bot.clock import BANGKOK, Clock
 from bot.config import Settings
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
+from bot.wiring import build, register_all
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.transcript import Chat
@@ -33,6 +34,13 @@ pytest_plugins = ["tests.fakes.fixtures"]
 hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("explore", derandomize=False, max_examples=1000, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def registered_capabilities() -> None:
+    """Every conversation, intent, audience and reminder source registered, as the server does at start
+    (tests that only look things up in the registries, without building a runtime, need it too)."""
+    register_all()
 
 
 @pytest.fixture(autouse=True)

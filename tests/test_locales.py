@@ -54,7 +54,6 @@ def test_every_key_used_in_code_exists(lang: str) -> None:
 
 
 def test_form_labels_exist() -> None:
-    import handlers  # noqa: F401
     from bot.forms import Form
     from bot.registry import FLOWS
 

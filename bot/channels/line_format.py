@@ -15,19 +15,28 @@
 * `chunk_messages(messages)` → lists of at most 5 messages (one API request each). LINE only shows the
   quick reply of the *last* message of a request, so within a chunk the last quick reply seen is moved
   onto the chunk's last message (earlier ones would never be displayed).
+* `event_to_job(event)` → one webhook event as an intake `Job` (or None: ignored). Text → the engine;
+  image → an `Attachment` (``fetch_ref`` = LINE message id); sticker, location, audio, video, file →
+  "please type or tap" plus the question the member was answering; postback → ``postback`` = data
+  (long values through `resolve_callback_data`); follow / unfollow / join / leave → the engine's ``kind``.
+  Events in ``standby`` mode and other types (memberJoined, unsend, beacon, ...) → None.
 """
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from bot.channels.telegram_format import TOKEN_PREFIX, split_text, tokenize
+from bot.channels.telegram_format import TOKEN_PREFIX, resolve_callback_data, split_text, tokenize
+from bot.clock import db_now
+from bot.intake.contract import Job
 from bot.labels import shorten as shorten_label
-from bot.messages import Card, Choice, Media, Reply
+from bot.messages import Address, Attachment, Card, Choice, IncomingMessage, Media, Reply
 
 MAX_TEXT = 5000
 MAX_PER_REQUEST = 5
+PLEASE_TYPE_KINDS = {"sticker", "location", "audio", "video", "file"}
 MAX_QUICK_REPLIES = 13
 QUICK_LABEL = 20
 FLEX_BUTTON_LABEL = 40
@@ -151,3 +160,60 @@ def chunk_messages(messages: Sequence[dict[str, Any]], size: int = MAX_PER_REQUE
             chunk[-1]["quickReply"] = last_qr
         chunks.append(chunk)
     return chunks
+
+
+def event_to_job(event: dict[str, Any]) -> Job | None:
+    """One webhook event as a job, or None when we ignore it (standby mode, unknown types...)."""
+    etype = event.get("type")
+    event_id = event.get("webhookEventId")
+    src = event.get("source") or {}
+    if not isinstance(src, dict) or not isinstance(event_id, str) or not event_id:
+        return None
+    if event.get("mode", "active") != "active":
+        return None  # another module owns the chat: never answer standby events
+    user_id = src.get("userId")
+    chat_type = src.get("type")
+    chat_id = src.get("groupId") if chat_type == "group" else src.get("roomId") if chat_type == "room" else user_id
+    is_group = chat_type in ("group", "room")
+    who = user_id or chat_id
+    if not who:
+        return None
+    try:
+        address = Address("line", who)
+    except ValueError:
+        return None
+    ts = event.get("timestamp")
+    event_ms = int(ts) if isinstance(ts, (int, float)) else int(time.time() * 1000)
+    token = event.get("replyToken") if isinstance(event.get("replyToken"), str) else None
+    base = dict(address=address, event_id=event_id, reply_token=token, received_at=db_now(), is_group=is_group)
+    if etype == "message":
+        m = event.get("message") or {}
+        read_token = m.get("markAsReadToken")
+        if isinstance(read_token, str) and 0 < len(read_token) <= 200:
+            base["mark_as_read_token"] = read_token
+        mtype = m.get("type")
+        if mtype == "text":
+            msg = IncomingMessage(text=str(m.get("text") or ""), **base)
+        elif mtype == "image":
+            msg = IncomingMessage(attachments=(Attachment("image", fetch_ref=str(m.get("id")),
+                                                          content_type="image/jpeg"),), **base)
+        else:
+            kind = mtype if mtype in PLEASE_TYPE_KINDS else "other"
+            att = Attachment(kind, fetch_ref=str(m.get("id")) if m.get("id") else None,  # type: ignore[arg-type]
+                             latitude=m.get("latitude"), longitude=m.get("longitude"))
+            msg = IncomingMessage(attachments=(att,), **base)
+    elif etype == "postback":
+        data = str((event.get("postback") or {}).get("data") or "")
+        value = resolve_callback_data(data) if data else None
+        msg = IncomingMessage(postback=value if value is not None else "menu", **base)
+    elif etype == "follow":
+        msg = IncomingMessage(kind="follow", **base)
+    elif etype == "unfollow":
+        msg = IncomingMessage(kind="unfollow", **base)
+    elif etype in ("join", "leave"):
+        base["address"] = Address("line", chat_id) if chat_id else address
+        msg = IncomingMessage(kind=etype, **base)
+    else:
+        return None
+    return Job(msg=msg, event_key=f"line:{event_id}", target=chat_id, reply_token=token, event_ms=event_ms,
+               user_id=user_id if not is_group else None)

@@ -6,8 +6,11 @@ JSON-ready keyword arguments *without* ``chat_id``::
     {"text": "...", "parse_mode": "HTML",                       # parse_mode only for cards
      "reply_markup": {"inline_keyboard": [[{"text": "...", "callback_data": "..."}]]}}
 
-`to_ptb_kwargs(message)` turns one of them into keyword arguments for python-telegram-bot's
-``Bot.send_message`` (``reply_markup`` as an ``InlineKeyboardMarkup``).
+`update_to_job(update)` reads an incoming Update (JSON) into an intake `Job`: text and commands
+(``/start``, ``/start CODE`` → the redeem postback, ``/menu``, ``/help``, ``/cancel``, ``/lang [th|en]``;
+``@botname`` suffixes ignored), button taps (callback queries: postback), photos and image documents (an
+`Attachment` with the largest size's ``file_id``), other media ("please type or tap"), and
+``my_chat_member`` (blocked → unfollow; added to / removed from a group → join / leave).
 
 * Plain text is sent without ``parse_mode`` (nothing to escape); cards are rendered as HTML with
   every piece of our text escaped (``html.escape``), so member-provided names cannot break markup.
@@ -32,12 +35,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.messages import Card, Choice, Media, Reply
+from bot.account_links import normalize_code
+from bot.clock import db_now
+from bot.intake.contract import Job
+from bot.messages import Address, Attachment, Card, Choice, IncomingMessage, Media, Reply
+
+log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
@@ -248,14 +257,92 @@ def to_telegram_messages(replies: Sequence[Reply]) -> list[dict[str, Any]]:
     return out
 
 
-def to_ptb_kwargs(message: dict[str, Any]) -> dict[str, Any]:
-    """One `to_telegram_messages` item as kwargs for ``telegram.Bot.send_message``."""
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+# --- Updates in -------------------------------------------------------------------------------------
+def _command(text: str) -> tuple[str, str] | None:
+    if not text.startswith("/"):
+        return None
+    head, _, arg = text.partition(" ")
+    return head[1:].split("@", 1)[0].lower(), arg.strip()
 
-    kwargs = dict(message)
-    kwargs.pop("method", None)
-    markup = kwargs.get("reply_markup")
-    if isinstance(markup, dict):
-        kwargs["reply_markup"] = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(**button) for button in row] for row in markup["inline_keyboard"]])
-    return kwargs
+
+def _full_name(user: dict[str, Any]) -> str | None:
+    return " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p) or None
+
+
+def update_to_job(update: dict[str, Any]) -> Job | None:
+    """One Update (JSON, as the Bot API sends it) as an intake job, or None for updates we ignore (edits,
+    channel posts, other people joining a group...)."""
+    uid = update["update_id"]
+    key, base0 = f"telegram:{uid}", {"event_id": str(uid), "received_at": db_now()}
+    if cq := update.get("callback_query"):
+        chat, user = (cq.get("message") or {}).get("chat"), cq["from"]
+        value = resolve_callback_data(cq["data"]) if cq.get("data") else None
+        msg = IncomingMessage(address=Address("telegram", str(user["id"])), postback=value if value is not None else "menu",
+                              locale_hint=user.get("language_code"), display_name=_full_name(user),
+                              is_group=chat is not None and chat.get("type") != "private", **base0)
+        return Job(msg, key, str(chat["id"] if chat else user["id"]), callback_query_id=str(cq["id"]))
+    if mcm := update.get("my_chat_member"):
+        chat, new, old = mcm["chat"], mcm["new_chat_member"]["status"], mcm["old_chat_member"]["status"]
+        address = Address("telegram", str(chat["id"]))
+        if chat.get("type") == "private":
+            return Job(IncomingMessage(address=address, kind="unfollow", **base0), key, str(chat["id"])) \
+                if new == "kicked" else None
+        kind = "join" if new in ("member", "administrator") and old in ("left", "kicked") else \
+            "leave" if new in ("left", "kicked") else None
+        return Job(IncomingMessage(address=address, kind=kind, is_group=True, **base0), key, str(chat["id"])) \
+            if kind else None
+    message = update.get("message")
+    if not message:
+        return None
+    chat, user = message["chat"], message.get("from")
+    target = str(chat["id"])
+    base: dict[str, Any] = dict(address=Address("telegram", str(user["id"] if user else chat["id"])),
+                                is_group=chat.get("type") != "private", **base0,
+                                locale_hint=user.get("language_code") if user else None,
+                                display_name=_full_name(user) if user else None)
+    text = message.get("text")
+    if text is not None:
+        cmd = _command(text)
+        if cmd is not None:
+            name, arg = cmd
+            if name == "start":
+                code = normalize_code(arg)
+                if code is not None:
+                    return Job(IncomingMessage(postback=f"go:account.redeem:{code}", **base), key, target)
+                return Job(IncomingMessage(kind="follow", **base), key, target)
+            if name in ("menu", "help", "cancel"):
+                return Job(IncomingMessage(text=f"/{name}", **base), key, target)
+            if name in ("lang", "language"):
+                lang = arg.lower()[:2] if arg.lower()[:2] in ("th", "en") else None
+                return Job(IncomingMessage(postback="go:language" + (f":{lang}" if lang else ""), **base), key, target)
+        return Job(IncomingMessage(text=text, **base), key, target)
+    document = message.get("document") or {}
+    if message.get("photo"):
+        largest = max(message["photo"], key=lambda p: (p.get("width") or 0) * (p.get("height") or 0))
+        att = Attachment("image", fetch_ref=largest["file_id"], content_type="image/jpeg")
+        return Job(IncomingMessage(attachments=(att,), text=message.get("caption"), **base), key, target)
+    if (document.get("mime_type") or "").startswith("image/"):
+        att = Attachment("image", fetch_ref=document["file_id"], content_type=document["mime_type"])
+        return Job(IncomingMessage(attachments=(att,), text=message.get("caption"), **base), key, target)
+    if message.get("new_chat_members") or message.get("left_chat_member") is not None:
+        return None  # group membership changes of people: my_chat_member covers the bot itself
+    if (location := message.get("location")) is not None:
+        att = Attachment("location", latitude=location.get("latitude"), longitude=location.get("longitude"))
+    else:
+        att = Attachment("sticker" if message.get("sticker") else "audio" if (message.get("voice") or message.get("audio"))
+                         else "video" if message.get("video") else "file" if document else "other")  # type: ignore[arg-type]
+    return Job(IncomingMessage(attachments=(att,), **base), key, target)
+
+
+def updates_to_jobs(updates: list[dict[str, Any]]) -> list[Job]:
+    """The jobs of several updates; one we cannot read is logged and dropped (acknowledged all the same)."""
+    jobs = []
+    for update in updates:
+        try:
+            job = update_to_job(update)
+        except (KeyError, TypeError, ValueError, AttributeError):  # acknowledged and dropped
+            log.exception("Telegram: unreadable update")
+            continue
+        if job is not None:
+            jobs.append(job)
+    return jobs

@@ -33,7 +33,6 @@ def broadcast(text: str = typer.Option(..., "--text", help="The announcement."),
     prov = resolve_province(province)
     if audience:
         spec = {"name": audience, "param": param}
-        audiences.providers()
         if audience not in audiences.AUDIENCES:
             raise typer.BadParameter(f"unknown audience {audience!r}; known: {', '.join(audiences.AUDIENCES)}")
     elif kind:

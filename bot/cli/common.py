@@ -6,7 +6,8 @@ from datetime import datetime
 import typer
 
 from bot.config import get_settings
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
+from bot.wiring import build
 
 
 def runtime() -> Runtime:

@@ -19,12 +19,12 @@ KINDS = {"public_benefit": "องค์กรสาธารณประโย�
 
 
 def _kind(value: str) -> str:
-    from handlers.fields import parse_kind
+    from bot.org_kinds import kind_named
 
-    try:
-        return parse_kind(value, None)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - forms.Invalid
-        raise typer.BadParameter(f"unknown kind: {value} (public_benefit, community_welfare, other)") from exc
+    kind = kind_named(value)
+    if kind is None:
+        raise typer.BadParameter(f"unknown kind: {value} (public_benefit, community_welfare, other)")
+    return kind
 
 
 def _due(value: str) -> date:

@@ -48,7 +48,7 @@ def create(title: str = typer.Option(..., "--title"),
            publish: bool = typer.Option(False, "--publish", help="Publish and announce it at once.")) -> None:
     """Create an event (a draft unless --publish). Prints the new event's id."""
     from bot.cli.common import resolve_province, runtime
-    from handlers import event_notify as notify
+    from bot import event_notify as notify
     from storage.repositories import events as repo
 
     if kind not in ("training", "seminar", "forum"):
@@ -87,7 +87,7 @@ def create(title: str = typer.Option(..., "--title"),
 def publish(event_id: int = typer.Argument(...)) -> None:
     """Publish a draft and announce it to its audience."""
     from bot.cli.common import runtime
-    from handlers import event_notify as notify
+    from bot import event_notify as notify
     from storage.repositories import events as repo
 
     rt = runtime()

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from bot.cli import app
+from bot.wiring import register_all
 
 line_app = typer.Typer(help="LINE: rich menu and checks.", no_args_is_help=True)
 app.add_typer(line_app, name="line")
@@ -31,6 +32,7 @@ def setup(locale: str = typer.Option("th", help="Language of the menu labels (th
 
     logs.setup()
     settings = _settings()
+    register_all()  # the menu's tiles are the registered intents
     menu_id = do_setup(settings, locale=locale, replace=not keep_old, image_out=save_image)
     typer.echo(f"rich menu {menu_id} is now the default")
 
@@ -41,5 +43,6 @@ def render_menu(out: Path = typer.Argument(..., help="PNG file to write."),
     """Only draw the rich menu image (no LINE call), to look at it."""
     from bot.richmenu import menu_tiles, render_image
 
+    register_all()  # the menu's tiles are the registered intents
     out.write_bytes(render_image(menu_tiles(locale)))
     typer.echo(f"wrote {out}")

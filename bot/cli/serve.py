@@ -38,7 +38,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
 
         upgrade(settings.database_url, schema=settings.database_schema)
     if seed_demo:
-        from bot.runtime import build
+        from bot.wiring import build
         from storage.demo import seed_if_empty
 
         seed_if_empty(build(settings).db)
@@ -46,8 +46,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         settings.telegram_polling = True
     application = create_app(settings)
     routes = getattr(application.state, "fast_webhooks", None)
-    if routes:  # webhook POSTs answered before the framework's middleware stack (see bot.intake.asgi)
-        from bot.intake.asgi import FastWebhooks
+    if routes:  # webhook POSTs answered before the framework's middleware stack (see bot.intake.lifecycle.FastWebhooks)
+        from bot.intake.lifecycle import FastWebhooks
 
         application = FastWebhooks(application, routes)
     application.state.runtime.db.checkpoint_in_background()  # SQLite: WAL checkpoints off the commit path

@@ -40,7 +40,7 @@ async def _set_webhook(settings, url: str, commands: bool) -> None:  # noqa: ANN
     from telegram import BotCommand
 
     from bot import i18n
-    from bot.channels.telegram import ALLOWED_UPDATES, make_bot
+    from bot.channels.telegram import ALLOWED_UPDATES
 
     async with make_bot(settings, pool=2) as bot:
         await bot.set_webhook(url=url, secret_token=settings.telegram_webhook_secret.get_secret_value(),
@@ -70,8 +70,6 @@ def set_webhook(url: str = typer.Argument(..., help="Public https URL of this se
 @telegram_app.command("delete-webhook")
 def delete_webhook() -> None:
     """Remove the webhook (needed before long polling from another machine)."""
-    from bot.channels.telegram import make_bot
-
     async def run() -> None:
         async with make_bot(_settings(), pool=2) as bot:
             await bot.delete_webhook()
@@ -83,8 +81,6 @@ def delete_webhook() -> None:
 @telegram_app.command("info")
 def info() -> None:
     """Show the bot and its webhook as Telegram sees them."""
-    from bot.channels.telegram import make_bot
-
     async def run() -> None:
         async with make_bot(_settings(), pool=2) as bot:
             hook = await bot.get_webhook_info()
@@ -92,3 +88,14 @@ def info() -> None:
             typer.echo(f"webhook: {hook.url or '(none: polling)'}  pending updates: {hook.pending_update_count}")
 
     asyncio.run(run())
+
+
+def make_bot(settings, *, pool: int = 2):  # noqa: ANN001, ANN201 - telegram.Bot
+    """A python-telegram-bot `Bot` for the commands here (the server itself talks to Telegram through
+    `bot.channels.telegram`)."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    base = settings.telegram_api_base_url.rstrip("/")
+    return Bot(settings.telegram_bot_token.get_secret_value(), base_url=f"{base}/bot",
+               base_file_url=f"{base}/file/bot", request=HTTPXRequest(connection_pool_size=pool, read_timeout=15))

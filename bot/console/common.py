@@ -12,8 +12,6 @@ from bot.clock import clock
 from bot.export import Column, write_csv, write_xlsx
 from storage.models import Organization
 
-KIND_KEYS = {"public_benefit": "kind.public_benefit", "community_welfare": "kind.community_welfare",
-             "other": "kind.other"}
 PAGE_SIZE = 50
 
 

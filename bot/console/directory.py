@@ -13,10 +13,11 @@ from sqlmodel import Session, col, select
 from bot.console import redirect, render
 from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of, provinces
+from bot.console.common import PAGE_SIZE, clean, page_of, provinces
 from bot.console.confirm import confirm_page
 from bot.console.org_page import org_page_values
 from bot.notices import org_members, tell_members
+from bot.org_kinds import KIND_KEYS
 from storage.models import Member, Organization
 from storage.repositories import memberships, org_search
 from storage.repositories import organizations as orgs_repo

@@ -2,7 +2,7 @@
 
 Data changes go through `storage.repositories.events`; telling members (the announcement when an event is
 published, offers when seats free up, notices of changes) goes through the events capability's notifier
-(`handlers.event_notify`) in the same transaction, exactly as the chat does.
+(`bot.event_notify`) in the same transaction, exactly as the chat does.
 """
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from bot.clock import clock, end_of_day, local_to_utc, to_local
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, clean, export_response, page_of, provinces
+from bot.console.common import clean, export_response, page_of, provinces
 from bot.console.confirm import confirm_page
 from bot.console.when import parse_day, parse_moment, shown_day, shown_moment
 from bot.cli.events import REGISTRATION_COLUMNS
+from bot.org_kinds import KIND_KEYS
 from bot.training_export import ATTENDANCE_COLUMNS, DAY_COLUMNS, with_day_columns
-from handlers import event_notify
+from bot import event_notify
 from storage.models import Organization
 from storage.models.events import Event
 from storage.repositories import events as events_repo

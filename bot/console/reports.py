@@ -18,11 +18,12 @@ from bot.clock import clock
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
+from bot.console.common import PAGE_SIZE, clean, page_of
 from bot.console.when import parse_day
 from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
 from bot.notices import notify_returned
+from bot.org_kinds import KIND_KEYS
 from storage.models import Member, Organization
 from storage.repositories import report_records as records_repo
 from storage.repositories import reports as reports_repo

@@ -33,28 +33,24 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, or_, select as core_select, update
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, exists, select as core_select
+from sqlmodel import Session
 
 from bot.engine import OlderFirst, TurnAborted
-from bot.intake.inbox_sql import TURNED_SQLITE, RawInboxSQL
-from bot.intake.queue import cancel_and_wait
+from bot.intake.inbox_sql import MAX_BATCH, TURNED_SQLITE, InboxItem, InboxSQL, Recovered, wall_now
 from bot.intake.tuning import PriorityExecutor
 from bot.messages import Reply, replies_to_json
-from storage.db import Database, alive_after_rest
+from storage.db import Database
 from storage.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 500
 MAX_ATTEMPTS = 5
 KEEP_DONE = timedelta(days=7)
 PRUNE_EVERY = 600.0  # seconds
@@ -62,10 +58,6 @@ DONE_DELAY = 0.1  # seconds: done marks are batched (a crash in between only mea
 RECOVER_BATCH = 200
 BACKLOG_LIMIT = 2000  # do not claim more while this many events wait in this process
 RECENT_KEPT = 50_000  # event keys remembered in memory, to skip a redelivery without a write
-
-
-def wall_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LeaseLost(TurnAborted):
@@ -76,24 +68,6 @@ class SendLater(Exception):
     """The platform could not be reached (5xx, 429, network errors) even after the retries: the event
     is left in the inbox (not done), so it is recovered after its lease and its replies sent again,
     with the same retry keys."""
-
-
-@dataclass
-class InboxItem:
-    key: str
-    channel: str
-    address: str  # whose event: recovery claims a member's events together, and submits them in order
-    payload: dict[str, Any]
-
-
-@dataclass
-class Recovered:
-    key: str
-    channel: str
-    status: str  # "pending" (turn again) or "turned" (only send `result`)
-    payload: dict[str, Any]
-    result: list[Any] | None
-    attempts: int
 
 
 # --- the inbox ------------------------------------------------------------------------------------
@@ -132,9 +106,7 @@ class Inbox:
         self._users = 0
         self._done_timer: asyncio.TimerHandle | None = None
         self._turned: Any = None
-        self._sql = RawInboxSQL(db)
-        self._raw: Any = None  # the DB-API connection of `_write` (the inbox's thread only)
-        self._raw_used: float | None = None  # when `_raw` was last used (monotonic)
+        self.sql = InboxSQL(db, self.worker_id, self.lease, keep_done)
         self.on_stop: list[Callable[[], None]] = []  # run when the last channel stops (before the executor)
         self.stats = {"accepted": 0, "duplicates": 0, "recovered": 0, "failed": 0}
 
@@ -190,24 +162,6 @@ class Inbox:
         """Processing failed unexpectedly: stop renewing, so the event is recovered after its lease."""
         self.inflight.discard(key)
 
-    async def process(self, key: str, work: Callable[[], Any], channel: str) -> None:
-        """Run `work()` (a coroutine function) for event `key`; mark it done when it completes, or leave
-        it to be recovered after its lease when it could not finish."""
-        try:
-            await work()
-        except LeaseLost:
-            log.warning("%s: %s was taken over by another process", channel, key)
-            self.release(key)
-            return
-        except SendLater:
-            log.warning("%s: could not send the replies of %s; they will be tried again", channel, key)
-            self.release(key)
-            return
-        except BaseException:
-            self.release(key)
-            raise
-        self.finish(key)
-
     def _kick(self) -> None:
         """Queue one write of everything pending, unless one is queued already. The write takes what is
         pending when it *runs* (on the database thread), so events that arrive while a turn batch holds
@@ -251,7 +205,7 @@ class Inbox:
         if not batch and not finished:
             return
         try:
-            inserted = self._write([it for items, _ in batch for it in items], finished)
+            inserted = self.sql.write([it for items, _ in batch for it in items], finished)
         except Exception as exc:  # noqa: BLE001
             log.exception("inbox write failed")
             with self._lock:
@@ -309,119 +263,6 @@ class Inbox:
         return core_select(t.c.event_key).where(t.c.event_key.in_(bindparam("keys", expanding=True)),
                                                 t.c.claimed_by == bindparam("w"))
 
-    def _rows(self, items: list[InboxItem], now: datetime) -> list[dict[str, Any]]:
-        rows, seen = [], set()
-        until = now + self.lease
-        for i, it in enumerate(items):
-            if it.key in seen:
-                continue
-            seen.add(it.key)
-            rows.append({"event_key": it.key, "received_at": now + timedelta(microseconds=i),
-                         "status": "pending", "channel": it.channel, "address": it.address, "payload": it.payload,
-                         "result": None, "claimed_by": self.worker_id, "claimed_until": until,
-                         "attempts": 1, "done_at": None})
-        return rows
-
-    def _write(self, items: list[InboxItem], finished: dict[str, str]) -> set[str]:
-        """The accept/done transaction on a DB-API connection of its own, in plain SQL (`RawInboxSQL`).
-
-        This runs for every batch of webhook events on the inbox's thread, where SQLAlchemy's session,
-        pool and statement machinery cost several times the SQL itself (on PostgreSQL ~1.5 against
-        ~0.6 ms of CPU per batch of ten). On SQLite the process's `FairLock` is taken like any session's."""
-        now = wall_now()
-        lock = self.db._write_lock
-        locked = lock.acquire() if lock is not None else False
-        try:
-            conn = self._connection()
-            if self.db.is_sqlite:
-                return self._write_sqlite(conn, items, finished, now)
-            return self._write_postgres(conn, items, finished, now)
-        except Exception:
-            self._drop_connection()  # start again with a fresh connection next time
-            raise
-        finally:
-            if locked:
-                lock.release()  # type: ignore[union-attr]
-
-    def _write_sqlite(self, conn: Any, items: list[InboxItem], finished: dict[str, str], now: datetime) -> set[str]:
-        inserted: set[str] = set()
-        cur = conn.cursor()
-        try:
-            cur.execute("BEGIN IMMEDIATE")  # the pysqlite connection runs in autocommit mode
-            try:
-                if items:
-                    cur.execute(*self._sql.insert(self._rows(items, now)))
-                    inserted = {r[0] for r in cur.fetchall()}
-                if finished:
-                    done_at = self._sql.done_at(now)
-                    cur.executemany("UPDATE processed_events SET status = ?, done_at = ?, payload = NULL, result = NULL, address = NULL, "
-                                    "claimed_until = NULL WHERE event_key = ?",
-                                    [(st, done_at, k) for k, st in finished.items()])
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-        finally:
-            cur.close()
-        return inserted
-
-    def _write_postgres(self, conn: Any, items: list[InboxItem], finished: dict[str, str], now: datetime) -> set[str]:
-        """One statement, committed on its own (the connection is in autocommit mode): the INSERT and
-        the done marks as data-modifying parts of one ``WITH``. One round trip to the server instead of
-        four (BEGIN, INSERT, UPDATE, COMMIT), so an acknowledgement waits for one answer and the inbox's
-        thread takes the GIL back once, not four times while the engine turns contend for it. The done
-        marks lock their rows in key order."""
-        parts: list[str] = []
-        params: list[Any] = []
-        if items:
-            insert, params = self._sql.insert(self._rows(items, now))
-            parts.append(f"ins AS ({insert})")
-        if finished:
-            keys = sorted(finished)
-            parts.append(f"fin AS (UPDATE processed_events SET status = v.s, done_at = {self._sql.done_at_mark}, "
-                         "payload = NULL, result = NULL, address = NULL, claimed_until = NULL FROM (VALUES "
-                         + ",".join(["(%s::VARCHAR, %s::VARCHAR)"] * len(keys))
-                         + ") AS v(k, s) WHERE processed_events.event_key = v.k)")
-            params.append(self._sql.done_at(now))
-            for k in keys:
-                params += (k, finished[k])
-        cur = conn.cursor()
-        try:
-            cur.execute("WITH " + ", ".join(parts) + (" SELECT event_key FROM ins" if items else " SELECT 1"), params)
-            return {r[0] for r in cur.fetchall()} if items else set()
-        finally:
-            cur.close()
-
-    def _connection(self) -> Any:
-        """`_write`'s DB-API connection, kept for the process's lifetime (on PostgreSQL taken out of the
-        pool and put in autocommit mode, so no other user ever gets it in that mode). Since it never goes
-        back to the pool, the pool's check for connections that rested (`storage.db.alive_after_rest`)
-        is made here, before a webhook's events are written on it; a dead one is replaced."""
-        if self._raw is not None and not alive_after_rest(self.db.engine.dialect, self._raw.dbapi_connection,
-                                                          self._raw_used):
-            self._drop_connection()
-        if self._raw is None:
-            raw = self.db.engine.raw_connection()
-            if not self.db.is_sqlite:
-                raw.detach()
-                raw.dbapi_connection.autocommit = True
-            self._raw = raw
-        self._raw_used = time.monotonic()
-        return self._raw
-
-    def _drop_connection(self) -> None:
-        """Throw `_write`'s connection away (it failed, or is dead): the next write opens a fresh one."""
-        raw, self._raw = self._raw, None
-        if raw is None:
-            return
-        dbapi = raw.dbapi_connection
-        try:
-            raw.invalidate()  # a pooled one (SQLite) goes back to the pool as invalid
-            if not self.db.is_sqlite and dbapi is not None:
-                dbapi.close()  # PostgreSQL's is detached from the pool: ours to close
-        except Exception:  # noqa: BLE001
-            pass
-
     # --- inside the engine turn's transaction ----------------------------------------------------
     def mark_turned(self, session: Session, items: list[tuple[str, list[Reply]]]) -> None:
         """Record that the turns of these events ran (same transaction as the turns) and their replies,
@@ -433,7 +274,7 @@ class Inbox:
         until = now + self.lease
         conn = session.connection()
         if self.db.is_sqlite:  # one process: plain SQL to the driver (~20 us a turn less than the Core statement)
-            sql = self._sql
+            sql = self.sql.statements
             until_db = sql.claimed_until(until)
             res = conn.exec_driver_sql(TURNED_SQLITE, [(sql.result(replies_to_json(replies)), until_db, key,
                                                         self.worker_id) for key, replies in items])
@@ -461,7 +302,9 @@ class Inbox:
         self._users -= 1
         if self._users > 0:
             return
-        await cancel_and_wait(self._task)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
         if self._done_timer is not None:
             self._done_timer.cancel()
@@ -476,12 +319,7 @@ class Inbox:
         if self.maintenance is not self.executor:
             self.maintenance.shutdown(wait=True)
         self.executor.shutdown(wait=True)
-        if self._raw is not None:
-            try:
-                self._raw.close()  # back to the pool
-            except Exception:  # noqa: BLE001
-                pass
-            self._raw = None
+        self.sql.close()
 
     async def _maintain(self) -> None:
         while True:
@@ -497,14 +335,14 @@ class Inbox:
         """Renew this process's leases, prune old rows now and then, claim and dispatch expired events."""
         loop = asyncio.get_running_loop()
         if self.inflight:
-            await loop.run_in_executor(self.maintenance, self._renew, list(self.inflight))
+            await loop.run_in_executor(self.maintenance, self.sql.renew, list(self.inflight))
         if loop.time() - self._last_prune > PRUNE_EVERY:
             self._last_prune = loop.time()
-            await loop.run_in_executor(self.maintenance, self._prune)
+            await loop.run_in_executor(self.maintenance, self.sql.prune)
         channels = [c for c in self.handlers if self.backlog[c]() < BACKLOG_LIMIT]
         if not channels:
             return 0
-        recovered = await loop.run_in_executor(self.maintenance, self._claim, channels, self.recover_batch)
+        recovered = await loop.run_in_executor(self.maintenance, self.sql.claim, channels, self.recover_batch)
         for item in recovered:
             if item.attempts > MAX_ATTEMPTS:
                 log.error("inbox: giving up on %s after %d attempts", item.key, item.attempts - 1)
@@ -521,74 +359,12 @@ class Inbox:
                 self.release(item.key)
         return len(recovered)
 
-    def _renew(self, keys: list[str]) -> None:
-        """Extend this process's leases. Rows a turn's transaction holds right now are skipped (it marks
-        them itself) and the rest locked in key order: waiting on them while that transaction waits on
-        rows this one holds would be a deadlock (PostgreSQL would cancel one of the two)."""
-        until = wall_now() + self.lease
-        with self.db.session() as session:
-            for i in range(0, len(keys), MAX_BATCH):
-                mine = select(ProcessedEvent.event_key).where(
-                    ProcessedEvent.event_key.in_(keys[i:i + MAX_BATCH]),  # type: ignore[attr-defined]
-                    ProcessedEvent.claimed_by == self.worker_id,
-                    ProcessedEvent.status.in_(("pending", "turned"))) \
-                    .order_by(ProcessedEvent.event_key).with_for_update(skip_locked=True)  # type: ignore[attr-defined]
-                session.exec(update(ProcessedEvent)  # type: ignore[call-overload]
-                             .where(ProcessedEvent.event_key.in_(mine.scalar_subquery()))  # type: ignore[attr-defined]
-                             .values(claimed_until=until))
-
-    def _prune(self) -> int:
-        from sqlalchemy import delete
-
-        cutoff = wall_now() - self.keep_done
-        with self.db.session() as session:
-            res = session.exec(delete(ProcessedEvent).where(  # type: ignore[call-overload]
-                ProcessedEvent.status.in_(("done", "failed")), ProcessedEvent.done_at < cutoff))  # type: ignore[attr-defined]
-            return res.rowcount or 0
-
-    def _claim(self, channels: list[str], limit: int) -> list[Recovered]:
-        """Claim the oldest unfinished events whose lease ran out, and with them every other such event
-        of the same members (so one process recovers a member's events, in order)."""
-        now = wall_now()
-        expired = (ProcessedEvent.status.in_(("pending", "turned")),  # type: ignore[attr-defined]
-                   ProcessedEvent.channel.in_(channels),  # type: ignore[union-attr]
-                   or_(ProcessedEvent.claimed_until == None, ProcessedEvent.claimed_until < now))
-        with self.db.session() as session:
-            q = select(ProcessedEvent.event_key, ProcessedEvent.address).where(*expired) \
-                .order_by(ProcessedEvent.received_at).limit(limit)
-            if not self.db.is_sqlite:
-                q = q.with_for_update(skip_locked=True)
-            first = list(session.exec(q).all())
-            if not first:
-                return []
-            keys = {k for k, _ in first}
-            addresses = sorted({a for _, a in first if a})
-            if addresses:
-                q = select(ProcessedEvent.event_key).where(*expired, ProcessedEvent.address.in_(addresses))  # type: ignore[union-attr]
-                if not self.db.is_sqlite:
-                    q = q.with_for_update(skip_locked=True)
-                keys |= set(session.exec(q).all())
-            keys_list = sorted(keys)
-            for i in range(0, len(keys_list), MAX_BATCH):
-                session.exec(update(ProcessedEvent)  # type: ignore[call-overload]
-                             .where(ProcessedEvent.event_key.in_(keys_list[i:i + MAX_BATCH]))  # type: ignore[attr-defined]
-                             .values(claimed_by=self.worker_id, claimed_until=now + self.lease,
-                                     attempts=ProcessedEvent.attempts + 1))
-            rows = []
-            for i in range(0, len(keys_list), MAX_BATCH):
-                rows += session.exec(select(ProcessedEvent).where(
-                    ProcessedEvent.event_key.in_(keys_list[i:i + MAX_BATCH]))).all()  # type: ignore[attr-defined]
-            rows.sort(key=lambda r: r.received_at)
-            return [Recovered(r.event_key, r.channel or "", r.status, r.payload or {}, r.result, r.attempts)
-                    for r in rows]
-
-
 def get_inbox(runtime: Any) -> Inbox:
     """The process's inbox (one per runtime, shared by the channels)."""
     inbox = getattr(runtime, "_inbox", None)
     if inbox is None:
         inbox = Inbox(runtime.db, lease_seconds=runtime.settings.inbox_lease_seconds,
-                      recover_batch=int(os.environ.get("INBOX_RECOVER_BATCH", RECOVER_BATCH)),
+                      recover_batch=runtime.settings.inbox_recover_batch,
                       keep_done=timedelta(days=runtime.settings.retention_inbox_days))
         runtime._inbox = inbox
     return inbox

@@ -10,7 +10,7 @@ waiting to fill a batch); a busy one commits once per batch (measured: ~1.4 ms p
 engine rolls the batch back and runs each turn on its own, so a crashing conversation still gets its
 apology and the others their replies.
 
-The channels' per-member queues (`bot.intake.queue.KeyedQueue`) hand over one turn per member at a time, so the
+The channels' per-member queues (`bot.intake.lifecycle.KeyedQueue`) hand over one turn per member at a time, so the
 turns of one batch are of different members and their order does not matter. Across server processes
 (PostgreSQL) the engine locks each member's address for the turn's transaction, and `Inbox.mark_turned`
 refuses a turn while an older message of that member is still pending in another live process
@@ -146,14 +146,22 @@ class TurnBatcher:
                 results = [exc] * len(batch)
             self.stats["turns"] += len(batch)
             self.stats["batches"] += 1
+            answers: dict[Any, list[tuple[asyncio.Future, Any]]] = {}
             for (_, _, fut, loop), result in zip(batch, results):
-                loop.call_soon_threadsafe(_settle, fut, result)
+                answers.setdefault(loop, []).append((fut, result))
+            for loop, settled in answers.items():  # one wake-up of the event loop per batch, not per turn
+                loop.call_soon_threadsafe(_settle_all, settled)
         with self._lock:
             more = bool(self._waiting)
             if not more:
                 self._running -= 1
         if more:
             self._submit()
+
+
+def _settle_all(settled: list[tuple[asyncio.Future, Any]]) -> None:
+    for fut, result in settled:
+        _settle(fut, result)
 
 
 def _settle(fut: asyncio.Future, result: Any) -> None:

@@ -7,7 +7,7 @@ which already serializes writers. So 500 simultaneous registrations for 100 seat
 seats, and the rest are waitlisted in the order they got the lock (registration ids are given under it).
 
 These functions change data only; telling people (outbox) is done by the callers in the same
-transaction (handlers/event_notify.py).
+transaction (bot/event_notify.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Member, MemberIdentity, Organization
-from storage.repositories import members as members_repo
 from storage.models.events import (
     ACTIVE, HOLDS_SEATS, Event, EventAttendee, EventFeedback, EventRegistration, EventStatus, RegStatus,
 )
@@ -525,8 +524,7 @@ def export_rows(session: Session, *, event_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-@members_repo.eraser
-def _erase_registration_copies(session: Session, member: Member) -> None:
+def erase_registration_copies(session: Session, member: Member) -> None:
     """A member deleting their data: their phone on registrations and their name as an attendee go too."""
     for reg in session.exec(select(EventRegistration).where(EventRegistration.member_id == member.id)):
         reg.phone = None

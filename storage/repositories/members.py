@@ -58,13 +58,15 @@ def grant_officer(session: Session, *, address: Address | str, province: str | N
 
 
 # Capabilities that copy personal data elsewhere (e.g. attendee names on registrations) register a
-# function here that erases their copy; `erase_personal_data` calls each before clearing the member.
+# function here that erases their copy (the composition root, bot.wiring, adds them at start);
+# `erase_personal_data` calls each before clearing the member.
 Eraser = Callable[[Session, Member], None]
 ERASERS: list[Eraser] = []
 
 
 def eraser(fn: Eraser) -> Eraser:
-    ERASERS.append(fn)
+    if fn not in ERASERS:
+        ERASERS.append(fn)
     return fn
 
 

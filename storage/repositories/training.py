@@ -21,7 +21,6 @@ from storage.models import Member, Organization
 from storage.models.events import Event, EventAttendee, EventFeedback, EventRegistration, RegStatus
 from storage.models.training import NEEDS, Certificate, CertificateTemplate, EventNeeds, EventWalkIn
 from storage.repositories import events as events_repo
-from storage.repositories import members as members_repo
 
 
 # --- check-in -----------------------------------------------------------------------------------------
@@ -265,8 +264,7 @@ def export_extras(session: Session, *, event_id: int) -> dict[int, dict[str, Any
     return out
 
 
-@members_repo.eraser
-def _erase_training_day(session: Session, member: Member) -> None:
+def erase_training_day(session: Session, member: Member) -> None:
     """A member deleting their data: their name on certificates (the verification page then shows "-") and
     the needs they gave (an allergy is health data) go too."""
     reg_ids = select(EventRegistration.id).where(EventRegistration.member_id == member.id)

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.config import Settings
-from bot.runtime import build
+from bot.wiring import build
 from bot.server import create_app
 from tests.channels.helpers import LINE_SECRET, LINE_TOKEN, TG_SECRET, TG_TOKEN
 

@@ -7,8 +7,9 @@ import time
 import pytest
 from sqlmodel import select
 
-from bot.channels import line as line_channel
-from bot.messages import Reply
+from bot.channels import adapters, line as line_channel
+from bot.channels.line_format import event_to_job
+from bot.messages import ContentGone, Reply
 from storage.models import MemberIdentity, ProcessedEvent
 from storage.repositories import members as members_repo
 from tests.channels.helpers import LINE_SECRET, LineUser, eventually, line_actions
@@ -181,9 +182,10 @@ def test_image_when_not_expected_gets_a_note_and_content_can_be_fetched(line_cli
     fake_line.add_content(mid, b"\xff\xd8jpegbytes")
     user.send(lw.image_event(user.user_id, message_id=mid, reply_token=user.token()))
     assert "ยังไม่ได้รอรับรูปหรือไฟล์" in user.text  # received, not expected now: what to do instead
-    data = client.portal.call(line_channel.fetch_line_content, channel.runtime, mid)
+    data = client.portal.call(adapters.fetch_content, channel.runtime, "line", mid)
     assert data == b"\xff\xd8jpegbytes"
-    assert line_channel.fetch_line_content_sync(channel.runtime, mid) == b"\xff\xd8jpegbytes"
+    with pytest.raises(ContentGone):  # content LINE no longer keeps
+        client.portal.call(adapters.fetch_content, channel.runtime, "line", lw.new_message_id())
     assert all(c["host"] == "api-data.line.me" for c in fake_line.calls_to("getMessageContent"))
 
 
@@ -213,10 +215,9 @@ def test_rejected_reply_token_falls_back_to_push(line_client, fake_line) -> None
 def test_more_than_five_messages_reply_then_push(line_client, fake_line) -> None:  # noqa: ANN001
     client, channel = line_client
     uid = lw.new_user_id()
-    job = line_channel.LineJob(msg=None, event_key="line:test-chunks", target=uid,  # type: ignore[arg-type]
-                               reply_token=fake_line.issue_reply_token(uid), event_ms=int(time.time() * 1000))
     replies = [Reply(text=f"ข้อความ {i}") for i in range(7)] + [Reply(text="x" * 12000)]
-    client.portal.call(channel.send, job, replies)
+    client.portal.call(lambda: channel.adapter.send(uid, replies, reply_token=fake_line.issue_reply_token(uid),
+                                                    retry_key="line:test-chunks"))
     assert len(fake_line.messages_to(uid)) == 10
     assert [len(c["body"]["messages"]) for c in fake_line.calls_to("replyMessage")] == [5]
     assert [len(c["body"]["messages"]) for c in fake_line.calls_to("pushMessage")] == [5]
@@ -224,7 +225,7 @@ def test_more_than_five_messages_reply_then_push(line_client, fake_line) -> None
 
 def test_slow_turn_shows_loading_and_profile_is_fetched_once(line_client, fake_line, monkeypatch) -> None:  # noqa: ANN001
     client, channel = line_client
-    monkeypatch.setattr(line_channel, "LOADING_AFTER", 0.1)
+    monkeypatch.setattr(channel.adapter, "busy_after", 0.1)
     real = channel.runtime.engine.handle
 
     def slow_turn(msg, **kw):  # noqa: ANN001, ANN202 - a turn that lasts until LINE shows the loading animation
@@ -251,7 +252,7 @@ def test_postback_buttons_round_trip_even_with_long_values(line_client, fake_lin
     msg = to_line_messages([Reply(text="เลือก", choices=(Choice("ค้นหา", long_value),))])[0]
     data = line_actions(msg)[0]["data"]
     assert len(data) <= 300
-    job = line_channel.event_to_job(lw.postback_event(lw.new_user_id(), data))
+    job = event_to_job(lw.postback_event(lw.new_user_id(), data))
     assert job is not None and job.msg.postback == long_value
 
 

@@ -150,7 +150,7 @@ def test_long_polling(channel_settings, clock, fake_telegram, monkeypatch) -> No
     import bot.server
     from fastapi.testclient import TestClient
 
-    from bot.runtime import build
+    from bot.wiring import build
     from bot.server import create_app
 
     real_optional = bot.server._optional

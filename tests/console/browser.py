@@ -85,7 +85,7 @@ def live_console(settings: Any, clock: Any, fake_line: Any, **overrides: Any) ->
     (server, app, runtime). `overrides` change other settings (e.g. public_base_url)."""
     from pydantic import SecretStr
 
-    from bot.runtime import build
+    from bot.wiring import build
     from bot.server import create_app
     from tests.channels.helpers import LINE_SECRET, LINE_TOKEN
 

@@ -223,7 +223,7 @@ def show_chat(page: Any, base: str) -> None:
 def demo_runtime(tmp: str) -> tuple[Any, dict[str, int]]:
     from bot.clock import BANGKOK, clock
     from bot.config import Settings
-    from bot.runtime import build
+    from bot.wiring import build
     from storage.migrate import upgrade
 
     clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=BANGKOK))

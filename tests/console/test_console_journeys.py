@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot import web_inbox
 from bot.delivery import drain_once
 from bot.messages import Address
-from bot.runtime import build
+from bot.wiring import build
 from bot.server import create_app
 from storage.models import Broadcast, OutboxMessage
 from storage.models.events import Event

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.messages import Attachment, IncomingMessage
-from bot.runtime import build
+from bot.wiring import build
 from storage.models import Member, Organization
 from storage.models.events import EventAttendee
 from storage.models.reports import ReportActivity, ReportPhoto

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import handlers  # noqa: F401  (registers every intent)
 from bot.registry import find_intent
 from tests.conversations.helpers import sign_up_new_org
 

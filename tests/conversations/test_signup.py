@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.runtime import build
+from bot.wiring import build
 from storage.models import ConversationState, Member, MemberIdentity, Organization
 from tests.conversations.helpers import make_officer, seed_org, sign_up_new_org
 from tests.transcript import Chat

@@ -6,8 +6,9 @@ import uuid
 import pytest
 
 from bot.config import Settings
-from bot.runtime import Runtime, build
-from bot.senders import DeliveryConfig
+from bot.config import DeliveryConfig
+from bot.runtime import Runtime
+from bot.wiring import build
 from storage.models import Member, MemberIdentity, Organization
 
 

@@ -10,7 +10,7 @@ from bot.broadcast_state import state_of
 from bot.clock import BANGKOK
 from bot.delivery import Drainer, drain_once
 from bot.quota import refresh_line_quota
-from bot.runtime import build
+from bot.wiring import build
 from storage.models import Broadcast, Member, OutboxMessage
 from storage.repositories import members as members_repo
 from tests.conversations.helpers import sign_up_new_org

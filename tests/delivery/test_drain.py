@@ -160,9 +160,9 @@ def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, c
     long_text = ("บรรทัดยาวมาก " * 400 + "\n") * 3  # > 4096 characters: split in parts
     with wired.db.session() as s:
         enqueue(s, key="long", address=tg[0], replies=[Reply(text=long_text)], kind="notice")
-    from bot.senders import TelegramSender
+    from bot.channels.telegram import TelegramBulkSender
 
-    real = TelegramSender._call
+    real = TelegramBulkSender._call
     count = {"n": 0}
 
     async def flaky(self, chat_id, payload, **kw):  # noqa: ANN001, ANN202
@@ -171,7 +171,7 @@ def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, c
             raise RuntimeError("killed after the first part")
         return await real(self, chat_id, payload, **kw)
 
-    monkeypatch.setattr(TelegramSender, "_call", flaky)
+    monkeypatch.setattr(TelegramBulkSender, "_call", flaky)
     drain_once(wired, cfg)
     assert len(fake_telegram.messages_to(int(tg[0][9:]))) == 1
     wired.clock.set(wired.clock.now() + timedelta(seconds=cfg.lease_seconds + 1))
@@ -233,7 +233,7 @@ def test_scheduled_broadcast_waits_for_its_time(wired, cfg) -> None:  # noqa: AN
 @pytest.mark.asyncio
 async def test_scheduler_starts_and_stops(wired, fake_line) -> None:  # noqa: ANN001
     from bot import scheduler
-    from bot.senders import DeliveryConfig
+    from bot.config import DeliveryConfig
 
     add_members(wired, 3, channel="line")
     on_real_time(wired)  # the scheduler runs on real time
@@ -269,9 +269,9 @@ def test_telegram_in_flight_is_bounded_until_committed(wired, fake_telegram, cfg
         with lock:
             state["live"] -= 1
 
-    import httpx
+    from bot.intake.http import HttpClient
 
-    real_post = httpx.AsyncClient.post
+    real_post = HttpClient.post_json
 
     async def post(self, url, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
         if str(url).endswith("/sendMessage"):
@@ -281,7 +281,7 @@ def test_telegram_in_flight_is_bounded_until_committed(wired, fake_telegram, cfg
         return await real_post(self, url, *a, **k)
 
     monkeypatch.setattr(Drainer, "_finish_row", finish)
-    monkeypatch.setattr(httpx.AsyncClient, "post", post)
+    monkeypatch.setattr(HttpClient, "post_json", post)
     drain_once(wired, cfg)
     assert _statuses(wired) == {"delivered": 30}
     assert all(len(fake_telegram.messages_to(int(a[9:]))) == 1 for a in tg)

@@ -216,7 +216,7 @@ def test_two_processes_on_postgresql_share_broadcast_and_reminders(runtime, data
     n = len(line) + len(tg) + len(web)
     # A report deadline a week from today (Bangkok): the 7-day reminder is the one due now, and still the
     # one due should the test cross midnight (6 days left). It goes to every member of an organization
-    # that has not submitted (handlers/report_notify.py), once: key reminder:deadline:<id>:member:<id>:7d.
+    # that has not submitted (bot/report_notify.py), once: key reminder:deadline:<id>:member:<id>:7d.
     today = datetime.now(BANGKOK).date()
     with runtime.db.session() as s:
         deadline = reports_repo.create_deadline(s, title=DEADLINE, due_date=today + timedelta(days=7))

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from bot.intake.inbox import Inbox, InboxItem, LeaseLost, wall_now
-from bot.intake.inbox_sql import message_from_json, message_to_json
+from bot.intake.inbox import Inbox, LeaseLost, wall_now
+from bot.intake.inbox_sql import InboxItem, message_from_json, message_to_json
 from bot.messages import (
     Address,
     Attachment,
@@ -117,7 +117,7 @@ def test_done_marks_and_pruning(runtime) -> None:
                .values(done_at=wall_now() - timedelta(days=8)))
         row = s.get(ProcessedEvent, "line:new")
         assert row.payload is None and row.result is None  # nothing personal kept once done
-    assert inbox._prune() == 1
+    assert inbox.sql.prune() == 1
     assert _status(runtime) == {"line:new": "done"}
     inbox.executor.shutdown()
 
@@ -148,7 +148,7 @@ def test_connections_that_died_at_rest_are_replaced(runtime, monkeypatch) -> Non
         pooled = s.connection().connection.dbapi_connection
     monkeypatch.setattr(storage.db, "PING_AFTER_IDLE", 0.0)  # "a while" has passed (the ping runs on SQLite too)
     if not runtime.db.is_sqlite:
-        _terminate(runtime, [inbox._raw.dbapi_connection.info.backend_pid, pooled.info.backend_pid])
+        _terminate(runtime, [inbox.sql._raw.dbapi_connection.info.backend_pid, pooled.info.backend_pid])
     assert asyncio.run(accept("line:after")) == {"line:after"}
     out = runtime.engine.handle(IncomingMessage(address=Address("line", "U2"), text="สวัสดีค่ะ"))
     assert "PDPA" in "\n".join(r.text or "" for r in out)  # the welcome, not an apology

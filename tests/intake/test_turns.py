@@ -7,12 +7,12 @@ import asyncio
 
 from sqlalchemy import text, update
 
-from bot.intake.inbox import Inbox, InboxItem, LeaseLost
-from bot.intake.inbox_sql import message_to_json
+from bot.intake.inbox import Inbox, LeaseLost
+from bot.intake.inbox_sql import InboxItem, message_to_json
 from bot.intake.turns import TurnBatcher
 from bot.engine import Engine
 from bot.messages import Address, IncomingMessage
-from bot.runtime import build
+from bot.wiring import build
 from storage.models import ConversationState, ProcessedEvent
 
 SCRIPT = ["สวัสดีค่ะ", "ยินยอม", "มูลนิธิรักษ์น้ำน่าน", "ช่วยเหลือ", "ย้อนกลับ", "เมนู"]

@@ -14,7 +14,7 @@ from bot.clock import BANGKOK
 from bot.delivery import drain_once
 from bot.photo_fetch import MAX_ATTEMPTS
 from bot.reminders import send_due_reminders
-from bot.runtime import build
+from bot.wiring import build
 from bot.server import create_app
 from storage.models.reports import Report, ReportPhoto
 from storage.repositories import console as console_repo

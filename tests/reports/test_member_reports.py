@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from bot.messages import Attachment, IncomingMessage
-from bot.runtime import build
+from bot.wiring import build
 from storage.models.reports import Report, ReportActivity, ReportPhoto
 from storage.repositories import reports as repo
 from tests.conversations.helpers import approve_join

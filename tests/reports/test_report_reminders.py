@@ -11,7 +11,7 @@ from bot import audiences
 from bot.clock import BANGKOK
 from bot.messages import replies_from_json
 from bot.reminders import send_due_reminders
-from handlers.report_notify import current_offset
+from bot.report_notify import current_offset
 from storage.models import OutboxMessage
 from tests.conversations.helpers import approve_join
 from tests.conversations.helpers import seed_org

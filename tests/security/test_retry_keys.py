@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot import outbox
 from bot.delivery import drain_once, prepare_due_broadcasts
 from bot.messages import Address, replies_from_json
-from bot.senders import DeliveryConfig
+from bot.config import DeliveryConfig
 from storage.models.outbox import DeliveryBatch, OutboxMessage
 from storage.repositories import members as members_repo
 from tests.channels.helpers import LINE_SECRET, LINE_TOKEN

@@ -12,7 +12,7 @@ from bot.clock import BANGKOK
 from bot.config import Settings
 from bot.delivery import drain_once
 from bot.messages import Address
-from bot.runtime import build
+from bot.wiring import build
 from storage.models import OutboxMessage
 from storage.repositories import events as events_repo
 from storage.repositories import members as members_repo

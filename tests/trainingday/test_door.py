@@ -166,3 +166,7 @@ def test_deleting_ones_data_takes_the_needs_and_the_name_on_certificates(runtime
         assert s.exec(select(EventNeeds)).all() == []
         names = [s.exec(select(Certificate).where(Certificate.code == c)).one().name for c in codes]
         assert names == ["-", "สมหญิง รักดี"]  # the colleague she registered keeps her certificate
+        assert s.get(EventRegistration, reg_id).phone is None  # the registration's copies go too
+        attendees = s.exec(select(EventAttendee.name).where(EventAttendee.registration_id == reg_id)
+                           .order_by(EventAttendee.id)).all()
+        assert attendees == ["-", "สมหญิง รักดี"]

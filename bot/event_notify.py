@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import i18n, outbox
+from bot import audiences, i18n, outbox
 from bot.clock import to_local
 from bot.labels import shorten
 from bot.messages import Card, CardField, Choice, Reply, replies_to_json
@@ -264,13 +264,9 @@ def _event_card_reply(session: Session, event_id: int, locale: str) -> Reply | N
     return Reply(card=event_card(session, event, locale))
 
 
-def _register_broadcast_hooks() -> None:
-    from bot import audiences
-
+def register() -> None:
+    """Broadcasts can reach an event's registrants and carry the event's card (bot.wiring calls this)."""
     audiences.audience_provider("event_registrants", label_key="event.audience.registrants", order=30,
                                 options=_event_options, describe=_describe_event,
                                 about_own_obligation=True)(_registrant_ids)
     audiences.register_event_hooks(_event_choices, _event_card_reply)
-
-
-_register_broadcast_hooks()

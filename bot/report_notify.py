@@ -77,7 +77,6 @@ def _due_members(deadline: ReportDeadline, offset: int) -> Callable[[int | None,
     return due
 
 
-@bulk_reminder_source
 def deadline_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
     """One set insert per deadline (at its current offset); the card is the same for every member of a locale."""
     today = to_local(now, settings.tz).date()
@@ -117,5 +116,8 @@ def _describe(session: Session, param: str | None, locale: str) -> str:
     return deadline.title if deadline else "-"
 
 
-audience_provider("report_missing", label_key="reports.audience_missing", options=_options, describe=_describe,
-                  about_own_obligation=True, order=40, action=("reports.menu.report", "go:report.start"))(_missing_ids)
+def register() -> None:
+    """Deadline reminders and the audience "organizations missing a report" (bot.wiring calls this)."""
+    bulk_reminder_source(deadline_reminders)
+    audience_provider("report_missing", label_key="reports.audience_missing", options=_options, describe=_describe,
+                      about_own_obligation=True, order=40, action=("reports.menu.report", "go:report.start"))(_missing_ids)
