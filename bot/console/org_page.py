@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from bot.console import render
 from bot.console.auth import Officer, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, page_of
+from bot.console.common import PAGE_SIZE, page_of
+from bot.org_kinds import KIND_KEYS
 from storage.models import Member, MemberIdentity, Organization
 from storage.repositories import memberships
 from storage.repositories import org_records

@@ -16,10 +16,11 @@ from bot.clock import clock
 from bot.console import redirect, render
 from bot.console.audit import record
 from bot.console.auth import Officer, Refused, current_officer
-from bot.console.common import KIND_KEYS, PAGE_SIZE, clean, page_of
+from bot.console.common import PAGE_SIZE, clean, page_of
 from bot.console.reports import visible_report
 from bot.console.when import parse_past_day
 from bot.notices import notify_accepted
+from bot.org_kinds import KIND_KEYS
 from storage.models import Organization
 from storage.models.reports import ReportActivity
 from storage.repositories import report_records as records_repo
