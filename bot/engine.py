@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, inspect as sa_inspect
-from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from bot import i18n, offers
@@ -26,7 +25,7 @@ from bot.forms import typed_choice
 from bot.member_lock import lock_members
 from bot.messages import Address, Choice, IncomingMessage, Reply, cleaned
 from bot.registry import COMMANDS, FALLBACKS, FLOWS, INTENTS, PREVIOUS_MISS, find_intent, menu_choices
-from bot.turn_rows import lookup, lookup_statement, state_snapshot
+from bot.turn_rows import defer_state_write, lookup, lookup_statement, state_snapshot, write_states
 from storage.db import Database
 from storage.models import ConversationState, Member, MemberIdentity
 
@@ -79,6 +78,7 @@ class Engine:
                 ctx = self._context(session, msg)
                 out = ctx.notes + self._turn(ctx)
                 self._save_state(ctx, out)
+                write_states(session)
                 if on_turn is not None:
                     on_turn(session, out)
                 return out
@@ -112,6 +112,7 @@ class Engine:
                         out = ctx.notes + self._turn(ctx)
                         self._save_state(ctx, out)
                         outs.append(out)
+                    write_states(session)
                     if on_turns is not None:
                         on_turns(session, list(range(len(messages))), outs)
                 return outs  # type: ignore[return-value]
@@ -163,14 +164,13 @@ class Engine:
             ctx.session.add(state)
             return
         now = state_snapshot(state)
-        if now[3] != ctx.loaded[3]:
-            flag_modified(state, "data")  # handlers edit `data` in place; a JSON column does not notice that
         # `updated_at` only matters while a conversation runs (it expires, `_expire`; retention); a turn that
         # changed nothing outside one (a menu asked for again) writes nothing. Such a state leaves the session:
         # handlers assign equal values (`Context.end`), which marks it modified, and the commit's flush would
         # compare every column to find nothing to write.
         if state.flow is not None or now != ctx.loaded:
             state.updated_at = ctx.clock.now()
+            defer_state_write(ctx.session, state)  # written with the batch's other states, before the commit
         else:
             ctx.session.expunge(state)
 

@@ -19,12 +19,13 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+
+import orjson
 
 from bot.channels.line_format import chunk_messages, event_to_job, to_line_messages
 from bot.intake.contract import BadRequest, Header, Job, SendResult
@@ -86,11 +87,9 @@ class LineAdapter:
 
     def parse(self, body: bytes) -> list[Job]:
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:  # malformed, not UTF-8, or nested deeper than 1,024 levels
             raise BadRequest(400, {"message": "malformed JSON"}) from exc
-        except RecursionError as exc:  # nested deeper than the parser goes: no LINE body is
-            raise BadRequest(400, {"message": "JSON nested too deeply"}) from exc
         if not isinstance(data, dict) or not isinstance(data.get("events"), list):
             raise BadRequest(400, {"message": "not a LINE webhook body"})
         jobs = (event_to_job(e) for e in data["events"] if isinstance(e, dict))

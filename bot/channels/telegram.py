@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+
+import orjson
 
 from bot import account_links
 from bot.channels.telegram_format import to_telegram_messages, updates_to_jobs
@@ -66,8 +67,8 @@ class TelegramAdapter:
 
     def parse(self, body: bytes) -> list[Job]:
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:  # malformed, not UTF-8, or nested deeper than 1,024 levels
             raise BadRequest(400, {"ok": False, "description": "malformed JSON"}) from exc
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise BadRequest(400, {"ok": False, "description": "not an Update"})

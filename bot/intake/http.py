@@ -16,13 +16,13 @@ bench/http_client.py measures the CPU per POST of both against the fake LINE ser
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 import ssl
 import weakref
 from typing import Any
 from urllib.parse import urlsplit
 
 import httptools
+import orjson
 
 Origin = tuple[str, str, int]
 
@@ -48,7 +48,7 @@ class HttpResponse:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        return jsonlib.loads(self.body)
+        return orjson.loads(self.body)
 
 
 class _Connection(asyncio.Protocol):
@@ -147,7 +147,7 @@ class HttpClient:
 
     async def post_json(self, url: str, body: Any, *, headers: dict[str, str] | None = None,
                         timeout: float | None = None) -> HttpResponse:
-        data = jsonlib.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data = orjson.dumps(body)
         return await self.request("POST", url, data, headers=headers, timeout=timeout,
                                   content_type="application/json")
 
