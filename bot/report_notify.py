@@ -9,7 +9,7 @@ last offset is more than `GRACE_DAYS` old.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, String, cast, false, literal, select
@@ -17,14 +17,14 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from bot import i18n, outbox
-from bot.audiences import CHANNEL_PREFERENCE, audience_provider, preferred_identity
+from bot.audiences import audience_provider, preferred_identity
 from bot.clock import to_local
 from bot.config import Settings
 from bot.bulk_reminders import BulkReminders, bulk_reminder_source
 from bot.messages import Card, CardField, Choice, Reply, replies_to_json
 from bot.registry import go
 from storage.models import Member, MemberIdentity
-from storage.models.reports import Report, ReportDeadline
+from storage.models.reports import ReportDeadline
 from storage.repositories import reports as repo
 
 OFFSETS = (14, 7, 3, 1, 0, -3, -7)  # days before the due date (negative: after)
@@ -38,23 +38,6 @@ def current_offset(due: date, today: date) -> int | None:
         return None
     come = [o for o in OFFSETS if o >= days_left]
     return min(come) if come else None
-
-
-def member_addresses(session: Session, member_ids: Select | Iterable[int]) -> Iterator[tuple[int, str, str]]:
-    """(member id, preferred reachable address, locale) for each consented member among `member_ids`."""
-    ids = member_ids if isinstance(member_ids, Select) else list(member_ids)
-    stmt = (select(Member.id, Member.locale, MemberIdentity.address, MemberIdentity.channel)
-            .join(MemberIdentity, col(MemberIdentity.member_id) == col(Member.id))
-            .where(MemberIdentity.reachable == True, col(Member.consent_at).is_not(None),  # noqa: E712
-                   col(Member.id).in_(ids.scalar_subquery() if isinstance(ids, Select) else ids))
-            .order_by(col(Member.id)))
-    best: dict[int, tuple[int, str, str]] = {}
-    for member_id, locale, address, channel in session.execute(stmt):
-        rank = CHANNEL_PREFERENCE.get(channel, 9)
-        if member_id not in best or rank < best[member_id][0]:
-            best[member_id] = (rank, address, locale or "th")
-    for member_id, (_rank, address, locale) in best.items():
-        yield member_id, address, locale
 
 
 def when_text(due: date, today: date, locale: str) -> str:
@@ -138,20 +121,3 @@ def register() -> None:
     bulk_reminder_source(deadline_reminders)
     audience_provider("report_missing", label_key="reports.audience_missing", options=_options, describe=_describe,
                       about_own_obligation=True, order=40, action=("reports.menu.report", "go:report.start"))(_missing_ids)
-
-
-def notify_returned(session: Session, *, report: Report, note: str) -> int:
-    """Tell every member of the organization that their report came back for correction (the chat's
-    and the console's "return" both end here). Returns how many members were told; the key includes
-    the return's number, so a second return is a new message and a repeated call is not."""
-    deadline = session.get(ReportDeadline, report.deadline_id) if report.deadline_id else None
-    members = sm_select(Member.id).where(Member.organization_id == report.organization_id,
-                                         col(Member.consent_at).is_not(None))
-    told = 0
-    for member_id, address, locale in member_addresses(session, members):
-        title = deadline.title if deadline else i18n.t("reports.outside_deadline", locale)
-        reply = Reply(text=i18n.t("reports.returned_message", locale, title=title, note=note),
-                      choices=(Choice(i18n.t("reports.fix_button", locale), go("report.fix", report.id)),))
-        told += int(outbox.enqueue(session, key=f"report:return:{report.id}:{report.return_count}:member:{member_id}",
-                                   address=address, replies=[reply], kind="notice", member_id=member_id))
-    return told

@@ -23,6 +23,7 @@ from handlers import (
     event_reminders,
     events,
     linking,
+    membership,
     menu,
     officer,
     profile,
@@ -53,6 +54,7 @@ def register_all() -> None:
     officer.register()
     profile.register()
     signup.register()
+    membership.register()  # who speaks for an organization: the representative's approve/decline
     smalltalk.register()
     linking.register()  # channels: account linking
     broadcast.register()  # announcements, opting out of them

@@ -15,6 +15,7 @@ from bot.labels import shorten
 from bot.messages import CardField, Choice, Reply
 from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from bot.checkin import qr_media
+from handlers.membership import not_in_org
 from handlers import event_needs, phrasings
 from bot import event_notify as notify
 from handlers.fields import clean_text, parse_phone_field, show_phone, yes_no_answer
@@ -203,7 +204,7 @@ def start_register(ctx: Context, arg: str | None) -> list[Reply]:
         return [ctx.say(key, title=event.title, choices=_back_choices(ctx))]
     org = _org(ctx)
     if org is None:
-        return [ctx.say("event.reg.no_org", choices=menu_choices(ctx))]
+        return not_in_org(ctx, "event.reg.no_org")
     existing = repo.active_registration(ctx.session, event_id=event.id, member_id=m.id)  # type: ignore[arg-type]
     if existing is not None:
         res = repo.RegisterResult("already", existing, event, repo.waitlist_position(ctx.session, registration=existing))

@@ -14,6 +14,7 @@ from handlers.fields import (
 )
 from storage.models import Organization
 from storage.repositories import members as members_repo
+from storage.repositories import memberships
 from storage.repositories import organizations as orgs_repo
 
 
@@ -36,6 +37,8 @@ def _my_card(ctx: Context) -> Card:
             CardField(ctx.t("signup.label.listed"), show_yes_no(org.listed, ctx)),
             CardField(ctx.t("profile.verified"), show_yes_no(org.verified, ctx)),
         ]
+    elif (pending := memberships.pending_of(ctx.session, member_id=m.id)) is not None:  # type: ignore[arg-type]
+        rows.append(CardField(ctx.t("records.join.profile_pending"), pending[1].name))
     if ctx.is_officer:
         rows.append(CardField(ctx.t("profile.officer_of"), m.officer_province or ctx.t("profile.national")))
     buttons = (ctx.choice("menu.edit_profile", go("profile.edit")),

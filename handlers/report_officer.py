@@ -15,7 +15,8 @@ from bot.forms import Field, Form, Invalid
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers.fields import KIND_KEYS, parse_text
-from bot.report_notify import deadline_card, member_addresses, notify_returned, when_text
+from bot.notices import member_addresses, notify_returned
+from bot.report_notify import deadline_card, when_text
 from handlers.reports import deadline_line, show_dates, show_money
 from storage.models import Member, Organization
 from storage.models.reports import Report, ReportDeadline, ReportStatus

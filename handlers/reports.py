@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,11 +20,13 @@ from bot.context import Context
 from bot.forms import SUMMARY, Field, Form, Invalid, Reask
 from bot.messages import CardField, Choice, Reply
 from bot.registry import add_fallback, add_flows, add_intents, go, intent, menu_choices
+from handlers.membership import not_in_org
 from handlers import phrasings
 from handlers.fields import clean_text, parse_text
 from storage.models import Organization
 from storage.models.reports import MAX_PHOTOS, Report, ReportActivity, ReportDeadline, ReportStatus
 from storage.repositories import reports as repo
+from storage.repositories.report_records import state_of
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +106,13 @@ def _after_deadline(ctx: Context, value: int | str) -> list[Reply] | None:
 
 def already_submitted(ctx: Context, report: Report) -> list[Reply]:
     deadline = ctx.session.get(ReportDeadline, report.deadline_id) if report.deadline_id else None
-    return [ctx.say("reports.already_submitted", title=deadline.title if deadline else "-",
-                    when=i18n.format_date(report.submitted_at, ctx.locale),
-                    choices=[ctx.choice("reports.add_activity", go("report.add", report.id)),
-                             ctx.choice("menu.back_to_menu", go("menu"))])]
+    sent = ctx.say("reports.already_submitted", title=deadline.title if deadline else "-",
+                   when=i18n.format_date(report.submitted_at, ctx.locale),
+                   choices=[ctx.choice("reports.add_activity", go("report.add", report.id)),
+                            ctx.choice("menu.back_to_menu", go("menu"))])
+    # The state the office gave it (ได้รับแล้ว, ตรวจรับแล้ว), as the member reads it.
+    state = ctx.t("records.report.member_state", state=ctx.t(f"records.report.state.{state_of(report)}"))
+    return [replace(sent, text=f"{sent.text}\n{state}")]
 
 
 def _describe_choices(ctx: Context) -> list[Choice]:
@@ -174,7 +180,7 @@ def _after_describe(ctx: Context, text: str) -> list[Reply] | None:
     values = FORM.values(ctx)
     member = ctx.member
     if member is None or member.organization_id is None:
-        return [ctx.say("reports.no_org", choices=menu_choices(ctx))]
+        return not_in_org(ctx, "reports.no_org")
     if values.get("_activity"):  # described again (e.g. after "back"): update the same activity
         activity = ctx.session.get(ReportActivity, int(values["_activity"]))
         if activity is not None:
@@ -411,7 +417,7 @@ def values_of(ctx: Context, activity: ReportActivity, report: Report) -> dict[st
 # --- intents -----------------------------------------------------------------------------------------
 def _needs_org(ctx: Context) -> list[Reply] | None:
     if _org(ctx) is None:
-        return [ctx.say("reports.no_org", choices=menu_choices(ctx))]
+        return not_in_org(ctx, "reports.no_org")
     return None
 
 

@@ -8,12 +8,14 @@ may come in one message.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot import outbox
 from bot.context import Context
 from bot.forms import Field, Form, Invalid, Reask
 from bot.labels import shorten
+from bot.membership import ask_representative
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers import phrasings
@@ -24,6 +26,7 @@ from handlers.fields import (
 )
 from storage.models import Organization
 from storage.repositories import members as members_repo
+from storage.repositories import memberships
 from storage.repositories import organizations as orgs_repo
 
 NEW = "new"
@@ -235,8 +238,10 @@ class SignupForm(Form):
                 return [ctx.say("signup.org_gone")] + self.start(ctx)
         consent_at = datetime.fromisoformat(ctx.data["consent_at"]) if ctx.data.get("consent_at") else None
         existing = ctx.member
+        # Someone already speaks for an organization picked from the directory: joining waits for them.
+        waits = org is not None and values["org"] != NEW and memberships.needs_approval(
+            session, org=org, member_id=existing.id if existing else None)
         if existing is not None:  # an officer granted before signing up, or a returning member
-            existing.organization_id = org.id if org else None
             existing.full_name, existing.position, existing.phone = (
                 values["full_name"], values["position"], values["phone"])
             existing.consent_at = consent_at or ctx.clock.now()
@@ -244,15 +249,25 @@ class SignupForm(Form):
             session.add(existing)
             member = existing
         else:
-            member = members_repo.create(session, address=ctx.msg.address, organization_id=org.id if org else None,
+            member = members_repo.create(session, address=ctx.msg.address, organization_id=None,
                                          full_name=values["full_name"], position=values["position"],
                                          phone=values["phone"], locale=ctx.locale, consent_at=consent_at,
                                          display_name=ctx.msg.display_name)
         ctx.member = member
         if org is None:
+            member.organization_id = None
             return [ctx.say("signup.done_officer", choices=menu_choices(ctx))]
+        if waits:
+            rep = memberships.representative(session, org)
+            request = memberships.request_join(session, org=org, member=member)
+            ask_representative(session, request=request, member=member, org=org,
+                               representative_id=rep.id)  # type: ignore[union-attr, arg-type]
+            return [ctx.say("records.join.pending", org=org.name, choices=menu_choices(ctx))]
+        memberships.join(session, org=org, member=member)
         if values["org"] == NEW:
             _tell_officers(ctx, org, member.id)  # type: ignore[arg-type]
+            done = ctx.say("signup.done", org=org.name, choices=menu_choices(ctx))
+            return [replace(done, text=f"{done.text}\n\n{ctx.t('records.org.unverified_note')}")]
         return [ctx.say("signup.done", org=org.name, choices=menu_choices(ctx))]
 
 

@@ -1,8 +1,8 @@
 """The officer web console at /admin: server-rendered pages (Jinja2), Thai first with an English switch.
 
 `mount(app, runtime)` is called by `bot.server.create_app`. Pages live one module per area
-(`login`, `overview`, `directory`, `events`, `reports`, `broadcasts`, `auditlog`, `exports`, `inbox`,
-`reach`); `auth` (sessions),
+(`login`, `overview`, `directory`, `org_page`, `org_members`, `joins`, `events`, `reports`, `report_records`,
+`broadcasts`, `auditlog`, `exports`, `inbox`, `reach`); `auth` (sessions),
 `csrf` and `audit` are shared. Every POST is CSRF-checked by a router dependency; every page needs a
 login; a provincial officer sees and changes only their province (`Officer.check` / `Officer.scope`).
 """
@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 PAGE_MODULES = ("login", "overview", "directory", "events", "reports", "broadcasts", "auditlog", "exports",
-                "inbox", "reach", "checkin", "certificates", "org_members", "when")
+                "inbox", "reach", "checkin", "certificates", "org_members", "when", "report_records", "org_page", "joins")
 
 
 class Console:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from bot import i18n
 from storage.models import Member
 from storage.models.console import AuditEntry, OfficerLogin
+from storage.repositories.report_records import TEXT_FIELDS as REPORT_FIELD_KEYS
 
 WHEN_KEYS = ("scheduled_at", "starts_at", "ends_at")
 DAY_KEYS = ("due_date",)
@@ -98,6 +99,8 @@ def _values(entry: AuditEntry, locale: str) -> dict[str, Any]:
             out[key] = i18n.format_number(len(value))
         elif key in ("changed", "changes"):
             out["fields"] = _fields(value, locale, ORG_FIELD_KEYS if entry.target_type == "organization" else FIELD_KEYS)
+        elif key == "field" and value in REPORT_FIELD_KEYS:  # a report's corrected text: its form label
+            out[key] = i18n.t(REPORT_FIELD_KEYS[value], locale)
         elif value is None:
             out[key] = "-"
         else:

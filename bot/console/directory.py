@@ -15,10 +15,11 @@ from bot.console.audit import changes, record
 from bot.console.auth import Officer, Refused, current_officer
 from bot.console.common import PAGE_SIZE, clean, page_of, provinces
 from bot.console.confirm import confirm_page
+from bot.console.org_page import org_page_values
+from bot.notices import org_members, tell_members
 from bot.org_kinds import KIND_KEYS
-from storage.repositories import training as training_repo
-from storage.models import Member, MemberIdentity, Organization
-from storage.repositories import org_search
+from storage.models import Member, Organization
+from storage.repositories import memberships, org_search
 from storage.repositories import organizations as orgs_repo
 
 router = APIRouter()
@@ -99,7 +100,9 @@ def directory(request: Request, q: str | None = None, kind: str | None = None, v
                              offset=(n - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         counts = _member_counts(session, [o.id for o in shown])  # type: ignore[misc]
         all_provinces = provinces(session) if officer.national else []
+        _, waiting = memberships.pending_page(session, province=officer.province, limit=0)
     return render(request, "directory.html", officer, active="orgs", orgs=shown, total=total, counts=counts,
+                  waiting=waiting,
                   page=n, pages=max(1, -(-total // PAGE_SIZE)), q=q or "", kind=kind or "",
                   verified=verified or "", province=province or "", provinces=all_provinces, kinds=KIND_KEYS)
 
@@ -147,23 +150,6 @@ def _org(session: Session, officer: Officer, org_id: int) -> Organization:
     return officer.fetch(session, Organization, org_id)
 
 
-@router.get("/orgs/{org_id}")
-def detail(request: Request, org_id: int, officer: Officer = Depends(current_officer)) -> Response:
-    console = request.app.state.console
-    with console.runtime.db.session() as session:
-        org = _org(session, officer, org_id)
-        members = list(session.exec(select(Member).where(Member.organization_id == org.id,
-                                                         col(Member.consent_at).is_not(None))
-                                    .order_by(Member.id)))
-        channels: dict[int, list[str]] = {}
-        for ident in session.exec(select(MemberIdentity).where(
-                col(MemberIdentity.member_id).in_([m.id for m in members] or [0]))):
-            channels.setdefault(ident.member_id, []).append(ident.channel + ("" if ident.reachable else " ✕"))
-        attendance = training_repo.org_attendance_rate(session, organization_id=org.id)  # type: ignore[arg-type]
-    return render(request, "org.html", officer, active="orgs", org=org, members=members, channels=channels,
-                  kinds=KIND_KEYS, errors={}, attendance=attendance)
-
-
 @router.post("/orgs/{org_id}")
 def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("other"),
          province: str = Form(""), district: str = Form(""), certification_no: str = Form(""),
@@ -194,12 +180,11 @@ def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("
                 errors["province"] = "console.org.error.province"
         if errors:
             session.rollback()
-            members = list(session.exec(select(Member).where(Member.organization_id == org.id)))
             draft = org.model_copy(update={"name": name, "kind": kind, "district": district,
                                            "certification_no": certification_no, "contact_name": contact_name,
                                            "phone": phone, "listed": listed is not None})
-            return render(request, "org.html", officer, code=422, active="orgs", org=draft, members=members,
-                          channels={}, kinds=KIND_KEYS, errors=errors)
+            return render(request, "org.html", officer, code=422, active="orgs", org=draft, errors=errors,
+                          **org_page_values(session, officer, org))
         old_province = org.province
         diff = changes(org, {"name": name_v, "kind": kind, "province": new_province,
                              "district": clean(district, 120), "certification_no": clean(certification_no, 64),
@@ -217,17 +202,11 @@ def edit(request: Request, org_id: int, name: str = Form(""), kind: str = Form("
 
 def _tell_members(session: Session, org: Organization, key: str, message: str, **values: Any) -> int:
     """Each consented member of the organization gets `message` through the outbox (once per `key`)."""
-    from bot import i18n, outbox
+    from bot import i18n
     from bot.messages import Reply
-    from bot.report_notify import member_addresses
 
-    members = select(Member.id).where(Member.organization_id == org.id)
-    told = 0
-    for member_id, address, locale in member_addresses(session, members):
-        reply = Reply(text=i18n.t(message, locale, name=org.name, **values))
-        told += int(outbox.enqueue(session, key=f"{key}:member:{member_id}", address=address, replies=[reply],
-                                   kind="notice", member_id=member_id))
-    return told
+    return tell_members(session, org_members(org.id), key=key,  # type: ignore[arg-type]
+                        reply=lambda locale: Reply(text=i18n.t(message, locale, name=org.name, **values)))
 
 
 @router.post("/orgs/{org_id}/verify")

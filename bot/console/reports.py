@@ -22,9 +22,10 @@ from bot.console.common import PAGE_SIZE, clean, page_of
 from bot.console.when import parse_day
 from bot.images import sniff_image
 from bot.cli.deadlines import REPORT_COLUMNS
+from bot.notices import notify_returned
 from bot.org_kinds import KIND_KEYS
-from bot.report_notify import notify_returned
 from storage.models import Member, Organization
+from storage.repositories import report_records as records_repo
 from storage.repositories import reports as reports_repo
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ def _deadline(session: Session, officer: Officer, deadline_id: int):  # noqa: AN
     return deadline
 
 
-def _report(session: Session, officer: Officer, report_id: int):  # noqa: ANN202
+def visible_report(session: Session, officer: Officer, report_id: int):  # noqa: ANN202
+    """The report and its organization, when the officer oversees it (404 / 403 otherwise)."""
     from storage.models.reports import Report
 
     report = session.get(Report, report_id)
@@ -163,7 +165,7 @@ def report_detail(request: Request, report_id: int, officer: Officer = Depends(c
 
     console = request.app.state.console
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         deadline = reports_repo.get_deadline(session, deadline_id=report.deadline_id)
         activities = reports_repo.activities(session, report_id=report.id)
         photos: dict[int, list] = {}
@@ -171,8 +173,10 @@ def report_detail(request: Request, report_id: int, officer: Officer = Depends(c
                 col(ReportPhoto.activity_id).in_([a.id for a in activities] or [0])).order_by(ReportPhoto.id)):
             photos.setdefault(photo.activity_id, []).append(photo)
         submitter = session.get(Member, report.submitted_by) if report.submitted_by else None
+        attachable = records_repo.attachable_deadlines(session, report=report, org=org)
     return render(request, "report.html", officer, active="reports", report=report, org=org, deadline=deadline,
-                  activities=activities, photos=photos, submitter=submitter)
+                  activities=activities, photos=photos, submitter=submitter, state=records_repo.state_of(report),
+                  attachable=attachable, text_fields=records_repo.TEXT_FIELDS)
 
 
 @router.get("/photos/{photo_id}")
@@ -185,7 +189,7 @@ def photo(request: Request, photo_id: int, officer: Officer = Depends(current_of
         activity = session.get(ReportActivity, p.activity_id) if p else None
         if p is None or activity is None or not p.data:
             raise Refused(404, "console.error.not_found")
-        _report(session, officer, activity.report_id)
+        visible_report(session, officer, activity.report_id)
         data = p.data
     # The type comes from the bytes, never from what was declared or stored; even a picture is served
     # as a sandboxed document that may load nothing, so no file can run in the console's origin.
@@ -207,7 +211,7 @@ def return_report(request: Request, report_id: int, note: str = Form(""),
     if len(note_v) < 5:
         return redirect(f"/admin/reports/{report_id}", "console.flash.note_needed")
     with console.runtime.db.session() as session:
-        report, org = _report(session, officer, report_id)
+        report, org = visible_report(session, officer, report_id)
         if report.status != ReportStatus.submitted:
             raise Refused(409, "console.reports.error.not_submitted")
         n = reports_repo.return_for_correction(session, report=report, officer_id=officer.login.member_id, note=note_v)

@@ -25,12 +25,12 @@ from bot.console.auth import Officer, current_officer
 
 router = APIRouter()
 
-KINDS = ("until", "start", "end", "at")
+KINDS = ("until", "start", "end", "at", "day")  # day: a past day to look from/to (report filters)
 DEFAULT_TIME = {"start": time(9, 0), "end": time(16, 0)}
 MAX_TYPED = 100
 
 
-def read(text: str | None, *, today: date) -> tuple[date, time | None] | None:
+def read(text: str | None, *, today: date, prefer: str = "future") -> tuple[date, time | None] | None:
     """(the day, the time if one was typed) of a single date in `text`, or None. A range ("15-17 ม.ค.")
     is not one date: None."""
     from bot.thai.dates import find_date_range
@@ -41,7 +41,7 @@ def read(text: str | None, *, today: date) -> tuple[date, time | None] | None:
         return None
     try:
         t = prep(text)
-        found = find_date_range(t, today, "future", allow_period=False)
+        found = find_date_range(t, today, prefer, allow_period=False)
         if found is None or found[0] != found[1]:
             return None
         day, _end, s, e = found
@@ -55,6 +55,12 @@ def read(text: str | None, *, today: date) -> tuple[date, time | None] | None:
 def parse_day(text: str | None, *, today: date) -> date | None:
     """The day typed in an ``until`` field (a time typed with it is ignored: the whole day counts)."""
     got = read(text, today=today)
+    return got[0] if got else None
+
+
+def parse_past_day(text: str | None, *, today: date) -> date | None:
+    """The day typed in a ``day`` field (a filter over what happened): "1 ต.ค." is the last 1 October."""
+    got = read(text, today=today, prefer="past")
     return got[0] if got else None
 
 
@@ -86,6 +92,11 @@ def echo(text: str | None, kind: str, locale: str, *, today: date) -> dict[str, 
     """What the page shows under the field: the date understood, in words, or how to type one."""
     if not (text or "").strip():
         return {"ok": False, "text": ""}
+    if kind == "day":
+        day = parse_past_day(text, today=today)
+        if day is None:
+            return {"ok": False, "text": i18n.t("console.when.unreadable", locale)}
+        return {"ok": True, "text": i18n.format_date(day, locale, weekday=True)}
     if kind == "until":
         day = parse_day(text, today=today)
         if day is None:

@@ -3,8 +3,12 @@
 Life of a report (see docs/reports.md)::
 
     draft ──first activity confirmed──> submitted ──officer returns it──> returned
-                                            ^                               │
-                                            └──── member confirms a fix ────┘
+                                          │ ^                               │
+                                          │ └──── member confirms a fix ────┘
+                                          └──officer accepts it──> submitted + accepted_at
+
+The member reads these as ได้รับแล้ว (submitted), ตรวจรับแล้ว (accepted: ``accepted_at`` set, the status
+stays ``submitted`` so every count of "has reported" holds) and ส่งกลับให้แก้ไข (returned).
 
 A report outside any deadline has ``deadline_id`` NULL (one report per such submission).
 An activity is being written while ``complete`` is false: its form progress is kept in ``draft``
@@ -67,6 +71,9 @@ class Report(SQLModel, table=True):
     returned_by: int | None = Field(default=None, foreign_key="members.id", ondelete="SET NULL")
     return_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     return_count: int = Field(default=0)
+    # An officer checked it and took it as the organization's report (0015); a return clears it.
+    accepted_at: datetime | None = None
+    accepted_by: int | None = Field(default=None, foreign_key="members.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=db_now)
     updated_at: datetime = Field(default_factory=db_now)
 

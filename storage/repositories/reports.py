@@ -197,6 +197,8 @@ def return_for_correction(session: Session, *, report: Report, officer_id: int |
     report.returned_by = officer_id
     report.return_note = note
     report.return_count += 1
+    report.accepted_at = None
+    report.accepted_by = None
     report.updated_at = db_now()
     session.add(report)
     return report.return_count

@@ -44,3 +44,18 @@ def make_officer(runtime, user: str, province: str | None, channel: str = "web")
         session.add(member)
         session.flush()
         return member.id
+
+
+def approve_join(representative: Chat) -> None:
+    """The representative taps "อนุมัติ" on the latest join card the bot sent them (through the outbox)."""
+    from sqlmodel import col, select
+
+    from storage.models import OutboxMessage
+
+    with representative.runtime.db.session() as session:
+        card = session.exec(select(OutboxMessage).where(OutboxMessage.address == str(representative.address),
+                                                        col(OutboxMessage.key).startswith("join:"))
+                            .order_by(col(OutboxMessage.id).desc())).first()
+    assert card is not None, "no join card was sent to the representative"
+    representative.postback(card.content[0]["card"]["buttons"][0]["value"])
+    assert "อนุมัติให้" in representative.text

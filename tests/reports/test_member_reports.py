@@ -11,6 +11,7 @@ from bot.messages import Attachment, IncomingMessage
 from bot.wiring import build
 from storage.models.reports import Report, ReportActivity, ReportPhoto
 from storage.repositories import reports as repo
+from tests.conversations.helpers import approve_join
 from tests.reports.helpers import SENTENCE, deadline, member, report_one_sentence
 from tests.transcript import Chat
 
@@ -213,6 +214,7 @@ def test_a_submission_by_another_member_counts_for_the_organization(new_chat, ru
     second.say("เลขา")
     second.say("0899999999")
     second.tap("ยืนยัน")
+    approve_join(first)  # the first member speaks for the organization
     report_one_sentence(first, deadline_label="รายงานผลการดำเนินงาน")
     second.postback(f"go:report.start:{dl}")
     assert "แล้วเมื่อ" in second.text

@@ -13,6 +13,7 @@ from bot.messages import replies_from_json
 from bot.reminders import send_due_reminders
 from bot.report_notify import current_offset
 from storage.models import OutboxMessage
+from tests.conversations.helpers import approve_join
 from tests.conversations.helpers import seed_org
 from tests.reports.helpers import deadline, member, report_one_sentence
 
@@ -56,6 +57,7 @@ def test_reminders_reach_exactly_the_members_of_organizations_that_have_not_subm
     second.say("เหรัญญิก")
     second.say("0865554444")
     second.tap("ยืนยัน")
+    approve_join(late1)  # the first member speaks for the organization
     report_one_sentence(done, deadline_label="รายงานผลการดำเนินงาน")
 
     scan = send_due_reminders(runtime, now=_at(DUE - timedelta(days=14)))
