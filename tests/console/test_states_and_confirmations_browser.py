@@ -100,6 +100,11 @@ def test_one_state_per_broadcast_confirmations_and_a_cancelled_draft(live, seede
         _ask_to_send(page, base, "แจ้งเปลี่ยนห้องประชุม")
         warning = page.inner_text("#confirm-warning")
         assert "งดส่งข้อความ" in warning and "26 พ.ย. 2569 07.00 น." in warning
+        _phone_ctx, phone = _new_page(browser, PHONE)  # the same question on a phone: readable, no sideways scroll
+        log_in(phone, base, "plk@example.go.th", PASSWORD)
+        _ask_to_send(phone, base, "แจ้งเปลี่ยนห้องประชุม")
+        assert phone.locator("#confirm-warning").is_visible() and phone.locator("#confirm-yes").is_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=BANGKOK))  # scheduled for a night hour
         _ask_to_send(page, base, "แจ้งเปลี่ยนห้องประชุม", at="27 พ.ย. 69 4 ทุ่ม")
         warning = page.inner_text("#confirm-warning")
