@@ -1,5 +1,5 @@
 """In headless Chromium, one server and one browser: a broadcast shows one state on its page and in the list
-(scheduled, then withdrawn), a send into quiet hours says when it will go, rejecting an organization and
+(scheduled, then withdrawn), a registration deadline typed as a day shows that day at 23.59, a send into quiet hours says when it will go, rejecting an organization and
 removing a member ask first with the count and the member reads both in the web chat, and in the web chat a
 cancelled report draft is gone for good (a broadcast draft cannot start there: officer powers never reach
 the anonymous browser chat)."""
@@ -94,6 +94,19 @@ def test_one_state_per_broadcast_confirmations_and_a_cancelled_draft(live, seede
         page.goto(f"{base}/admin/broadcasts")
         row = page.locator("tbody tr", has_text="ขอเชิญประชุมเครือข่าย").inner_text()
         assert "ถอนแล้ว" in row and "ตั้งเวลาไว้" not in row and "กำลังส่ง" not in row
+
+        # a registration deadline typed as a day closes at the end of that day, on the event's page
+        page.goto(f"{base}/admin/events/new")
+        page.fill("#title", "สัมมนาเครือข่ายองค์กรสวัสดิการชุมชน")
+        page.fill("#starts_at", "20 ม.ค. 70 9 โมง")
+        page.fill("#ends_at", "20/1/2570 16.00")
+        page.fill("#registration_deadline", "15 ม.ค. 70")
+        page.fill("#venue", "โรงแรมอมรินทร์ลากูน พิษณุโลก")
+        page.fill("#capacity", "60")
+        page.click("form.card button[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/events/\d+"))
+        event_page = page.inner_text("main")
+        assert "15 ม.ค. 2570 23.59 น." in event_page and "16 ม.ค. 2570" not in event_page
 
         # a non-urgent send at night: told when quiet hours let it go, before confirming
         clock.set(datetime(2026, 11, 25, 22, 0, tzinfo=BANGKOK))
