@@ -66,7 +66,7 @@ def test_an_officer_on_line_verifies_a_new_organization(line_client, fake_line) 
     assert "นอกจังหวัด" in outsider.text
     with runtime.db.session() as s:
         assert s.get(Organization, org.id).verified is False
-    officer.tap("ยืนยันองค์กร")
-    assert "ยืนยันองค์กร มูลนิธิรักษ์น้ำน่าน แล้วค่ะ" in officer.text
+    officer.tap("รับรององค์กร")
+    assert "รับรององค์กร มูลนิธิรักษ์น้ำน่าน แล้วค่ะ" in officer.text
     with runtime.db.session() as s:
         assert s.get(Organization, org.id).verified is True

@@ -62,14 +62,14 @@ def test_publishing_an_event_asks_first_with_the_audience(as_plk, seeded, runtim
 def test_verify_asks_first_and_tells_the_members(as_plk, seeded, runtime) -> None:  # noqa: ANN001
     url = f"/admin/orgs/{seeded['plk']}"
     asked = as_plk.post(url + "/verify", data={"csrf": csrf_of(as_plk.get(url).text)})
-    assert "ยืนยันองค์กรนี้" in asked.text and "สมาชิก 1 คน" in asked.text
+    assert "รับรององค์กรนี้" in asked.text and "สมาชิก 1 คน" in asked.text
     with runtime.db.session() as s:
         assert s.get(Organization, seeded["plk"]).verified is False
     assert as_plk.post(url + "/verify", data=_hidden(asked.text)).status_code == 303
     with runtime.db.session() as s:
         assert s.get(Organization, seeded["plk"]).verified is True
         (told,) = s.exec(select(OutboxMessage).where(OutboxMessage.member_id == seeded["m1"])).all()
-        assert "ยืนยันองค์กร มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก แล้ว" in str(told.content)
+        assert "รับรององค์กร มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก แล้ว" in str(told.content)
 
 
 def test_reject_needs_a_reason_which_the_members_receive(as_plk, seeded, runtime) -> None:  # noqa: ANN001

@@ -102,7 +102,7 @@ def test_confirm_then_download_in_thai_and_read_the_log(live, seeded) -> None:  
         org_url = f"{base}/admin/orgs/{ids['org']}"
         page.goto(org_url)
         page.locator("form[action$='/verify'] button").click()
-        assert "ยืนยันองค์กรนี้" in page.inner_text("#confirm") and "สมาชิก 1 คน" in page.inner_text("#confirm")
+        assert "รับรององค์กรนี้" in page.inner_text("#confirm") and "สมาชิก 1 คน" in page.inner_text("#confirm")
         page.click("#confirm-yes")
         page.wait_for_url(org_url + "*")
 

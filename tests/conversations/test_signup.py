@@ -245,7 +245,7 @@ def test_officer_of_the_province_is_told_and_can_verify(chat: Chat, new_chat) ->
     assert [n.address for n in notices] == ["web:officer-nan"]
     officer = new_chat("officer-nan")
     officer.postback(f"go:org.verify:{org.id}")
-    assert "ยืนยันองค์กร" in officer.text
+    assert "รับรององค์กร" in officer.text
     with chat.runtime.db.session() as s:
         assert s.get(Organization, org.id).verified is True
     outsider = new_chat("officer-other")
