@@ -66,10 +66,11 @@ def reach_page(request: Request, page: str | None = None, officer: Officer = Dep
             rows.append({"kind": "broadcast", "id": b.id, "text": b.text, "when": b.scheduled_at,
                          "by": delivered[b.id], "stat": stats.get(unit)})  # type: ignore[arg-type, index]
         reminder_rows = []
+        by_reminder = reach.delivered_by_reminder(session, [d for d, _, _ in reminders], province=officer.province)
         for digest, content, _n in reminders:
             unit = aggregation_unit("reminder", None, digest)
             reminder_rows.append({"kind": "reminder", "text": _text_of(content), "stat": stats.get(unit),  # type: ignore[arg-type]
-                                  "by": reach.delivered_by_channel(session, content_hash=digest, province=officer.province)})
+                                  "by": by_reminder[digest]})
         reachable, unreachable = reach.reach_counts(session, province=officer.province)
     for row in rows + reminder_rows:
         row["opened"] = _figure(row["stat"], "opened", officer.locale)
