@@ -2,7 +2,7 @@
 
 Nothing personal is stored before consent; declining stores nothing. State diagram: docs/signup.mmd.
 Asks little: the directory question is a consent button, an organization typed by its exact name is
-taken, the name searched for becomes a new organization's name, the office's province (OFFICE_PROVINCE)
+taken, a part of a name only one organization resembles is proposed above the name question, the name searched for becomes a new organization's name, the office's province (OFFICE_PROVINCE)
 is the default, the certificate number is added from the read-back, and name, position and phone
 may come in one message.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import outbox
 from bot.context import Context
-from bot.forms import Field, Form, Invalid, Reask
+from bot.forms import Field, Form, Invalid, Reask, typed_choice
 from bot.labels import shorten
 from bot.membership import ask_representative
 from bot.messages import Card, CardField, Choice, Reply
@@ -95,7 +95,25 @@ def _parse_org_query(raw: str, ctx: Context) -> str:
     if len(exact) == 1:
         FORM.set_value(ctx, "org", exact[0].id)
         ctx.notes.append(ctx.say("signup.org_found", org=f"{exact[0].name} ({exact[0].province})"))
+    elif len(found) == 1 and found[0][1] >= STRONG_MATCH and len(key) >= 5:
+        # One organization resembles the part typed: proposed, answered by going on (no yes/no turn); the
+        # name question offers "ไม่ใช่องค์กรนี้", and the read-back shows it again.
+        org = found[0][0]
+        FORM.set_value(ctx, "org", org.id)
+        ctx.data["org_guessed"] = True
+        ctx.notes.append(ctx.say("signup.org_guessed", org=f"{org.name} ({org.province})"))
     return query
+
+
+STRONG_MATCH = 80.0  # fuzzy score of a part of the name (พัฒนาเด็ก → มูลนิธิพัฒนาเด็ก… scores ~81)
+NOT_THIS_ORG = "org:other"
+
+
+def _full_name_choices(ctx: Context) -> list[Choice]:
+    choices = display_name_choices(ctx)
+    if ctx.data.get("org_guessed"):
+        choices.append(ctx.choice("signup.not_this_org", NOT_THIS_ORG))
+    return choices
 
 
 def _squash(name: str) -> str:
@@ -213,11 +231,23 @@ class SignupForm(Form):
         Field("listed", "signup.ask_listed", parse_yes_no_field, choices=yes_no_choices, show=show_yes_no,
               when=_is_new, ask=False, aliases=("ทำเนียบ",)),
         Field("full_name", "signup.ask_name", _parse_full_name, example="signup.example_name",
-              choices=display_name_choices, aliases=("ชื่อ", "ชื่อนามสกุล", "ชื่อ-สกุล", "name")),
+              choices=_full_name_choices, aliases=("ชื่อ", "ชื่อนามสกุล", "ชื่อ-สกุล", "name")),
         Field("position", "signup.ask_position", parse_position, example="signup.example_position"),
         Field("phone", "signup.ask_phone", parse_phone_field, example="signup.example_phone", show=show_phone,
               aliases=("เบอร์", "เบอร์โทรศัพท์", "โทรศัพท์", "โทร", "phone")),
     )
+
+    def handle(self, ctx: Context) -> list[Reply]:
+        if ctx.data.get("step") == "full_name" and ctx.data.get("org_guessed"):
+            picked = typed_choice(ctx.msg.input.strip(), [ctx.choice("signup.not_this_org", NOT_THIS_ORG)],
+                                  numbers=False)
+            if picked is not None:  # the proposed organization is not theirs: the list, to pick or search
+                v = dict(ctx.data["v"])
+                v.pop("org", None)
+                ctx.data["v"] = v
+                ctx.data.pop("org_guessed")
+                return self._goto(ctx, "org")
+        return super().handle(ctx)
 
     def on_confirm(self, ctx: Context, values: dict[str, Any]) -> list[Reply]:
         from datetime import datetime
