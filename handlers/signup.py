@@ -19,6 +19,7 @@ from bot.membership import ask_representative
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers import phrasings
+from handlers.events import open_events, start_register
 from handlers.fields import (
     clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
     parse_phone_field, parse_position, parse_province_field, parse_yes_no_field, show_kind, show_phone,
@@ -329,6 +330,8 @@ FORM = SignupForm()
 @intent("signup", audience="anyone", words=phrasings.SIGNUP)
 def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.signed_up:
+        if ctx.member is not None and ctx.member.organization_id is not None and open_events(ctx):
+            return start_register(ctx, None)  # "สมัคร" once signed up, with trainings open: a training is meant
         return [ctx.say("signup.already", choices=menu_choices(ctx))]
     intro = [ctx.say("signup.welcome")]
     replies = FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)
