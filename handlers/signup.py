@@ -23,7 +23,7 @@ from handlers.events import open_events, start_register
 from handlers.fields import (
     clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
     parse_phone_field, parse_position, parse_province_field, parse_yes_no_field, show_kind, show_phone,
-    read_district, read_person, show_yes_no, yes_no_choices,
+    read_district, read_person, show_yes_no, yes_no_answer, yes_no_choices,
 )
 from storage.models import Organization
 from storage.repositories import members as members_repo
@@ -242,7 +242,8 @@ class SignupForm(Form):
         if ctx.data.get("step") == "full_name" and ctx.data.get("org_guessed"):
             picked = typed_choice(ctx.msg.input.strip(), [ctx.choice("signup.not_this_org", NOT_THIS_ORG)],
                                   numbers=False)
-            if picked is not None:  # the proposed organization is not theirs: the list, to pick or search
+            if picked is not None or yes_no_answer(ctx) is False:
+                # "ไม่ใช่องค์กรนี้" tapped, or "ไม่ใช่ค่ะ" typed: the list, to pick another or search again
                 v = dict(ctx.data["v"])
                 v.pop("org", None)
                 ctx.data["v"] = v
