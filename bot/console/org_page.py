@@ -60,27 +60,25 @@ def detail(request: Request, org_id: int, mp: str | None = None, officer: Office
     return render(request, "org.html", officer, active="orgs", org=org, errors={}, **values)
 
 
+def _records(request: Request, officer: Officer, org_id: int, page: str | None, section: str) -> Response:
+    """One full, paged list of an organization's page: its registrations with attendance, or the messages sent."""
+    console = request.app.state.console
+    n = page_of(page)
+    page_fn = org_records.registrations_page if section == "registrations" else org_records.messages_page
+    with console.runtime.db.session() as session:
+        org = officer.fetch(session, Organization, org_id)
+        rows, total = page_fn(session, organization_id=org_id, offset=(n - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render(request, "org_records.html", officer, active="orgs", org=org, section=section, rows=rows,
+                  total=total, page=n, pages=max(1, -(-total // PAGE_SIZE)))
+
+
 @router.get("/orgs/{org_id}/registrations")
 def registrations(request: Request, org_id: int, page: str | None = None,
                   officer: Officer = Depends(current_officer)) -> Response:
-    console = request.app.state.console
-    n = page_of(page)
-    with console.runtime.db.session() as session:
-        org = officer.fetch(session, Organization, org_id)
-        rows, total = org_records.registrations_page(session, organization_id=org_id, offset=(n - 1) * PAGE_SIZE,
-                                                     limit=PAGE_SIZE)
-    return render(request, "org_records.html", officer, active="orgs", org=org, section="registrations", rows=rows,
-                  total=total, page=n, pages=max(1, -(-total // PAGE_SIZE)))
+    return _records(request, officer, org_id, page, "registrations")
 
 
 @router.get("/orgs/{org_id}/messages")
 def messages(request: Request, org_id: int, page: str | None = None,
              officer: Officer = Depends(current_officer)) -> Response:
-    console = request.app.state.console
-    n = page_of(page)
-    with console.runtime.db.session() as session:
-        org = officer.fetch(session, Organization, org_id)
-        rows, total = org_records.messages_page(session, organization_id=org_id, offset=(n - 1) * PAGE_SIZE,
-                                                limit=PAGE_SIZE)
-    return render(request, "org_records.html", officer, active="orgs", org=org, section="messages", rows=rows,
-                  total=total, page=n, pages=max(1, -(-total // PAGE_SIZE)))
+    return _records(request, officer, org_id, page, "messages")
