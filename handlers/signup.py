@@ -96,9 +96,10 @@ def _parse_org_query(raw: str, ctx: Context) -> str:
     if len(exact) == 1:
         FORM.set_value(ctx, "org", exact[0].id)
         ctx.notes.append(ctx.say("signup.org_found", org=f"{exact[0].name} ({exact[0].province})"))
-    elif len(found) == 1 and found[0][1] >= STRONG_MATCH and len(key) >= 5:
+    elif len(found) == 1 and found[0][1] >= STRONG_MATCH and len(key) >= 5 and not _reads_as_whole_name(query):
         # One organization resembles the part typed: proposed, answered by going on (no yes/no turn); the
-        # name question offers "ไม่ใช่องค์กรนี้", and the read-back shows it again.
+        # name question offers "ไม่ใช่องค์กรนี้", and the read-back shows it again. A whole name typed
+        # (มูลนิธิ…) that is not in the directory may be a new one next to a similar name: the list.
         org = found[0][0]
         FORM.set_value(ctx, "org", org.id)
         ctx.data["org_guessed"] = True
@@ -121,15 +122,18 @@ def _squash(name: str) -> str:
     return clean_text(name).lower().replace(" ", "")
 
 
+def _reads_as_whole_name(query: str) -> bool:
+    from bot.thai.people import ORG_WORDS
+
+    return any(w in query and len(query.replace(w, "").strip()) >= 3 for w in ORG_WORDS)  # not just "ชมรม"
+
+
 def _start_new_org(ctx: Context) -> None:
     """Defaults of a new organization, shown in the read-back: the name searched for when it reads as a
     whole name (มูลนิธิ…, ชมรม…), the office's own province, listed unless consent said otherwise."""
-    from bot.thai.people import ORG_WORDS
-
     values = FORM.values(ctx)
     query = values.get("org_query") or ""
-    whole = any(w in query and len(query.replace(w, "").strip()) >= 3 for w in ORG_WORDS)  # not just "ชมรม"
-    if "org_name" not in values and whole:
+    if "org_name" not in values and _reads_as_whole_name(query):
         FORM.set_value(ctx, "org_name", query)
     if "province" not in values and ctx.settings.office_province:
         from bot.thai import match_province

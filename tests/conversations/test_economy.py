@@ -218,3 +218,13 @@ def test_fixing_a_misread_title_costs_one_turn(new_chat, runtime) -> None:  # no
     chat.tap("ยืนยัน")
     assert "ส่งให้ พมจ. เรียบร้อยแล้ว" in chat.text
     assert _turns(chat) - before <= 5
+
+
+def test_a_whole_new_name_next_to_a_similar_one_is_not_proposed(office) -> None:  # noqa: ANN001
+    """"มูลนิธิ…" typed whole and not in the directory may be a new organization: the list, not a proposal."""
+    seed_org(office, "มูลนิธิรักษ์น้ำสาย 1")
+    chat = Chat(office, "somsri")
+    chat.say("สวัสดีค่ะ")
+    chat.tap("ยินยอม")
+    chat.say("มูลนิธิรักษ์น้ำสาย 2")
+    assert "ไหมคะ" not in chat.text and "ลงทะเบียนองค์กรใหม่" in chat.labels
