@@ -46,7 +46,7 @@ class OlderFirst(TurnAborted):
     turn is rolled back and tried again shortly, so a member's answers follow their messages in order."""
 
 
-# A photo sent outside any conversation starts this intent (an activity report: handlers/reports.py).
+# A photo sent outside any conversation starts this intent (an activity report: handlers/report_start.py).
 PHOTOS_START = "report.photos"
 
 GLOBAL_WORDS: dict[str, list[str]] = {

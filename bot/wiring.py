@@ -28,6 +28,7 @@ from handlers import (
     officer,
     profile,
     report_officer,
+    report_start,
     reports,
     signup,
     smalltalk,
@@ -58,7 +59,8 @@ def register_all() -> None:
     smalltalk.register()
     linking.register()  # channels: account linking
     broadcast.register()  # announcements, opting out of them
-    reports.register()  # activity reports (member's side)
+    reports.register()  # activity reports (member's side): the activity form
+    report_start.register()  # the ways into a report; a report typed straight away (a fallback)
     report_officer.register()  # deadlines, status, returning a report
     events.register()  # trainings and seminars (member's side)
     event_officer.register()  # creating, publishing, attendance

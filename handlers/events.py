@@ -40,15 +40,18 @@ def _back_choices(ctx: Context) -> list[Choice]:
     return [ctx.choice("event.list_button", go("event.list")), ctx.choice("menu.back_to_menu", go("menu"))]
 
 
+def open_events(ctx: Context) -> list[Event]:
+    m = ctx.member
+    officer_only = m is not None and ctx.is_officer and m.organization_id is None
+    return repo.open_events_for(ctx.session, org=_org(ctx), now=ctx.clock.now(), officer=officer_only,
+                                province_scope=m.officer_province if m else None)
+
+
 # --- the list -----------------------------------------------------------------------------------------
 @intent("event.list", needs_org=True, menu_key="menu.events", order=20,
         words=phrasings.EVENT_LIST)
 def list_events(ctx: Context, arg: str | None) -> list[Reply]:
-    now = ctx.clock.now()
-    m = ctx.member
-    officer_only = m is not None and ctx.is_officer and m.organization_id is None
-    events = repo.open_events_for(ctx.session, org=_org(ctx), now=now, officer=officer_only,
-                                  province_scope=m.officer_province if m else None)
+    events = open_events(ctx)
     if not events:
         return [ctx.say("event.none_open", choices=[ctx.choice("event.mine_button", go("event.mine"))]
                         + menu_choices(ctx)[:6])]
@@ -195,7 +198,12 @@ REGISTER = RegisterForm()
 def start_register(ctx: Context, arg: str | None) -> list[Reply]:
     event = _event(ctx, arg)
     if event is None:
-        return list_events(ctx, None)
+        # "ลงทะเบียน", "ขอต่อคิวสำรอง" with no event named: the only open one is meant (its card is shown
+        # next); with several, the list to choose from.
+        events = open_events(ctx) if arg is None else []
+        if len(events) != 1:
+            return list_events(ctx, None)
+        event = events[0]
     m = ctx.member
     assert m is not None
     now = ctx.clock.now()
@@ -235,6 +243,10 @@ def my_registrations(ctx: Context, arg: str | None) -> list[Reply]:
     m = ctx.member
     assert m is not None
     regs = repo.registrations_of_member(ctx.session, member_id=m.id, since=ctx.clock.now())  # type: ignore[arg-type]
+    if arg is None and ctx.msg.postback is None and _asks_to_cancel(ctx.msg.input):
+        live = [reg for reg, _ in regs if reg.status in CANCELLABLE]
+        if len(live) == 1:  # "ยกเลิกการลงทะเบียน" with one registration: that one, asked once to be sure
+            return start_cancel(ctx, str(live[0].id))
     if not regs:
         return [ctx.say("event.mine_none", choices=[ctx.choice("event.list_button", go("event.list"))]
                         + menu_choices(ctx)[:6])]
@@ -300,11 +312,19 @@ class CancelFlow:
 CANCEL = CancelFlow()
 
 
+CANCELLABLE = (RegStatus.registered.value, RegStatus.waitlisted.value, RegStatus.offered.value)
+
+
+def _asks_to_cancel(text: str) -> bool:
+    from bot.thai import match_keyword
+
+    return match_keyword(text, {"cancel": list(phrasings.EVENT_CANCEL)}) == "cancel"
+
+
 @intent("event.cancel", order=23)
 def start_cancel(ctx: Context, arg: str | None) -> list[Reply]:
     reg = _own_registration(ctx, arg)
-    if reg is None or reg.status not in (RegStatus.registered.value, RegStatus.waitlisted.value,
-                                         RegStatus.offered.value):
+    if reg is None or reg.status not in CANCELLABLE:
         return my_registrations(ctx, None)
     ctx.begin(CANCEL.name, {"reg": reg.id})
     return CANCEL.reprompt(ctx)

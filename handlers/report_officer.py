@@ -17,7 +17,7 @@ from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers.fields import KIND_KEYS, parse_text
 from bot.notices import member_addresses, notify_returned
 from bot.report_notify import deadline_card, when_text
-from handlers.reports import deadline_line, show_dates, show_money
+from handlers.report_display import deadline_line, show_dates, show_money
 from storage.models import Member, Organization
 from storage.models.reports import Report, ReportDeadline, ReportStatus
 from storage.repositories import reports as repo

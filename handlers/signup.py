@@ -2,7 +2,7 @@
 
 Nothing personal is stored before consent; declining stores nothing. State diagram: docs/signup.mmd.
 Asks little: the directory question is a consent button, an organization typed by its exact name is
-taken, the name searched for becomes a new organization's name, the office's province (OFFICE_PROVINCE)
+taken, a part of a name only one organization resembles is proposed above the name question, the name searched for becomes a new organization's name, the office's province (OFFICE_PROVINCE)
 is the default, the certificate number is added from the read-back, and name, position and phone
 may come in one message.
 """
@@ -13,16 +13,17 @@ from typing import Any
 
 from bot import outbox
 from bot.context import Context
-from bot.forms import Field, Form, Invalid, Reask
+from bot.forms import Field, Form, Invalid, Reask, typed_choice
 from bot.labels import shorten
 from bot.membership import ask_representative
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers import phrasings
+from handlers.events import open_events, start_register
 from handlers.fields import (
     clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
     parse_phone_field, parse_position, parse_province_field, parse_yes_no_field, show_kind, show_phone,
-    read_district, read_person, show_yes_no, yes_no_choices,
+    read_district, read_person, show_yes_no, yes_no_answer, yes_no_choices,
 )
 from storage.models import Organization
 from storage.repositories import members as members_repo
@@ -95,22 +96,44 @@ def _parse_org_query(raw: str, ctx: Context) -> str:
     if len(exact) == 1:
         FORM.set_value(ctx, "org", exact[0].id)
         ctx.notes.append(ctx.say("signup.org_found", org=f"{exact[0].name} ({exact[0].province})"))
+    elif len(found) == 1 and found[0][1] >= STRONG_MATCH and len(key) >= 5 and not _reads_as_whole_name(query):
+        # One organization resembles the part typed: proposed, answered by going on (no yes/no turn); the
+        # name question offers "ไม่ใช่องค์กรนี้", and the read-back shows it again. A whole name typed
+        # (มูลนิธิ…) that is not in the directory may be a new one next to a similar name: the list.
+        org = found[0][0]
+        FORM.set_value(ctx, "org", org.id)
+        ctx.data["org_guessed"] = True
+        ctx.notes.append(ctx.say("signup.org_guessed", org=f"{org.name} ({org.province})"))
     return query
+
+
+STRONG_MATCH = 80.0  # fuzzy score of a part of the name (พัฒนาเด็ก → มูลนิธิพัฒนาเด็ก… scores ~81)
+NOT_THIS_ORG = "org:other"
+
+
+def _full_name_choices(ctx: Context) -> list[Choice]:
+    choices = display_name_choices(ctx)
+    if ctx.data.get("org_guessed"):
+        choices.append(ctx.choice("signup.not_this_org", NOT_THIS_ORG))
+    return choices
 
 
 def _squash(name: str) -> str:
     return clean_text(name).lower().replace(" ", "")
 
 
+def _reads_as_whole_name(query: str) -> bool:
+    from bot.thai.people import ORG_WORDS
+
+    return any(w in query and len(query.replace(w, "").strip()) >= 3 for w in ORG_WORDS)  # not just "ชมรม"
+
+
 def _start_new_org(ctx: Context) -> None:
     """Defaults of a new organization, shown in the read-back: the name searched for when it reads as a
     whole name (มูลนิธิ…, ชมรม…), the office's own province, listed unless consent said otherwise."""
-    from bot.thai.people import ORG_WORDS
-
     values = FORM.values(ctx)
     query = values.get("org_query") or ""
-    whole = any(w in query and len(query.replace(w, "").strip()) >= 3 for w in ORG_WORDS)  # not just "ชมรม"
-    if "org_name" not in values and whole:
+    if "org_name" not in values and _reads_as_whole_name(query):
         FORM.set_value(ctx, "org_name", query)
     if "province" not in values and ctx.settings.office_province:
         from bot.thai import match_province
@@ -213,11 +236,24 @@ class SignupForm(Form):
         Field("listed", "signup.ask_listed", parse_yes_no_field, choices=yes_no_choices, show=show_yes_no,
               when=_is_new, ask=False, aliases=("ทำเนียบ",)),
         Field("full_name", "signup.ask_name", _parse_full_name, example="signup.example_name",
-              choices=display_name_choices, aliases=("ชื่อ", "ชื่อนามสกุล", "ชื่อ-สกุล", "name")),
+              choices=_full_name_choices, aliases=("ชื่อ", "ชื่อนามสกุล", "ชื่อ-สกุล", "name")),
         Field("position", "signup.ask_position", parse_position, example="signup.example_position"),
         Field("phone", "signup.ask_phone", parse_phone_field, example="signup.example_phone", show=show_phone,
               aliases=("เบอร์", "เบอร์โทรศัพท์", "โทรศัพท์", "โทร", "phone")),
     )
+
+    def handle(self, ctx: Context) -> list[Reply]:
+        if ctx.data.get("step") == "full_name" and ctx.data.get("org_guessed"):
+            picked = typed_choice(ctx.msg.input.strip(), [ctx.choice("signup.not_this_org", NOT_THIS_ORG)],
+                                  numbers=False)
+            if picked is not None or yes_no_answer(ctx) is False:
+                # "ไม่ใช่องค์กรนี้" tapped, or "ไม่ใช่ค่ะ" typed: the list, to pick another or search again
+                v = dict(ctx.data["v"])
+                v.pop("org", None)
+                ctx.data["v"] = v
+                ctx.data.pop("org_guessed")
+                return self._goto(ctx, "org")
+        return super().handle(ctx)
 
     def on_confirm(self, ctx: Context, values: dict[str, Any]) -> list[Reply]:
         from datetime import datetime
@@ -299,6 +335,8 @@ FORM = SignupForm()
 @intent("signup", audience="anyone", words=phrasings.SIGNUP)
 def start_signup(ctx: Context, arg: str | None) -> list[Reply]:
     if ctx.signed_up:
+        if ctx.member is not None and ctx.member.organization_id is not None and open_events(ctx):
+            return start_register(ctx, None)  # "สมัคร" once signed up, with trainings open: a training is meant
         return [ctx.say("signup.already", choices=menu_choices(ctx))]
     intro = [ctx.say("signup.welcome")]
     replies = FORM.start(ctx, {"officer": True} if ctx.is_officer else None, intro=intro)

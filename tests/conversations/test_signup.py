@@ -80,8 +80,8 @@ def test_linking_to_an_existing_organization_with_typos_and_no_prefix(chat: Chat
     chat.say("สวัสดี")
     chat.tap("ยินยอม")
     chat.say("พัฒนาเด็กและครอบครัวพิศณุโลก")  # no มูลนิธิ, one misspelt letter
-    assert "มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก" in chat.text
-    chat.tap("มูลนิธิพัฒนาเด็ก")
+    # the one organization that resembles it is proposed, and the person asked in the same reply
+    assert "ใช่ มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก (พิษณุโลก) ไหมคะ" in chat.text
     assert "ชื่อ-นามสกุล" in chat.text  # straight to the person: no organization questions
     chat.say("สมศรี ใจดี")
     chat.say("เลขานุการ")

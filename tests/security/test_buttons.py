@@ -15,10 +15,11 @@ from tests.transcript import Chat
 OFFERED = "มูลนิธิพัฒนาเด็กพิษณุโลก"
 NEVER = "สมาคมผู้สูงอายุตราด"
 NOT_OFFERED = i18n.t("engine.button_not_offered", "th")
-SEARCH = "พัฒนาเด็กพิศณุโลก"  # misspelt, so the bot offers a list (an exact name is taken without one)
+SEARCH = "พัฒนาเด็กพิศณุโลก"  # misspelt and like two names, so the bot offers a list (not one proposal)
 
 
 def _orgs(runtime) -> tuple[int, int]:  # noqa: ANN001
+    seed_org(runtime, "มูลนิธิพัฒนาเด็กพิจิตร", province="พิจิตร")  # also like SEARCH: a list, not one proposal
     return seed_org(runtime, OFFERED), seed_org(runtime, NEVER, province="ตราด")
 
 
