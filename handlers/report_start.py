@@ -114,7 +114,7 @@ def photos_first(ctx: Context, arg: str | None) -> list[Reply]:
         return [ctx.say("engine.attachment_not_expected", choices=menu_choices(ctx))]
     replies = _begin(ctx, None)
     if ctx.flow != FORM.name or ctx.data.get("step") != "text":
-        return [ctx.say("reports.photosafter_deadline")] + replies
+        return [ctx.say("reports.photos_after_deadline")] + replies
     notes = take_early_photos(ctx)
     FORM.persist(ctx)
     return replies[:-1] + notes + replies[-1:]

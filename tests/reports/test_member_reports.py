@@ -230,3 +230,13 @@ def test_no_organization_no_report(new_chat, runtime) -> None:  # noqa: ANN001
             s.add(m)
     chat.say("ส่งรายงาน")
     assert "เชื่อมบัญชีกับองค์กร" in chat.text
+
+
+def test_a_photo_first_with_two_deadlines_open_asks_for_the_deadline_first(new_chat, runtime) -> None:  # noqa: ANN001
+    deadline(runtime, title="รายงานผลการดำเนินงานประจำปี 2569")
+    deadline(runtime, title="รายงานการใช้เงินกองทุน ไตรมาส 4", due=date(2026, 12, 20))
+    chat = member(new_chat, "somsri", "มูลนิธิรักษ์น้ำพิษณุโลก")
+    chat.send(IncomingMessage(address=chat.address, attachments=(
+        Attachment("image", content_type="image/jpeg", data=b"\xff\xd8\xffearly"),)))
+    assert "ต้องเลือกกำหนดส่งก่อน" in chat.text  # the photo is not kept without a deadline to put it under
+    assert any("ไตรมาส 4" in label for label in chat.labels)  # and the deadlines to choose from are offered
