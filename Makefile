@@ -25,7 +25,7 @@ run: $(STAMP)
 ## make test: install, then run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(STAMP)
 	@bash tools/ensure_chromium.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/thai_parse.py
