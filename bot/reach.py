@@ -96,24 +96,6 @@ def fetch_statistics(runtime: Runtime, *, now: datetime | None = None, client: h
 
 
 # --- what the console shows -------------------------------------------------------------------------
-def delivered_by_channel(session: Session, *, broadcast_id: int | None = None, content_hash: str | None = None,
-                         province: str | None = None) -> dict[str, dict[str, int]]:
-    """{channel: {status: n}} of a broadcast's rows or of a reminder's (by content)."""
-    stmt = select(OutboxMessage.channel, OutboxMessage.status, func.count())
-    if broadcast_id is not None:
-        stmt = stmt.where(OutboxMessage.broadcast_id == broadcast_id)
-    else:
-        # kind through coalesce: the planner then finds the rows by the content-hash index, not every reminder
-        stmt = stmt.where(func.coalesce(OutboxMessage.kind, "") == "reminder", OutboxMessage.content_hash == content_hash)
-        if province is not None:
-            stmt = stmt.join(Member, col(Member.id) == col(OutboxMessage.member_id)).join(
-                Organization, col(Organization.id) == col(Member.organization_id)).where(Organization.province == province)
-    out: dict[str, dict[str, int]] = {}
-    for channel, status, n in session.execute(stmt.group_by(OutboxMessage.channel, OutboxMessage.status)):
-        out.setdefault(channel, {})[status] = int(n)
-    return out
-
-
 def delivered_by_reminder(session: Session, digests: list[str], *, province: str | None = None
                           ) -> dict[str, dict[str, dict[str, int]]]:
     """{content hash: {channel: {status: n}}} of a page of reminders, in one grouped query (found through

@@ -27,7 +27,7 @@ def broadcast(text: str = typer.Option(..., "--text", help="The announcement."),
     from bot import audiences
     from bot.cli.common import runtime
     from bot.outbox import create_broadcast
-    from bot.senders import line_quota
+    from bot.quota import line_quota
 
     rt = runtime()
     prov = resolve_province(province)

@@ -54,9 +54,15 @@ def remove_member(request: Request, org_id: int, member_id: int, confirmed: str 
     return redirect(f"/admin/orgs/{org_id}", "console.flash.member_removed")
 
 
-def _tell(session, member: Member, key: str, message: str, org: Organization) -> int:  # noqa: ANN001
-    return tell_members(session, [member.id], key=key,  # type: ignore[list-item]
+def _tell_and_audit(session, request: Request, officer: Officer, org: Organization, member: Member, *,  # noqa: ANN001
+                    change: str, message: str) -> None:
+    """Tell the member what the office changed (through the outbox) and audit it as ``org.member_<change>``."""
+    key = f"org:{org.id}:{change}:{member.id}:{int(clock.now().timestamp())}"
+    told = tell_members(session, [member.id], key=key,  # type: ignore[list-item]
                         reply=lambda locale: Reply(text=i18n.t(message, locale, name=org.name)))
+    record(session, officer, f"org.member_{change}", province=org.province, target_type="organization",
+           target_id=org.id, details={"name": org.name, "person": member.full_name or "-", "told": told},
+           request=request)
 
 
 @router.post("/orgs/{org_id}/members/add")
@@ -81,11 +87,7 @@ def add_member(request: Request, org_id: int, phone: str = Form(""),
             memberships.decide(session, request=pending[0], approve=pending[1].id == org.id,
                                decided_by=officer.login.member_id)
         memberships.join(session, org=org, member=member)
-        told = _tell(session, member, f"org:{org.id}:added:{member.id}:{int(clock.now().timestamp())}",
-                     "records.org.added_message", org)
-        record(session, officer, "org.member_add", province=org.province, target_type="organization",
-               target_id=org.id, details={"name": org.name, "person": member.full_name or "-", "told": told},
-               request=request)
+        _tell_and_audit(session, request, officer, org, member, change="add", message="records.org.added_message")
     return redirect(f"/admin/orgs/{org_id}", "console.flash.member_added")
 
 
@@ -100,9 +102,6 @@ def make_primary(request: Request, org_id: int, member_id: int,
         if member is None or member.organization_id != org.id or org.representative_id == member.id:
             return redirect(f"/admin/orgs/{org_id}", "console.flash.unchanged")
         memberships.make_representative(session, org=org, member=member)
-        told = _tell(session, member, f"org:{org.id}:representative:{member.id}:{int(clock.now().timestamp())}",
-                     "records.org.primary_message", org)
-        record(session, officer, "org.member_primary", province=org.province, target_type="organization",
-               target_id=org.id, details={"name": org.name, "person": member.full_name or "-", "told": told},
-               request=request)
+        _tell_and_audit(session, request, officer, org, member, change="primary",
+                        message="records.org.primary_message")
     return redirect(f"/admin/orgs/{org_id}", "console.flash.representative_set")
