@@ -4,13 +4,14 @@ A source registered with `bulk_reminder_source` returns, for the scan's moment, 
 offset (e.g. "deadline 12, 7 days before"): a SELECT of the due messages, with the outbox key computed in
 SQL. The scan (`scan_bulk_sources`, called by `bot.reminders.send_due_reminders`):
 
-1. reads, in a read-only session (SQLite: a deferred transaction, so writers are not held up), the due
-   rows whose key is not yet in the outbox (``NOT EXISTS`` on the outbox's unique key index);
-2. if there are none, stops: a scan with nothing new writes nothing;
-3. otherwise inserts them in chunks of `CHUNK` members, each chunk one ``INSERT … SELECT … WHERE NOT
-   EXISTS … ON CONFLICT DO NOTHING`` in its own short transaction (measured: a chunk of 2,000 rows holds
-   SQLite's write lock for about 30 ms), so webhooks get the writer between chunks and two processes
-   scanning at once still queue each key once.
+1. looks, in a read-only session (SQLite: a deferred transaction, so writers are not held up), for one
+   due row whose key is not yet in the outbox (``NOT EXISTS`` on the outbox's unique key index);
+2. if there is none, stops: a scan with nothing new writes nothing;
+3. otherwise inserts the new rows in chunks of `CHUNK` members (by member id), each chunk one
+   ``INSERT … SELECT … WHERE NOT EXISTS`` (SQLite: ``OR IGNORE``; PostgreSQL: ``ON CONFLICT DO NOTHING``)
+   in its own short transaction (measured: a chunk of 1,500 rows holds SQLite's write lock for about
+   30 ms), so webhooks get the writer between chunks and two processes scanning at once still queue each
+   key once.
 
 When the message is the same for everyone of a locale (a deadline reminder), `contents` gives it per
 locale and no row passes through Python. When it differs per row (an event's registration card), the
@@ -24,11 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Boolean, Integer, Row, Select, String, case, exists, func, literal, null, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Boolean, Integer, Row, Select, String, bindparam, case, exists, func, insert, literal, null, select
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from bot.config import Settings
+from storage.models import Member
 from storage.models.outbox import OutboxMessage
 
 CHUNK = 1500  # members per insert transaction (≤ ~50 ms of SQLite's write lock)
@@ -68,23 +70,27 @@ class Tally(Protocol):
     def spent(self, description: str, seconds: float) -> None: ...
 
 
-def _new_rows(bulk: BulkReminders, low: int | None = None, high: int | None = None) -> Select:
+def _new_rows(bulk: BulkReminders, low: Any = None, high: Any = None) -> Select:  # noqa: ANN401
     d = bulk.due(low, high).subquery("due")
     return select(d).where(~exists(select(OUTBOX.c.id).where(OUTBOX.c.key == d.c.key)))
 
 
-def _insert_select(session: Session, bulk: BulkReminders, low: int, high: int, *, not_before: datetime,
-                   now: datetime) -> int:
-    """One chunk: INSERT … SELECT of the new rows of members low..high. Returns how many were added."""
+def _insert_select(bulk: BulkReminders, *, dialect: str, not_before: datetime, now: datetime) -> Any:  # noqa: ANN401
+    """The INSERT … SELECT of the new rows of members ``:low``..``:high``, built once per source and offset.
+
+    On SQLite it is a core ``INSERT OR IGNORE`` (the only writer holds the lock while the statement's own
+    ``NOT EXISTS`` runs; OR IGNORE is the backstop) because SQLAlchemy caches the compiled form of that
+    statement and not of the dialect's ``ON CONFLICT`` insert: recompiling it for every chunk cost more
+    than SQLite's own work. PostgreSQL (several writers at once) uses ``ON CONFLICT (key) DO NOTHING``."""
     from bot.outbox import content_hash
 
     assert bulk.contents
-    d = _new_rows(bulk, low, high).subquery("new")
+    d = _new_rows(bulk, bindparam("low", type_=Integer), bindparam("high", type_=Integer)).subquery("new")
     content_type = OUTBOX.c.content.type
     locales = list(bulk.contents)
     default = locales[0]
 
-    def by_locale(values: dict[str, Any], type_: Any) -> Any:
+    def by_locale(values: dict[str, Any], type_: Any) -> Any:  # noqa: ANN401
         others = [(d.c.locale == loc, literal(values[loc], type_)) for loc in locales[1:]]
         return case(*others, else_=literal(values[default], type_)) if others else literal(values[default], type_)
 
@@ -96,13 +102,11 @@ def _insert_select(session: Session, bulk: BulkReminders, low: int, high: int, *
                   by_locale(bulk.contents, content_type), by_locale(hashes, String), literal("pending", String),
                   literal(bulk.urgent, Boolean), literal(0, Integer), literal(not_before, when_type), null(),
                   literal(now, OUTBOX.c.created_at.type), literal(0, Integer), null()).where(d.c.key.is_not(None))
-    dialect = session.get_bind().dialect.name
-    insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OUTBOX)
-    stmt = insert.from_select(columns, rows).on_conflict_do_nothing(index_elements=["key"])
     if dialect == "sqlite":
-        return max(session.execute(stmt).rowcount or 0, 0)
+        return insert(OUTBOX).prefix_with("OR IGNORE").from_select(columns, rows)
     # Counted by RETURNING: psycopg reports no row count for an INSERT … SELECT … ON CONFLICT.
-    return len(session.execute(stmt.returning(OUTBOX.c.id)).all())
+    return (postgresql.insert(OUTBOX).from_select(columns, rows).on_conflict_do_nothing(index_elements=["key"])
+            .returning(OUTBOX.c.id))
 
 
 def _chunks(member_ids: list[int]) -> list[tuple[int, int]]:
@@ -118,6 +122,7 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
     outcome = "waiting" if not_before > now else "queued"
     with db.read_session() as session:
         plans: list[tuple[BulkReminders, list[Row]]] = []
+        member_ids = None
         for source in BULK_SOURCES:
             for bulk in source(session, now, settings):
                 started = time.process_time()
@@ -130,8 +135,15 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
                     report.spent(bulk.description, time.process_time() - started)
                     continue
                 if bulk.contents:
+                    # Is anything new? The first new row ends the search; the inserts then find the new rows
+                    # of each chunk of member ids themselves (reading them all here too cost a second full
+                    # evaluation of the due SELECT).
                     d = _new_rows(bulk).subquery()
-                    rows = list(session.execute(select(d.c.member_id)))
+                    anything = session.connection().execute(select(d.c.member_id).limit(1)).first()
+                    if anything is not None and member_ids is None:
+                        member_ids = session.connection().execute(
+                            select(Member.id).where(Member.consent_at.is_not(None))).scalars().all()
+                    rows = member_ids if anything is not None else []
                 else:
                     rows = list(session.execute(_new_rows(bulk)))
                 if rows:
@@ -152,17 +164,28 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
 def _queue(db: Any, bulk: BulkReminders, rows: list[Row], contents: list | None, report: Tally,  # noqa: ANN401
            outcome: str, not_before: datetime, stamp: datetime) -> None:
     """Insert the new rows of one source and offset, a chunk per transaction."""
-    from bot.outbox import enqueue_many, outbox_row
+    from bot.outbox import content_hash, enqueue_many, outbox_row
 
     if contents is None:
-        for low, high in _chunks([r.member_id for r in rows]):
+        dialect = db.engine.dialect.name
+        stmt = _insert_select(bulk, dialect=dialect, not_before=not_before, now=stamp)
+        for low, high in _chunks(rows):  # member ids
             with db.session() as session:
-                report.add(bulk.description, outcome, _insert_select(session, bulk, low, high,
-                                                                    not_before=not_before, now=stamp))
+                result = session.connection().execute(stmt, {"low": low, "high": high})
+                added = max(result.rowcount or 0, 0) if dialect == "sqlite" else len(result.all())
+                report.add(bulk.description, outcome, added)
         return
+    digests: dict[int, tuple[list, str]] = {}  # a member on two channels gets the same content object
+
+    def digest(content: list) -> str:
+        hit = digests.get(id(content))
+        if hit is None or hit[0] is not content:
+            hit = digests[id(content)] = (content, content_hash(content))
+        return hit[1]
+
     for start in range(0, len(rows), CHUNK):
         part = [outbox_row(key=r.key, address=r.address, content=content, kind=bulk.kind, member_id=r.member_id,
-                           urgent=bulk.urgent, not_before=not_before, now=stamp)
+                           urgent=bulk.urgent, not_before=not_before, now=stamp, digest=digest(content))
                 for r, content in zip(rows[start:start + CHUNK], contents[start:start + CHUNK], strict=True)]
         with db.session() as session:
             report.add(bulk.description, outcome, enqueue_many(session, part, chunk=CHUNK))

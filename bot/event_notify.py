@@ -113,36 +113,59 @@ def attendee_lines(session: Session, reg: EventRegistration, attendees: list | N
                      for i, a in enumerate(attendees, 1))
 
 
-def registration_card(session: Session, reg: EventRegistration, event: Event, loc: str, *,
-                      title_key: str = "event.reg.card_title", org: Organization | None = None,
-                      attendees: list | None = None) -> Card:
-    """What a member keeps: the event, their status, the attendees and the check-in code to show.
-    `org` and `attendees` may be given when already loaded (a scan renders thousands of cards)."""
-    if org is None and reg.organization_id:
-        org = session.get(Organization, reg.organization_id)
-    rows = [CardField(i18n.t("event.f.when", loc), when_text(event, loc)),
-            CardField(i18n.t("event.f.venue", loc), event.venue),
-            CardField(i18n.t("event.f.status", loc), status_text(session, reg, loc))]
-    if org is not None:
-        rows.append(CardField(i18n.t("event.f.org", loc), org.name))
-    rows.append(CardField(i18n.t("event.f.attendees", loc), attendee_lines(session, reg, attendees)))
-    if reg.phone:
-        from bot.thai import format_phone
+class RegistrationCards:
+    """The cards of registrations of one event in one locale. What is the same on every card (the labels,
+    the time, the venue, the map) is made once: a reminder scan renders thousands."""
 
-        rows.append(CardField(i18n.t("event.f.phone", loc), format_phone(reg.phone)))
-    if reg.status == RegStatus.registered.value:
-        rows.append(CardField(i18n.t("event.f.checkin", loc), reg.checkin_code))
-    link = map_link(event)
-    if link:
-        rows.append(CardField(i18n.t("event.f.map", loc), link))
-    buttons: list[Choice] = []
-    if reg.status == RegStatus.offered.value:
-        buttons += [Choice(i18n.t("event.offer.accept", loc), go("event.accept", reg.id)),
-                    Choice(i18n.t("event.offer.decline", loc), go("event.decline", reg.id))]
-    if reg.status in (RegStatus.registered.value, RegStatus.waitlisted.value):
-        buttons.append(Choice(i18n.t("event.cancel_button", loc), go("event.cancel", reg.id)))
-    return Card(title=i18n.t(title_key, loc, title=event.title), fields=tuple(rows), buttons=tuple(buttons),
-                link_url=link)
+    def __init__(self, event: Event, loc: str, *, title_key: str = "event.reg.card_title") -> None:
+        self.event, self.loc = event, loc
+        self.title = i18n.t(title_key, loc, title=event.title)
+        self.label = {k: i18n.t(f"event.f.{k}", loc) for k in ("status", "org", "attendees", "phone", "checkin")}
+        self.head = (CardField(i18n.t("event.f.when", loc), when_text(event, loc)),
+                     CardField(i18n.t("event.f.venue", loc), event.venue))
+        self.link = map_link(event)
+        self.tail = (CardField(i18n.t("event.f.map", loc), self.link),) if self.link else ()
+        self._status: dict[str, str] = {}
+
+    def _status_text(self, session: Session, reg: EventRegistration) -> str:
+        if reg.status in (RegStatus.waitlisted.value, RegStatus.offered.value):  # a place or a time of its own
+            return status_text(session, reg, self.loc)
+        if reg.status not in self._status:
+            self._status[reg.status] = status_text(session, reg, self.loc)
+        return self._status[reg.status]
+
+    def card(self, session: Session, reg: EventRegistration, *, org_name: str | None = None,
+             attendees: list | None = None) -> Card:
+        """`reg` and `attendees` may be ORM objects or rows with the same attributes; the organization's
+        name and the attendees are read when not given."""
+        if org_name is None and reg.organization_id:
+            org = session.get(Organization, reg.organization_id)
+            org_name = org.name if org is not None else None
+        label, loc = self.label, self.loc
+        rows = [*self.head, CardField(label["status"], self._status_text(session, reg))]
+        if org_name is not None:
+            rows.append(CardField(label["org"], org_name))
+        rows.append(CardField(label["attendees"], attendee_lines(session, reg, attendees)))
+        if reg.phone:
+            from bot.thai import format_phone
+
+            rows.append(CardField(label["phone"], format_phone(reg.phone)))
+        if reg.status == RegStatus.registered.value:
+            rows.append(CardField(label["checkin"], reg.checkin_code))
+        rows += self.tail
+        buttons: list[Choice] = []
+        if reg.status == RegStatus.offered.value:
+            buttons += [Choice(i18n.t("event.offer.accept", loc), go("event.accept", reg.id)),
+                        Choice(i18n.t("event.offer.decline", loc), go("event.decline", reg.id))]
+        if reg.status in (RegStatus.registered.value, RegStatus.waitlisted.value):
+            buttons.append(Choice(i18n.t("event.cancel_button", loc), go("event.cancel", reg.id)))
+        return Card(title=self.title, fields=tuple(rows), buttons=tuple(buttons), link_url=self.link)
+
+
+def registration_card(session: Session, reg: EventRegistration, event: Event, loc: str, *,
+                      title_key: str = "event.reg.card_title") -> Card:
+    """What a member keeps: the event, their status, the attendees and the check-in code to show."""
+    return RegistrationCards(event, loc, title_key=title_key).card(session, reg)
 
 
 # --- outbox ------------------------------------------------------------------------------------------

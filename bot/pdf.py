@@ -10,8 +10,8 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
 from sqlmodel import Session, select
 
 from bot import i18n
@@ -19,6 +19,9 @@ from bot.clock import to_local
 from storage.models import Organization
 from storage.models.events import Event, EventAttendee, EventRegistration, RegStatus
 from storage.models.training import EventWalkIn
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FAMILY = "NotoSansThai"
 
@@ -30,17 +33,24 @@ def thai_font() -> Path:
     return find_thai_font()
 
 
-class ThaiPDF(FPDF):
-    """Writes SARA AM (ำ) as its two parts, NIKHAHIT + SARA AA (the same glyphs HarfBuzz draws): shaped as
-    one character its second glyph has no Unicode mapping in the PDF, so copying or searching the text
-    gave "ตำ\x10บล". The parts read back as "ตํา", equal to "ตำ" under NFKC."""
+@lru_cache(maxsize=1)
+def _thai_pdf_class() -> type[FPDF]:
+    # fpdf2 brings fontTools and HarfBuzz: 0.2-0.3 s of imports, paid by the first PDF, not by the server's start
+    from fpdf import FPDF
 
-    def normalize_text(self, text: str) -> str:
-        return super().normalize_text(text.replace("\u0e33", "\u0e4d\u0e32"))
+    class ThaiPDF(FPDF):
+        """Writes SARA AM (ำ) as its two parts, NIKHAHIT + SARA AA (the same glyphs HarfBuzz draws): shaped as
+        one character its second glyph has no Unicode mapping in the PDF, so copying or searching the text
+        gave "ตำ\x10บล". The parts read back as "ตํา", equal to "ตำ" under NFKC."""
+
+        def normalize_text(self, text: str) -> str:
+            return super().normalize_text(text.replace("\u0e33", "\u0e4d\u0e32"))
+
+    return ThaiPDF
 
 
 def new_pdf(orientation: str = "P") -> FPDF:
-    pdf = ThaiPDF(orientation=orientation, unit="mm", format="A4")
+    pdf = _thai_pdf_class()(orientation=orientation, unit="mm", format="A4")
     font = str(thai_font())
     variable = "[" in Path(font).name  # Noto Sans Thai ships as one variable font: pick the weights
     pdf.add_font(FAMILY, "", font, variations={"wght": 400} if variable else None)

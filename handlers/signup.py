@@ -13,12 +13,13 @@ from typing import Any
 
 from bot import outbox
 from bot.context import Context
-from bot.forms import Field, Form, Invalid, Reask, typed_choice
+from bot.forms import SUMMARY, Field, Form, Invalid, Reask, typed_choice
 from bot.labels import shorten
 from bot.membership import ask_representative
 from bot.messages import Card, CardField, Choice, Reply
 from bot.registry import add_flows, add_intents, go, intent, menu_choices
 from handlers import phrasings
+from handlers import signup_pick as pick
 from handlers.events import open_events, start_register
 from handlers.fields import (
     clean_text, display_name_choices, kind_choices, parse_kind, parse_org_name,
@@ -104,6 +105,11 @@ def _parse_org_query(raw: str, ctx: Context) -> str:
         FORM.set_value(ctx, "org", org.id)
         ctx.data["org_guessed"] = True
         ctx.notes.append(ctx.say("signup.org_guessed", org=f"{org.name} ({org.province})"))
+    elif len(alike := [m for m in found if m[1] >= STRONG_MATCH]) > 1 and not _reads_as_whole_name(query):
+        # Several resemble a part of a name: listed now, picked at the read-back (the pick confirms).
+        # A whole name typed (มูลนิธิ…) that is not in the directory, or only faint resemblances (maybe a
+        # new organization), get the list with "ลงทะเบียนองค์กรใหม่" instead.
+        pick.defer_pick(ctx, FORM, alike)
     return query
 
 
@@ -115,6 +121,8 @@ def _full_name_choices(ctx: Context) -> list[Choice]:
     choices = display_name_choices(ctx)
     if ctx.data.get("org_guessed"):
         choices.append(ctx.choice("signup.not_this_org", NOT_THIS_ORG))
+    elif pick.pending(FORM, ctx):
+        choices.append(pick.new_org_choice(ctx))
     return choices
 
 
@@ -167,6 +175,8 @@ def _parse_org(raw: str, ctx: Context) -> int | str:
 def _show_org(value: Any, ctx: Context) -> str:
     if value == NEW:
         return ctx.t("signup.new_org")
+    if value == pick.LATER:
+        return ctx.t("signup.org_pick_below")
     org = ctx.session.get(Organization, int(value))
     return f"{org.name} ({org.province})" if org else "-"
 
@@ -253,7 +263,23 @@ class SignupForm(Form):
                 ctx.data["v"] = v
                 ctx.data.pop("org_guessed")
                 return self._goto(ctx, "org")
+        if pick.pending(self, ctx) and ctx.data.get("step") != "org":
+            text = ctx.msg.input.strip()
+            if pick.wants_new(ctx, text):  # none of the look-alikes: a new organization, its questions next
+                self.set_value(ctx, "org", _parse_org(NEW, ctx))
+                pick.forget(ctx)
+                if ctx.data.get("step") == SUMMARY:
+                    ctx.data["editing"] = True  # each answer then returns to the read-back
+                return self._goto(ctx, self._next_field(ctx, after=None))
+            taken = (pick.on_summary(self, ctx, text) if ctx.data.get("step") == SUMMARY
+                     else pick.on_person_answer(self, ctx, text))
+            if taken is not None:
+                return taken
         return super().handle(ctx)
+
+    def _summary(self, ctx: Context) -> list[Reply]:
+        replies = super()._summary(ctx)
+        return pick.summary(ctx, replies) if pick.pending(self, ctx) else replies
 
     def on_confirm(self, ctx: Context, values: dict[str, Any]) -> list[Reply]:
         from datetime import datetime

@@ -5,7 +5,8 @@ sign-up 14, an existing one's 8 (the name, position and phone typed in one line 
 a one-message report with a deadline open 5 (a report could not start without "ส่งรายงาน"), a misread title
 fixed at the read-back 8 (แก้ไข → the item → the title), two attendees on one line 6 (and stored as one).
 An existing organization found from a part of its name took 6 (the list tapped even with one name on it);
-one strong resemblance is now proposed with the name question (5); several alike still need the tap (6)."""
+one strong resemblance is now proposed with the name question (5); several alike are listed there and picked
+at the read-back, the pick confirming (5)."""
 from __future__ import annotations
 
 import pytest
@@ -110,22 +111,82 @@ def test_a_proposed_organization_that_is_not_theirs_leads_to_the_list(office, re
     assert "ชื่อเต็มขององค์กร" in chat.text  # a part of a name searched: the whole name is asked
 
 
-def test_a_part_of_the_name_picked_from_a_list_signs_up_in_6_turns(office) -> None:  # noqa: ANN001
-    """Several organizations resemble the part typed: the member picks one (one turn more than by the
-    whole name or a single resemblance; not folded further, the list has to be read)."""
+def test_a_part_of_the_name_picked_from_look_alikes_signs_up_in_5_turns(office) -> None:  # noqa: ANN001
+    """Several organizations resemble the part typed: they are listed above the name question and the
+    member picks theirs at the read-back, the tap that picks being the tap that confirms."""
     org_id = seed_org(office, "ชมรมผู้สูงอายุบ้านดง")
     seed_org(office, "ชมรมผู้สูงอายุบ้านดอน")
     chat = Chat(office, "somsri")
     chat.say("สวัสดีค่ะ")
     chat.tap("ยินยอม")
     chat.say("ผู้สูงอายุบ้านด")
-    assert "พบองค์กรที่ชื่อใกล้เคียง" in chat.text
-    chat.tap(next(label for label in chat.labels if label.endswith("ชมรมผู้สูงอายุบ้านดง")))
+    assert "พบองค์กรที่ชื่อใกล้เคียงหลายแห่ง" in chat.text and "ชื่อ-นามสกุล" in chat.text
+    assert "1. ชมรมผู้สูงอายุบ้านดง" in chat.text and "ชมรมผู้สูงอายุบ้านดอน" in chat.text
     chat.say("บุญมี มีสุข ประธานชมรม 081-234-5678")
-    chat.tap("ยืนยัน")
-    assert _turns(chat) <= 6
+    rows = {f.label: f.value for f in chat.card.fields}
+    assert rows["องค์กร"] == "แตะชื่อองค์กรของคุณที่ปุ่มด้านล่าง" and rows["ชื่อ-นามสกุล"] == "บุญมี มีสุข"
+    assert "ยืนยัน" not in chat.labels  # confirming is picking
+    chat.tap(next(label for label in chat.labels if label.endswith("ชมรมผู้สูงอายุบ้านดง")))
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text and "ชมรมผู้สูงอายุบ้านดง" in chat.text
+    assert _turns(chat) <= 5
     with office.db.session() as s:
-        assert s.exec(select(Member)).one().organization_id == org_id
+        m = s.exec(select(Member)).one()
+    assert (m.organization_id, m.full_name, m.position) == (org_id, "บุญมี มีสุข", "ประธานชมรม")
+
+
+def _at_look_alikes(office) -> Chat:  # noqa: ANN001
+    seed_org(office, "ชมรมผู้สูงอายุบ้านดง")
+    seed_org(office, "ชมรมผู้สูงอายุบ้านดอน")
+    chat = Chat(office, "somsri")
+    chat.say("สวัสดีค่ะ")
+    chat.tap("ยินยอม")
+    chat.say("ผู้สูงอายุบ้านด")
+    return chat
+
+
+def test_yes_at_the_read_back_asks_which_organization_and_stores_nothing(office) -> None:  # noqa: ANN001
+    chat = _at_look_alikes(office)
+    chat.say("บุญมี มีสุข ประธานชมรม 081-234-5678")
+    chat.say("ถูกต้องค่ะ")
+    assert "ยังไม่ได้เลือกองค์กร" in chat.text and any(label.endswith("บ้านดอน") for label in chat.labels)
+    with office.db.session() as s:
+        assert s.exec(select(Member)).first() is None
+    chat.say("2")  # the number of the listed organization, typed
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text
+    with office.db.session() as s:
+        org = s.get(Organization, s.exec(select(Member)).one().organization_id)
+    assert org.name == "ชมรมผู้สูงอายุบ้านดอน"
+
+
+def test_a_listed_organization_typed_at_the_name_question_is_picked_there(office) -> None:  # noqa: ANN001
+    chat = _at_look_alikes(office)
+    chat.say("ชมรมผู้สูงอายุบ้านดอน")
+    assert "เลือก ชมรมผู้สูงอายุบ้านดอน (พิษณุโลก) แล้ว" in chat.text and "ชื่อ-นามสกุล" in chat.text
+    chat.say("บุญมี มีสุข ประธานชมรม 081-234-5678")
+    rows = {f.label: f.value for f in chat.card.fields}
+    assert rows["องค์กร"] == "ชมรมผู้สูงอายุบ้านดอน (พิษณุโลก)"
+    chat.tap("ยืนยัน")
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text
+
+
+@pytest.mark.parametrize("where", ["name question", "read-back"])
+def test_none_of_the_look_alikes_registers_a_new_organization(office, where) -> None:  # noqa: ANN001
+    chat = _at_look_alikes(office)
+    if where == "read-back":
+        chat.say("บุญมี มีสุข ประธานชมรม 081-234-5678")
+    chat.tap("ลงทะเบียนองค์กรใหม่")
+    assert "ชื่อเต็มขององค์กร" in chat.text  # a part of a name was searched: the whole name is asked
+    chat.say("ชมรมผู้สูงอายุบ้านดงใหม่")
+    chat.tap("องค์กรสาธารณประโยชน์")
+    chat.say("อ.เมือง")
+    if where == "name question":
+        chat.say("บุญมี มีสุข ประธานชมรม 081-234-5678")
+    rows = {f.label: f.value for f in chat.card.fields}
+    assert rows["ชื่อองค์กร"] == "ชมรมผู้สูงอายุบ้านดงใหม่" and rows["ชื่อ-นามสกุล"] == "บุญมี มีสุข"
+    chat.tap("ยืนยัน")
+    assert "ลงทะเบียนเรียบร้อยแล้ว" in chat.text
+    with office.db.session() as s:
+        assert s.exec(select(Organization).where(Organization.name == "ชมรมผู้สูงอายุบ้านดงใหม่")).one()
 
 
 def test_the_chat_apps_display_name_is_a_one_tap_answer(office) -> None:  # noqa: ANN001
