@@ -26,11 +26,13 @@ ORG_WORDS = ("มูลนิธิ", "สมาคม", "ชมรม", "กล
 _HONORIFIC = re.compile(r"^(?:นางสาว|น\.ส\.|นาย(?!ก|ทะเบียน)|นาง(?!รอง)|ด\.ช\.|ด\.ญ\.|ดร\.|คุณ)\s*(?=[ก-๙A-Za-z])")
 # A person starts here inside a line: "… และนายสมชาย", "…, นางสาวมาลี"
 _PEOPLE_SPLIT = re.compile(
-    r"\s*(?:\n|;|,|、|\s(?:และ|กับ)\s*|\s(?=(?:นางสาว|น\.ส\.|นาย(?!ก|ทะเบียน)|นาง(?!รอง))[ก-๙]))\s*")
+    r"\s*(?:\n|;|,|、|\s(?:และ|กับ)\s*|\s(?=(?:นางสาว|น\.ส\.|นาย(?!ก|ทะเบียน)|นาง(?!รอง))[ก-๙])"
+    r"|\s(?=(?:\d{1,2}|[๐-๙]{1,2})[.)]\s))\s*")  # "1. นายเอ … ประธาน 2. นางบี …": a list on one line
 _NUMBERING = re.compile(r"^\s*(?:\d+|[๐-๙]+)[.)]\s*|^\s*[-•*·]\s*")
 _EXTENSION = re.compile(r"(?:ต่อ|ext\.?|(?<![a-z])x|#)\s*([0-9]{1,5})(?![0-9])", re.I)
 _PHONE_RUN = re.compile(r"(?:โทร\.?|เบอร์(?:โทร)?|tel\.?|phone)?\s*:?\s*\+?[0-9๐-๙][0-9๐-๙\s\-.()]{7,}[0-9๐-๙]"
                         r"(?:\s*(?:ต่อ|ext\.?|x|#)\s*[0-9๐-๙]{1,5})?", re.I)
+_LIST_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[๐-๙]{1,2})[.)]?\s*$")  # a chunk that is only "2." of a list
 _POSITION_PREFIX = re.compile(r"^(?:ตำแหน่ง|position)\s*[:：]?\s*", re.I)
 _NAME_PREFIX = re.compile(r"^(?:ชื่อ(?:-?นามสกุล)?|ผม|ดิฉัน|หนู|ฉัน|name)\s*[:：]?\s*", re.I)
 _SEPARATOR = re.compile(r"\s*(?:,|/|\s-\s|\s–\s)\s*")
@@ -118,7 +120,7 @@ def split_person(text: str) -> Person:
                     name, position = " ".join(words[:2]), " ".join(words[2:])
                 else:
                     name = line
-        position = _POSITION_PREFIX.sub("", (position or "").strip(" ,:;-")).strip() or None
+        position = _POSITION_PREFIX.sub("", (position or "").strip(" ,:;-")).strip().strip("()[]").strip() or None
         return Person(name.strip(" ,:;-"), position, phone)
     except Exception:
         return Person(text.strip())
@@ -133,7 +135,7 @@ def split_people(text: str) -> list[Person]:
             line = _NUMBERING.sub("", line).strip()
             if not line:
                 continue
-            chunks = [c for c in _PEOPLE_SPLIT.split(line) if c and c.strip()]
+            chunks = [c for c in _PEOPLE_SPLIT.split(line) if c and c.strip() and not _LIST_NUMBER.match(c)]
             # "สมชาย ใจดี, เหรัญญิก": a comma before a position joins it to the person before it
             merged: list[str] = []
             for chunk in chunks:

@@ -46,12 +46,14 @@ _TITLE_STOP = re.compile(
     r"|\s*(?:เมื่อวัน|วันที่|ณ\s|ทุก(?:วัน|สัปดาห์|เดือน|เย็น|เช้า|คืน)|(?:ครั้ง)?ล่าสุด)|\s+รายงาน|[\n,;:]|$"
 )
 _NUMBER = re.compile(r"\s*\d")
+_LEADING_TIME = re.compile(r"^(?:เวลา\s*)?\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?|น\.?)?\s*(?:[·•|\-–—,]\s*)?")
 # '<n> <unit>' after a title: a count of places is skipped over (ลงพื้นที่ 3 ชุมชน ให้ความรู้...); any
 # other count ends the title; a number after ครั้งที่/รุ่นที่ is part of the name; a number before any
 # other word (ทำบุญ 9 วัด) too.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
-_COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า))\S*\s*$")
+# …and so does a breakdown's group word: 'ค่ายเยาวชนรักษ์ป่า เด็ก 40 ผู้ปกครอง 12 รวม 52 คน'.
+_COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า)|เด็ก|ผู้ปกครอง|(?:ผู้|เพศ)?(?:ชาย|หญิง))\S*\s*$")
 _NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
 _COUNT_UNIT = re.compile(
     r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
@@ -140,8 +142,8 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
             before = _tidy(_TRAILING_CUE.sub("", _LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds])))))
             if len(before) >= 3 and not _HEADER.match(before):
                 cand = before
-            else:
-                cand = n[min(de, lend):lend]
+            else:  # after the date: a pasted page's time and separator first ('…, 10:30 AM · อบรม…')
+                cand = _LEADING_TIME.sub("", _tidy(n[min(de, lend):lend]))
         else:
             cand = line
         q = _QUOTED.search(cand)

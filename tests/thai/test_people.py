@@ -20,6 +20,7 @@ from bot.thai.people import (
     ("นางสาวมาลี ศรีสุข ผู้ประสานงาน โทร 0-4434-1234 ต่อ 12", Person("นางสาวมาลี ศรีสุข", "ผู้ประสานงาน",
                                                                      "044341234 ต่อ 12")),
     ("๑. สมพร ดีงาม ๐๘๙ ๑๒๓ ๔๕๖๗", Person("สมพร ดีงาม", None, "0891234567")),
+    ("สมศรี ใจดี (เลขาฯ) 0812345678", Person("สมศรี ใจดี", "เลขาฯ", "0812345678")),  # brackets are not the position
 ])
 def test_one_line_gives_name_position_and_phone(text: str, expected: Person) -> None:
     assert split_person(text) == expected
@@ -35,6 +36,8 @@ def test_one_line_gives_name_position_and_phone(text: str, expected: Person) -> 
     ("สมชาย ใจดี, เหรัญญิก", [("สมชาย ใจดี", "เหรัญญิก")]),
     ("สมชาย ใจดี กับ สมหญิง รักดี", [("สมชาย ใจดี", None), ("สมหญิง รักดี", None)]),
     ("ประยุทธ์ มานะ ผู้ช่วยเลขานุการ", [("ประยุทธ์ มานะ", "ผู้ช่วยเลขานุการ")]),
+    # a numbered list on one line: the next number is not part of the position
+    ("1. นายเอก บีซี ประธาน 2. นางดาว อีเอฟ กรรมการ", [("นายเอก บีซี", "ประธาน"), ("นางดาว อีเอฟ", "กรรมการ")]),
 ])
 def test_several_people_in_one_message(text: str, names: list[tuple[str, str | None]]) -> None:
     assert [(p.name, p.position) for p in split_people(text)] == names
