@@ -20,6 +20,7 @@ from handlers import (
     certificates,
     directory,
     event_officer,
+    event_registrations,
     event_reminders,
     events,
     linking,
@@ -62,7 +63,8 @@ def register_all() -> None:
     reports.register()  # activity reports (member's side): the activity form
     report_start.register()  # the ways into a report; a report typed straight away (a fallback)
     report_officer.register()  # deadlines, status, returning a report
-    events.register()  # trainings and seminars (member's side)
+    events.register()  # trainings and seminars (member's side): the list, registering
+    event_registrations.register()  # a member's registrations: cancel, waitlist offers, feedback
     event_officer.register()  # creating, publishing, attendance
     event_reminders.register()  # event reminders, feedback questions, waitlist offers
     tickets.register()  # questions to the office
