@@ -75,6 +75,9 @@ COMMANDS: list[Hook] = []
 # returns its replies, or None to let the next one (then "not understood") answer. Asked in the order added.
 Fallback = Callable[[Context, str], "list[Reply] | None"]
 FALLBACKS: list[Fallback] = []
+# Short requests in a member's own words ('มีอบรมไหมคะ'), read by bot.thai.frames: set by `add_frames`.
+FRAMES: list = []
+_VOCABULARY: list = []
 PREVIOUS_MISS = "_miss"  # state data / ctx.memo key: the previous turn's message nothing could place
 _INTENT_ATTR = "registry_intent"
 
@@ -98,6 +101,14 @@ def add_intents(*starts: StartFn) -> None:
         it: Intent = getattr(fn, _INTENT_ATTR)
         INTENTS[it.name] = it
     _keyword_table.cache_clear()
+
+
+def add_frames(words: dict[str, tuple[str, ...]], frames: tuple) -> None:
+    """Words by concept and the frames (bot.thai.frames) that read requests in a member's own words."""
+    from bot.thai.frames import Vocabulary
+
+    _VOCABULARY[:] = [Vocabulary(words)]
+    FRAMES[:] = list(frames)
 
 
 def add_flows(*flows: Flow) -> None:
@@ -133,9 +144,15 @@ def _keyword_table() -> dict[str, list[str]]:
 
 
 def find_intent(text: str) -> Intent | None:
+    """The intent a message asks for: it is one of an intent's words, or else a short request whose words
+    fit one of the frames."""
     from bot.thai import match_keyword
 
     name = match_keyword(text, _keyword_table())
+    if name is None and FRAMES:
+        from bot.thai.frames import match_frame
+
+        name = match_frame(text, _VOCABULARY[0], FRAMES)
     return INTENTS.get(name) if name else None
 
 

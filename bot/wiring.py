@@ -27,6 +27,7 @@ from handlers import (
     membership,
     menu,
     officer,
+    phrasings,
     profile,
     report_officer,
     report_start,
@@ -51,6 +52,7 @@ def register_all() -> None:
     report_notify.register()  # deadline reminders, the audience "organizations missing a report"
     event_notify.register()  # the audience "registrants of an event", event cards on announcements
     # conversations
+    phrasings.register()  # short requests in a member's own words, read by their words (bot.thai.frames)
     directory.register()
     menu.register()
     officer.register()

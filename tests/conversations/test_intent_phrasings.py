@@ -48,11 +48,32 @@ PHRASINGS: dict[str, list[str]] = {
     ],
 }
 
+# Requests in a member's own words, not one of the intent's words with particles: read by the words they are
+# made of, in any order (bot.thai.frames, handlers/phrasings.FRAMES).
+OWN_WORDS: dict[str, list[str]] = {
+    "event.register": ["สมัครเข้าอบรมได้ที่ไหนคะ", "ขอลงทะเบียนเข้าร่วมสัมมนาค่ะ", "อยากไปอบรมค่ะ", "จะลงชื่ออบรมด้วยนะคะ",
+                       "ขอเข้าร่วมอบรมด้วยคนค่ะ"],
+    "event.list": ["มีอบรมไหมคะ", "ช่วงนี้มีอบรมอะไรบ้าง", "เดือนนี้มีสัมมนาไหม", "อบรมเดือนหน้ามีไหมคะ",
+                   "ขอดูรายการอบรมค่ะ", "มีหลักสูตรอะไรเปิดบ้างคะ"],
+    "event.mine": ["ขอยกเลิกค่ะ ไปไม่ได้แล้ว", "ไม่สะดวกไปอบรมแล้วค่ะ ขอยกเลิก", "เช็คว่าสมัครไว้หรือยัง",
+                   "สมัครอบรมไปแล้วหรือยังคะ", "ติดธุระค่ะ ไปอบรมไม่ได้"],
+    "report.start": ["ขอรายงานกิจกรรมเดือนนี้ค่ะ", "ส่งผลกิจกรรมค่ะ", "ส่งงานค่ะ", "จะส่งรายงานเดือนนี้นะคะ"],
+    "profile.show": ["ขอดูข้อมูลที่ลงทะเบียนไว้", "ข้อมูลที่ให้ไว้ค่ะ", "ดูข้อมูลองค์กร"],
+    "profile.edit": ["เบอร์เปลี่ยนค่ะ", "ขอแก้ชื่อค่ะ", "แก้ตำแหน่งค่ะ", "เปลี่ยนตำแหน่งหน่อยค่ะ", "อยากเปลี่ยนเบอร์โทรศัพท์"],
+    "directory": ["หาเบอร์มูลนิธิ", "ขอเบอร์ชมรมหน่อยค่ะ", "มีองค์กรไหนบ้างในอำเภอ", "ค้นหาเครือข่ายใกล้ๆ"],
+}
+OWN_WORDS_ELSEWHERE = {"cert.mine": ["ขอใบประกาศอบรมค่ะ", "เกียรติบัตรได้ตอนไหนคะ"]}
+for _intent, _texts in OWN_WORDS.items():
+    PHRASINGS[_intent] = PHRASINGS[_intent] + _texts
+
 # Sentences that mention an intent's words but ask for something else (or for nothing).
 NEAR_MISSES = [
     "อบรมเมื่อวานสนุกมากค่ะ", "ขอบคุณที่จัดอบรมดีๆแบบนี้นะคะ อยากให้จัดอีก", "สมัครงาน", "ข้อมูลองค์กรอื่น",
     "รายงานตัว", "ส่งรูป", "คิวสำรองเต็มหรือยังคะ", "ข้อมูลผิดค่ะ", "ขอบ", "ลงทะเบียนไปแล้วค่ะ",
     "ยกเลิกรายงาน", "อยากรู้ว่าอบรมวันไหน", "ขอเบอร์พมจ.หน่อยค่ะ",
+    # …and short answers and names that are made of request words but ask for nothing
+    "ทำไมยังไม่ได้รับเงิน", "ไปแล้วค่ะ", "ส่งแล้วค่ะ", "ประธานชมรม", "ชมรมผู้สูงอายุบ้านดง", "จัดอบรมอสม 20 คน",
+    "ไม่ได้ใช้งบค่ะ", "ข้อมูลถูกต้องค่ะ", "ส่งรูปกิจกรรม", "ส่งไม่ได้ค่ะ", "ไม่ว่างค่ะ",
 ]
 # Markers of each intent's first reply, for a member of an organization with no open event or deadline.
 MARKERS = {
@@ -70,6 +91,12 @@ MARKERS = {
 
 @pytest.mark.parametrize("intent,text", [(i, t) for i, ts in PHRASINGS.items() for t in ts])
 def test_phrasing_finds_its_intent(intent, text):
+    found = find_intent(text)
+    assert found is not None and found.name == intent, (text, found and found.name)
+
+
+@pytest.mark.parametrize("intent,text", [(i, t) for i, ts in OWN_WORDS_ELSEWHERE.items() for t in ts])
+def test_own_words_find_intents_without_a_marker_here(intent, text):
     found = find_intent(text)
     assert found is not None and found.name == intent, (text, found and found.name)
 
