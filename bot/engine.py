@@ -224,7 +224,9 @@ class Engine:
             # Forms run only in 1:1 chats. In a group we answer only someone calling on the bot
             # (a menu word or a capability), not every line of the group's own conversation.
             text = msg.input.strip()
-            called = msg.kind == "follow" or text.startswith("go:") or _global_word(text) or find_intent(text)
+            # (an intent's own words only: 'ไปอบรมไหม' between colleagues is not a request to the bot)
+            called = msg.kind == "follow" or text.startswith("go:") or _global_word(text) or \
+                find_intent(text, own_words=False)
             return [ctx.say("engine.group_only_private")] if called else []
         if ctx.identity and not ctx.identity.reachable:
             ctx.identity.reachable = True  # they wrote to us, so we can reach them again

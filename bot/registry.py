@@ -143,13 +143,13 @@ def _keyword_table() -> dict[str, list[str]]:
     return {name: it.triggers() for name, it in INTENTS.items()}
 
 
-def find_intent(text: str) -> Intent | None:
-    """The intent a message asks for: it is one of an intent's words, or else a short request whose words
-    fit one of the frames."""
+def find_intent(text: str, *, own_words: bool = True) -> Intent | None:
+    """The intent a message asks for: it is one of an intent's words, or else (`own_words`) a short request
+    whose words fit one of the frames."""
     from bot.thai import match_keyword
 
     name = match_keyword(text, _keyword_table())
-    if name is None and FRAMES:
+    if name is None and own_words and FRAMES:
         from bot.thai.frames import match_frame
 
         name = match_frame(text, _VOCABULARY[0], FRAMES)

@@ -177,6 +177,7 @@ def test_group_chatter_is_left_alone_but_a_call_is_answered(chat: Chat) -> None:
         return chat.send(IncomingMessage(address=chat.address, text=text, is_group=True))
 
     assert in_group("พรุ่งนี้ประชุมกี่โมงคะ") == []  # the group's own conversation
+    assert in_group("ไปอบรมไหม") == []  # colleagues asking each other, though a member alone would be answered
     assert "แชตส่วนตัว" in chat.text if in_group("เมนู") else False
 
 
