@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.clock import db_now
@@ -129,17 +129,47 @@ def delivered_by_broadcast(session: Session, broadcast_ids: list[int]) -> dict[i
 
 def reminder_contents(session: Session, *, province: str | None, offset: int, limit: int) -> list[tuple[str, Any, int]]:
     """(content hash, first row's content, recipients) of recent reminders, newest first."""
+    if province is None:
+        return _recent_reminders(session, offset=offset, limit=limit)
     stmt = (select(OutboxMessage.content_hash, func.max(OutboxMessage.id).label("last"), func.count())
             .where(OutboxMessage.kind == "reminder"))
-    if province is not None:
-        stmt = stmt.join(Member, col(Member.id) == col(OutboxMessage.member_id)).join(
-            Organization, col(Organization.id) == col(Member.organization_id)).where(Organization.province == province)
+    stmt = stmt.join(Member, col(Member.id) == col(OutboxMessage.member_id)).join(
+        Organization, col(Organization.id) == col(Member.organization_id)).where(Organization.province == province)
     rows = session.execute(stmt.group_by(OutboxMessage.content_hash).order_by(func.max(OutboxMessage.id).desc())
                            .offset(offset).limit(limit)).all()
     out = []
     for digest, last, n in rows:
         content = session.execute(select(OutboxMessage.content).where(OutboxMessage.id == last)).scalar_one()
         out.append((digest, content, int(n)))
+    return out
+
+
+def _recent_reminders(session: Session, *, offset: int, limit: int) -> list[tuple[str, Any, int]]:
+    """The whole country's page of reminders. Grouped on the content-hash index alone (its entries carry the
+    row id: no row is read), newest group first, and only each group's last row read to see whether it is
+    a reminder: filtering on ``kind`` in the grouping read every row of the outbox (0.4 s at 50,000
+    organizations, whose event reminders are thousands of different cards)."""
+    O = OutboxMessage
+    out: list[tuple[str, Any, int]] = []
+    skipped, start, step = 0, 0, max(50, 2 * (offset + limit))
+    while len(out) < limit:
+        groups = session.execute(select(O.content_hash, func.max(O.id), func.count()).group_by(O.content_hash)
+                                 .order_by(func.max(O.id).desc()).offset(start).limit(step)).all()
+        if not groups:
+            break
+        last_rows = {r.id: r for r in session.execute(select(O.id, O.kind, O.content).where(
+            col(O.id).in_([last for _d, last, _n in groups])))}
+        for digest, last, n in groups:
+            row = last_rows[last]
+            if row.kind != "reminder":
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            out.append((digest, row.content, int(n)))
+            if len(out) == limit:
+                break
+        start += step
     return out
 
 
@@ -150,26 +180,33 @@ def stats_for(session: Session, units: list[str]) -> dict[str, ReachStat]:
 
 
 # --- organizations nobody can reach ----------------------------------------------------------------
-def _reachable_member():  # noqa: ANN202
-    return exists(select(1).select_from(Member).join(MemberIdentity, col(MemberIdentity.member_id) == col(Member.id))
-                  .where(col(Member.organization_id) == col(Organization.id), col(Member.consent_at).is_not(None),
-                         MemberIdentity.reachable == True,  # noqa: E712
-                         col(MemberIdentity.channel).in_(("line", "telegram"))))
+def _reachable_org_ids():  # noqa: ANN202
+    """Ids of organizations with a consented member reachable on LINE or Telegram (the database builds the
+    set once; a NOT EXISTS per organization probed members and identities 50,000 times)."""
+    return (select(Member.organization_id).join(MemberIdentity, col(MemberIdentity.member_id) == col(Member.id))
+            .where(col(Member.organization_id).is_not(None), col(Member.consent_at).is_not(None),
+                   MemberIdentity.reachable == True,  # noqa: E712
+                   col(MemberIdentity.channel).in_(("line", "telegram"))))
 
 
 def reach_counts(session: Session, *, province: str | None) -> tuple[int, int]:
-    """(organizations someone can be reached at, organizations nobody can) — two set-based counts."""
-    base = select(func.count()).select_from(Organization)
+    """(organizations someone can be reached at, organizations nobody can): all organizations counted, and
+    those with a reachable member counted once from the members' side (a join, not a NOT EXISTS per
+    organization: 0.2 s → a fraction at 50,000 organizations)."""
+    total = select(func.count()).select_from(Organization)
+    reachable = _reachable_org_ids().with_only_columns(func.count(func.distinct(Member.organization_id)))
     if province is not None:
-        base = base.where(Organization.province == province)
-    reachable = session.execute(base.where(_reachable_member())).scalar_one()
-    unreachable = session.execute(base.where(~_reachable_member())).scalar_one()
-    return int(reachable), int(unreachable)
+        total = total.where(Organization.province == province)
+        reachable = reachable.join(Organization, col(Organization.id) == col(Member.organization_id)).where(
+            Organization.province == province)
+    n_total = int(session.execute(total).scalar_one())
+    n_reachable = int(session.execute(reachable).scalar_one())
+    return n_reachable, n_total - n_reachable
 
 
 def unreachable_orgs(session: Session, *, province: str | None, offset: int = 0,
                      limit: int | None = None) -> list[Organization]:
-    stmt = select(Organization).where(~_reachable_member())
+    stmt = select(Organization).where(col(Organization.id).not_in(_reachable_org_ids()))
     if province is not None:
         stmt = stmt.where(Organization.province == province)
     stmt = stmt.order_by(col(Organization.province), col(Organization.name), col(Organization.id)).offset(offset)
