@@ -86,9 +86,9 @@ class Form:
     def start(self, ctx: Context, values: dict[str, Any] | None = None, *, at: str | None = None,
               intro: Sequence[Reply] = ()) -> list[Reply]:
         ctx.begin(self.name, {"v": jsonstate.encode(values or {}), "tries": 0, "hist": []})
-        if at == EDIT:
+        if at == EDIT or self._field(at) is not None:  # the edit menu, or one field to change straight away
             ctx.data["editing"] = True
-            return list(intro) + self._goto_edit(ctx)
+            return list(intro) + (self._goto_edit(ctx) if at == EDIT else self._goto(ctx, at, record=False))
         if at == SUMMARY:
             return list(intro) + self._goto(ctx, SUMMARY)
         return list(intro) + self._goto(ctx, self._next_field(ctx, after=None))

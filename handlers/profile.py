@@ -95,7 +95,22 @@ def edit_profile(ctx: Context, arg: str | None) -> list[Reply]:
     org = ctx.session.get(Organization, m.organization_id) if m.organization_id else None
     if org is not None:
         values.update(district=org.district, listed=org.listed)
-    return EDIT_FORM.start(ctx, values, at=EDIT)
+    return EDIT_FORM.start(ctx, values, at=_field_named(ctx.msg.input, values) or EDIT)
+
+
+# The words that name one field in a request to change it: 'เบอร์เปลี่ยนค่ะ', 'ขอแก้ตำแหน่ง' go to that question.
+FIELD_WORDS = (("phone", ("เบอร์", "โทร", "phone")), ("position", ("ตำแหน่ง", "position")),
+               ("district", ("อำเภอ", "เขต", "district")), ("listed", ("ทำเนียบ", "directory")),
+               ("full_name", ("ชื่อ", "นามสกุล", "name")))
+
+
+def _field_named(text: str, values: dict[str, Any]) -> str | None:
+    """The one field `text` names (None: none, or several)."""
+    low = (text or "").lower()
+    if "องค์กร" in low:  # 'แก้ชื่อองค์กร' is not the member's own name
+        return None
+    named = [field for field, words in FIELD_WORDS if field in values and any(w in low for w in words)]
+    return named[0] if len(named) == 1 else None
 
 
 class DeleteFlow:

@@ -204,3 +204,19 @@ def test_a_sticker_mid_form_is_not_counted_as_a_wrong_answer(chat: Chat) -> None
         assert "อ่านได้เฉพาะข้อความ" in chat.text and "องค์กรไหน" in chat.text
     chat.say("มูลนิธิทดสอบ")
     assert "ลงทะเบียนองค์กรใหม่" in chat.labels
+
+
+def test_a_request_naming_a_field_goes_to_that_question(chat: Chat) -> None:
+    sign_up_new_org(chat)
+    chat.say("เบอร์เปลี่ยนค่ะ")
+    assert chat.text == "เบอร์โทรที่ติดต่อได้คะ"  # the question itself, not the menu of fields
+    chat.say("089-999-8888")
+    assert {f.label: f.value for f in chat.card.fields}["เบอร์โทร"] == "089-999-8888"  # back at the read-back
+    chat.tap("ยืนยัน")
+    with chat.runtime.db.session() as s:
+        assert s.exec(select(Member)).one().phone == "0899998888"
+    chat.say("ขอแก้ตำแหน่งค่ะ")
+    assert chat.text == "ตำแหน่งของคุณในองค์กรคะ"
+    chat.say("ยกเลิก")
+    chat.say("แก้ไขข้อมูล")  # no field named: the menu of fields
+    assert "ต้องการแก้ไขหัวข้อไหน" in chat.text
