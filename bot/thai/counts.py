@@ -18,7 +18,7 @@ from .textnorm import prep
 PEOPLE_UNIT = re.compile(r"[^\S\n]*(?:กว่า|เศษ|ๆ)?[^\S\n]*(?:คน|ท่าน|ราย|รูป|people|persons|pax)(?!ไข้|พิการ|ไร้)")
 _TOTAL = re.compile(r"(?<!ไม่)(?:รวม|ทั้งหมด|ทั้งสิ้น|total)|=")
 _PEOPLE_CUE = re.compile(
-    r"ผู้เข้าร่วม|เข้าร่วม|ผู้ร่วม|ร่วมงาน|ผู้เข้าอบรม|เข้าอบรม|ผู้ได้รับประโยชน์|ผู้รับบริการ|มาร่วม|มาประชุม"
+    r"ผู้เข้าร่วม|เข้าร่วม|ผู้ร่วม|ร่วมงาน|ผู้เข้าอบรม|เข้าอบรม|เข้าประชุม|ผู้ได้รับประโยชน์|ผู้รับบริการ|มาร่วม|มาประชุม"
     r"|ผู้มา|ที่มา|participants?|จำนวน"
 )
 # People counted who are not the participants: organizers, speakers, and all the members of a club
@@ -26,7 +26,9 @@ _PEOPLE_CUE = re.compile(
 _STAFF = re.compile(r"วิทยากร|เจ้าหน้าที่|ทีม|พี่เลี้ยง|ครู|สมาชิก|ช่าง|ช่วยงาน|มาช่วย")
 _NEVER_PARTICIPANTS = re.compile(r"วิทยากร")
 # After a cue without a unit the number must end there: 'ผู้เข้าร่วม 45' but not 'จำนวน 20 ครอบครัว'.
-_BARE_END = re.compile(r"\s*(?:$|\n|[,;()]|(?:ค่ะ|ครับ|คะ|ค่า|นะ|และ|หญิง|ชาย|รวม)|[^\sก-๛])")
+_BARE_END = re.compile(r"\s*(?:$|\n|[,;()]|(?:ค่ะ|ครับ|คะ|ค่า|นะ|และ|หญิง|ชาย|รวม|จาก)|[^\sก-๛])")
+# 'เข้าประชุม 13 จาก 15 คน': the number after จาก is how many there could have been.
+_OUT_OF = re.compile(r"^\s*(?:จาก|จากทั้งหมด|ใน)\s*$")
 _BREAKDOWN = re.compile(
     r"(?:ชาย|ผู้ชาย)\s*(?P<a>\d+)\s*(?:คน|ท่าน)?\s*(?:,|และ|/)?\s*(?:หญิง|ผู้หญิง)\s*(?P<b>\d+)"
     r"|(?:หญิง|ผู้หญิง)\s*(?P<c>\d+)\s*(?:คน|ท่าน)?\s*(?:,|และ|/)?\s*(?:ชาย|ผู้ชาย)\s*(?P<d>\d+)"
@@ -69,6 +71,8 @@ def pick_people(t: str, nums=None) -> int | None:  # noqa: ANN001
         unit = PEOPLE_UNIT.match(t, e) is not None
         cue = _PEOPLE_CUE.search(seg) is not None
         if not unit and not (cue and _BARE_END.match(t, e)):
+            continue
+        if _OUT_OF.match(seg):
             continue
         is_staff = _STAFF.search(seg) is not None
         if is_staff and not cue:

@@ -103,7 +103,8 @@ _ATOM = re.compile(
             r"(?P<we>(?:(?:วัน)?เสาร์\s*(?:-|และ|กับ|,|/)?\s*(?:วัน)?(?:อาทิตย์|อาทิต|อา(?:\.|(?![ก-ฮ\u0e30-\u0e4e])))|ส\.?\s*-\s*อา\.?"
             r"|สุดสัปดาห์|weekend)(?:\s*(?P<weq>นี้|หน้า|ถัดไป|ที่แล้ว|ที่ผ่านมา|ก่อน))?)",
             # N days/weeks ago
-            r"(?P<ago>(?P<agon>" + _NUMWORD + r")\s*" + _UNIT.format(u="agou")
+            # (not right after a range word: in '18-19 เดือนที่แล้ว' 19 is a day of last month)
+            r"(?P<ago>(?<![-~])(?<![-~]\s)(?<!ถึง)(?<!ถึง\s)(?P<agon>" + _NUMWORD + r")\s*" + _UNIT.format(u="agou")
             + r"\s*(?:ก่อน|ที่แล้ว|ที่ผ่านมา|ago))",
             # in N days/weeks
             r"(?P<inn>(?:อีก|ใน|in)\s*(?P<innn>" + _NUMWORD + r")\s*" + _UNIT.format(u="innu") + ")",
@@ -130,6 +131,7 @@ _ATOM = re.compile(
 # 'และ'/'กับ' join two days of one activity (9 และ 10 พ.ย.): read as its first and last day.
 _RANGE_SEP = re.compile(r"\s*(?:-|~|ถึง|จนถึง|จน|to|until|till|through|thru|และ|กับ|&)\s*(?:วันที่|วัน)?\s*$")
 _PERIOD_GAP = re.compile(r"^[\s,]*$")
-_EVERY = re.compile(r"ทุก\s*$")
+# 'ทุกวันพุธ', 'ทุกเย็นวันพุธ': a habit, whatever time of day comes between.
+_EVERY = re.compile(r"ทุก\s*(?:เช้า|สาย|เที่ยง|บ่าย|เย็น|ค่ำ|คืน)?\s*$")
 _NEGATED = re.compile(r"ไม่ใช่\s*(?:วันที่|วัน|เมื่อ)?\s*$")
 _PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")

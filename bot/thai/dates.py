@@ -266,7 +266,7 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
     kept: list[_Atom] = []
     # 'ทุกวันเสาร์' is a habit, not a date; in 'ไม่ใช่เมื่อวาน เมื่อวันศุกร์' the negated date is the wrong one.
     atoms = [a for i, a in enumerate(atoms)
-             if not (a.kind == "wd" and _EVERY.search(t, max(0, a.start - 6), a.start))
+             if not (a.kind == "wd" and _EVERY.search(t, max(0, a.start - 12), a.start))
              and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None

@@ -53,8 +53,10 @@ _LEADING_TIME = re.compile(r"^(?:เวลา\s*)?\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
 # …and so does a breakdown's group word: 'ค่ายเยาวชนรักษ์ป่า เด็ก 40 ผู้ปกครอง 12 รวม 52 คน'.
-_COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า)|เด็ก|ผู้ปกครอง|(?:ผู้|เพศ)?(?:ชาย|หญิง))\S*\s*$")
+_COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า)|เด็ก|ผู้ปกครอง|ชาวบ้าน|สมาชิก|(?:ผู้|เพศ)?(?:ชาย|หญิง))\S*\s*$")
 _NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
+# A Buddhist-Era year after the name is part of it: 'งานวันเด็กตำบลบ้านใหม่ 2569' (not 2569 of anything).
+_BE_YEAR = re.compile(r"\s*25\d\d(?![\d,.])(?!\s*(?:คน|ท่าน|ราย|บาท|บ\.))")
 _COUNT_UNIT = re.compile(
     r"\s*\d[\d,.]*\s*(?:กว่า|เศษ)?\s*(?:คน|ท่าน|ราย|รูป|วัน|คืน|หลัง|คัน|ครัวเรือน|ครอบครัว|ชุด|กล่อง|ร้าน|ครั้ง"
     r"|บาท|ชั่วโมง|ชม|ปี|เดือน|สัปดาห์|หมื่น|พัน|แสน|ล้าน|ตัว|ผืน|ถุง|ทุน|%|[^\sก-๛]|$)"
@@ -83,7 +85,8 @@ _HEADER = re.compile(
     # who is reporting: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's name alone on the first line
     r"|" + ORG_LINE.pattern
 )
-_HEADER_PREFIX = re.compile(r"^(?:ขอ(?:อนุญาต)?)?ส่งรายงาน(?:กิจกรรม)?\s*(?:" + _PART_ALT + r")*\s+")
+# 'ส่งรายงานค่ะ กิจกรรม…', 'รายงานค่ะ กิจกรรม…' on the title's own line
+_HEADER_PREFIX = re.compile(r"^(?:ขอ(?:อนุญาต)?)?(?:ส่ง)?รายงาน(?:กิจกรรม)?\s*(?:" + _PART_ALT + r")*\s+")
 # A title cannot be a count's noun: 'วิทยากร 2 ท่าน', 'ชมรมมีสมาชิก 200 คน'.
 # Nor a message that only gives another field: 'กลุ่มเป้าหมายเป็นอาสาสมัคร', 'งบได้จากทอดผ้าป่า', 'ไม่ใช่ 19'.
 _NOT_TITLE = re.compile(
@@ -109,7 +112,8 @@ def _title_cut(s: str) -> str:
             out += " "
             pos = m.end()
             continue
-        if _NAME_NUMBER_BEFORE.search(s[: num.start()]) or not _COUNT_UNIT.match(s, num.start()):
+        if (_NAME_NUMBER_BEFORE.search(s[: num.start()]) or not _COUNT_UNIT.match(s, num.start())
+                or _BE_YEAR.match(s, num.start())):
             # part of the name: keep the number and go on
             m2 = _NAME_NUMBER.match(s, num.start())
             out += s[num.start(): m2.end()]
