@@ -19,7 +19,7 @@ PEOPLE_UNIT = re.compile(r"[^\S\n]*(?:กว่า|เศษ|ๆ)?[^\S\n]*(?:ค
 _TOTAL = re.compile(r"(?<!ไม่)(?:รวม|ทั้งหมด|ทั้งสิ้น|total)|=")
 _PEOPLE_CUE = re.compile(
     r"ผู้เข้าร่วม|เข้าร่วม|ผู้ร่วม|ร่วมงาน|ผู้เข้าอบรม|เข้าอบรม|เข้าประชุม|ผู้ได้รับประโยชน์|ผู้รับบริการ|มาร่วม|มาประชุม"
-    r"|ผู้มา|ที่มา|participants?|จำนวน"
+    r"|ผู้มา|ที่มา|มาจริง|participants?|จำนวน"
 )
 # People counted who are not the participants: organizers, speakers, and all the members of a club
 # (as opposed to those who came).
@@ -33,6 +33,12 @@ _BREAKDOWN = re.compile(
     r"(?:ชาย|ผู้ชาย)\s*(?P<a>\d+)\s*(?:คน|ท่าน)?\s*(?:,|และ|/)?\s*(?:หญิง|ผู้หญิง)\s*(?P<b>\d+)"
     r"|(?:หญิง|ผู้หญิง)\s*(?P<c>\d+)\s*(?:คน|ท่าน)?\s*(?:,|และ|/)?\s*(?:ชาย|ผู้ชาย)\s*(?P<d>\d+)"
 )
+
+# A correction 'X เป็น Y' ('5,000 เป็น 5,500', '45 คน เป็น 54 คน'): only a unit, a particle or an edit verb
+# between the two numbers, so X is the old value and is dropped.
+_REPLACED = re.compile(r"^\s*(?:คน|ท่าน|บาท)?\s*(?:ค่ะ|คะ|ครับ|นะ)?\s*(?:แก้|เปลี่ยน|แก้ไข)?\s*เป็น\s*$")
+# 'ประมาณ 40-50 คน': a range of people; the lower, sure number is kept (as 'กว่า' keeps 30 in '30 กว่าคน').
+_RANGE_TO = re.compile(r"[^\S\n]*(?:-|–|~|ถึง)[^\S\n]*$")
 
 _PER_UNIT = re.compile(r"\S*ละ\s*$")
 _INCOME = re.compile(r"ยอด(?:เงิน)?(?:ทำบุญ|บริจาค|ผ้าป่า|กฐิน)|รายได้|ได้เงิน|เงินทำบุญ")
@@ -59,16 +65,26 @@ def _segments(t: str, nums):  # noqa: ANN001, ANN202
         prev = e
 
 
+def drop_replaced(t: str, nums):  # noqa: ANN001, ANN201
+    """The numbers without those corrected by the next one ('แก้ 40 เป็น 44 คน')."""
+    return [x for i, x in enumerate(nums) if not (i + 1 < len(nums) and _REPLACED.match(t[x[1]: nums[i + 1][0]]))]
+
+
 def pick_people(t: str, nums=None) -> int | None:  # noqa: ANN001
     """The participant count in prepared text `t` (see the module docstring), or None."""
     if nums is None:
         nums = find_numbers(t)
     totals, cued, cued_bare, plain, staff = [], [], [], [], []
+    upper = None  # the end of a range whose start was kept
     for s, e, v, seg in _segments(t, nums):
-        if v != v.to_integral_value() or not 0 < v <= 10_000_000:
+        if v != v.to_integral_value() or not 0 < v <= 10_000_000 or s == upper:
             continue
         n = int(v)
         unit = PEOPLE_UNIT.match(t, e) is not None
+        if not unit:
+            nxt = next((x for x in nums if x[0] >= e), None)
+            if nxt is not None and nxt[2] > v and _RANGE_TO.match(t[e: nxt[0]]) and PEOPLE_UNIT.match(t, nxt[1]):
+                unit, upper = True, nxt[0]
         cue = _PEOPLE_CUE.search(seg) is not None
         if not unit and not (cue and _BARE_END.match(t, e)):
             continue
@@ -147,7 +163,7 @@ def parse_people(text: str) -> int | None:
     45 คน' (45), 'วิทยากร 2 ท่าน ผู้เข้าอบรม 40 คน' (40) or a bare '45'. None when no count is given."""
     try:
         t = _prepare(prep(text))
-        nums = find_numbers(t)
+        nums = drop_replaced(t, find_numbers(t))
         n = pick_people(t, nums)
         if n is not None:
             return n
@@ -169,7 +185,7 @@ def parse_money(text: str) -> Decimal | None:
     """
     try:
         t = _prepare(prep(text))
-        nums = find_numbers(t)
+        nums = drop_replaced(t, find_numbers(t))
         picked = pick_budget(t, nums)
         if picked is not None:
             return picked

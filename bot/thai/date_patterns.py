@@ -77,7 +77,9 @@ _YEAR = (
     # a year typed right against the month ('26พย69', 'พ.ย.69') is a year even before 'คน'
     r"(?P<{y}>\d{{4}}|\d{{2}})(?!\d)(?![.:]\d)(?:(?<=[ก-ฮ.]\d\d)|(?<=[ก-ฮ.]\d{{4}})|" + _NOT_TIME + "))?"
 )
-_NUMWORD = r"(?:\d{1,3}|[หนึ่งสองามีห้ากเจ็ดแปดก้าสิบยี่เอ็ดร้อยครึ่ง]{1,30}?)"
+# Number words as whole words: a class of their letters let the 'อ' ending 'เมื่อ' read as a count and
+# swallow 'เมื่อเดือนที่แล้ว'.
+_NUMWORD = r"(?:\d{1,3}|(?:หนึ่ง|นึง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|ยี่|เอ็ด|ร้อย|ครึ่ง){1,6})"
 _UNIT = r"(?P<{u}>วัน|สัปดาห์|สัปดา|อาทิตย์|อาทิต|อาทิด|อาทืตย์|เดือน|ปี|days?|weeks?|months?|years?)"
 
 # Every atom starts with one of these characters; checking that first is ~3x faster than letting
@@ -134,4 +136,6 @@ _PERIOD_GAP = re.compile(r"^[\s,]*$")
 # 'ทุกวันพุธ', 'ทุกเย็นวันพุธ': a habit, whatever time of day comes between.
 _EVERY = re.compile(r"ทุก\s*(?:เช้า|สาย|เที่ยง|บ่าย|เย็น|ค่ำ|คืน)?\s*$")
 _NEGATED = re.compile(r"ไม่ใช่\s*(?:วันที่|วัน|เมื่อ)?\s*$")
+# A correction 'X เป็น Y' / 'X แก้เป็น Y' ('19 พ.ย. เป็น 20 พ.ย. 69'): the date before เป็น is the old one.
+_REPLACED = re.compile(r"^\s*(?:ค่ะ|คะ|ครับ|นะ)?\s*(?:แก้|เปลี่ยน|แก้ไข)?\s*เป็น\s*(?:วันที่|วัน)?\s*$")
 _PREFIX_GAP = re.compile(r"^[\s,]*(?:ที่)?[\s,]*$")

@@ -28,7 +28,7 @@ from .date_calendar import (
     _weekend, _year,
 )
 from .date_patterns import (
-    _ATOM, _EVERY, _NEGATED, _PERIOD_GAP, _PREFIX_GAP, _RANGE_SEP, MONTH_LOOKUP, WD_LOOKUP,
+    _ATOM, _EVERY, _NEGATED, _PERIOD_GAP, _PREFIX_GAP, _RANGE_SEP, _REPLACED, MONTH_LOOKUP, WD_LOOKUP,
 )
 from .textnorm import prep
 
@@ -251,6 +251,12 @@ def _within(period: _Atom, b: _Atom | None, t: str) -> date | None:
     return None
 
 
+def _replaced(t: str, a: _Atom, b: _Atom) -> bool:
+    """'19 พ.ย. เป็น 20 พ.ย.': `a` is corrected to `b`. Only a full date or 'วันที่ N' replaces it
+    ('1-3 ธ.ค. เป็น 3 วัน' is a length, '5 ธ.ค. เป็นวันพ่อ' a name)."""
+    return (b.kind == "date" or (b.kind == "day" and b.strong)) and bool(_REPLACED.match(_gap(t, a, b)))
+
+
 def _gap(t: str, a: _Atom, b: _Atom) -> str:
     return t[a.end: b.start]
 
@@ -267,7 +273,8 @@ def find_date_range(t: str, today: date, prefer: Prefer, allow_period: bool = Tr
     # 'ทุกวันเสาร์' is a habit, not a date; in 'ไม่ใช่เมื่อวาน เมื่อวันศุกร์' the negated date is the wrong one.
     atoms = [a for i, a in enumerate(atoms)
              if not (a.kind == "wd" and _EVERY.search(t, max(0, a.start - 12), a.start))
-             and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))]
+             and not (i + 1 < len(atoms) and _NEGATED.search(t, max(0, a.start - 12), a.start))
+             and not (i + 1 < len(atoms) and _replaced(t, a, atoms[i + 1]))]
     for i, a in enumerate(atoms):
         nxt = atoms[i + 1] if i + 1 < len(atoms) else None
         after = atoms[i + 2] if i + 2 < len(atoms) else None

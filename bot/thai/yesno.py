@@ -19,6 +19,9 @@ YES = [
     "yes", "y", "yep", "yeah", "yup", "sure", "confirm", "เยส", "เย้ส", "ไม่มีปัญหา",
     "ตามนี้", "ตามนั้น", "ครบถ้วน", "เรียบร้อย", "ส่งได้เลย", "ส่งได้", "ส่งเลย", "ยืนยันข้อมูล", "ถูกต้องครบถ้วน",
     "ครบ", "ครบแล้ว",
+    # nothing to change is a yes: 'ถูกแล้วค่ะ ไม่ต้องแก้', 'ไม่มีอะไรต้องแก้ค่ะ' (the longest word wins over ไม่ต้อง)
+    "ไม่ต้องแก้", "ไม่ต้องแก้ไข", "ไม่มีแก้", "ไม่มีอะไรแก้", "ไม่มีอะไรต้องแก้", "ไม่มีอะไรต้องแก้ไข", "ไม่มีที่ต้องแก้",
+    "ไม่มีอะไรผิด", "ไม่มีที่ผิด", "ไม่ผิด",
     "แน่นอน", "เอา", "เอาเลย", "ชัวร์", "อือ", "อื้อ", "อืม", "ถูกค่ะ", "ยืนยันค่ะ", "ถูกต้องค่ะ", "correct", "right",
     "✓", "✔", "✅", "👍", "👌", "🙆", "🆗", "⭕",
 ]
@@ -41,7 +44,7 @@ UNSURE = [
     "ไม่แน่ใจ", "ไม่รู้", "ไม่ทราบ", "ยังไม่แน่ใจ", "อาจจะ", "อาจ", "มั้ง", "ไม่เป็นไร", "แล้วแต่", "ก็ได้มั้ง",
     "ไม่แน่", "ไม่รู้สิ", "maybe", "idk", "ไม่มีความเห็น",
 ]
-FILLER = ["ขอบคุณ", "ขอบใจ", "เลย", "แล้ว", "ๆ", "thanks", "thank you", "thx", "🙏", "😊", "🙂", "😀", "❤️", "❤",
+FILLER = ["ขอบคุณมาก", "ขอบคุณ", "ขอบใจ", "เลย", "แล้ว", "ๆ", "thanks", "thank you", "thx", "🙏", "😊", "🙂", "😀", "❤️", "❤",
           "นะคะ", "นะครับ", "นะ", "ด้วย", "ก่อน", "นิดนึง", "นิดหน่อย", "หน่อย", "บางอย่าง", "บางส่วน",
           "ทุกอย่าง", "ทั้งหมด", "หมด", "ทุกข้อ", "ตรง"]
 # The field a refusal points at: 'ผิดค่ะ วันที่ไม่ใช่', 'ไม่ค่ะ จำนวนคนไม่ถูก'.
@@ -49,7 +52,7 @@ FIELD_WORDS = ["วันที่", "ชื่อ", "จำนวนคน", "�
                "ตัวเลข", "วัน", "ชื่อกิจกรรม", "เบอร์โทร", "จังหวัด", "อำเภอ", "กลุ่มเป้าหมาย", "แหล่งงบ", "ผู้เข้าร่วม"]
 FILLER += FIELD_WORDS
 _QUESTION = re.compile(r"(?:\?|？|ไหม|มั้ย|มั๊ย|ไม๊|หรือเปล่า|หรือป่าว|รึเปล่า|เปล่า\?|หรอ|เหรอ|ป่ะ|ปะ|หรือไม่|รึยัง|หรือยัง|ยังไง|อะไร|ใคร|ที่ไหน|เมื่อไร|เมื่อไหร่)\s*$")
-_NEGATORS = ("ไม่", "ไม", "ม่าย")
+_NEGATORS = ("ไม่", "ไม", "ม่าย", "ยังไม่")  # 'ยังไม่ใช่', 'ยังไม่ครบ' are no
 
 _POLARITY: dict[str, bool | None] = {}
 for _w in YES:
@@ -109,6 +112,25 @@ def _fuzzy(s: str) -> bool | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _tokens_with_typo(core: str) -> list[str] | None:
+    """Known words where one space-separated piece is a typo of a yes/no word ('ถุกต้องค่ะ นะคะ 🙏'):
+    the piece stands for the word it is one letter from. None if anything else is unknown."""
+    out: list[str] = []
+    typos = 0
+    for piece in _RE_SEP.split(core):
+        if not piece:
+            continue
+        toks = _tokens(piece)
+        if toks is None:
+            p = _fuzzy(_strip_particles_prepped(piece))
+            if p is None or typos:
+                return None
+            typos += 1
+            toks = ["ถูก" if p else "ผิด"]
+        out.extend(toks)
+    return out
+
+
 def parse_yes_no(text: str) -> bool | None:
     """True for yes (ใช่, ค่ะ, ได้, ตกลง, ok, 👍, ...), False for no (ไม่, ไม่ใช่, ผิด, no, 👎, ไมใช่ ...),
     None for questions, unsure answers and anything else."""
@@ -129,7 +151,12 @@ def parse_yes_no(text: str) -> bool | None:
         if toks is None and _RE_ASCII_DOUBLE.match(core):
             toks = _tokens(core[:-1])
         if toks is None:
-            return _fuzzy(_RE_SEP.sub(" ", core).strip())
+            whole = _fuzzy(_RE_SEP.sub(" ", core).strip())
+            if whole is not None:
+                return whole
+            toks = _tokens_with_typo(core)
+            if toks is None:
+                return None
         if any(w in _EDIT_VERBS and i + 1 < len(toks) and toks[i + 1] in _FIELDS for i, w in enumerate(toks)) \
                 and all(w in _EDIT_VERBS or _POLARITY.get(w, "filler") == "filler" or w in _SOFT for w in toks):
             return None
