@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from .counts import pick_budget, pick_people
 from .dates import find_date_range
+from .report_budget import adjust_budget, mask_other_dates
 from .numbers import _prepare, find_numbers
 from .report_words import ORG_LINE, find_funding, find_target
 from .textnorm import _PART_ALT, normalize
@@ -46,12 +47,15 @@ _TITLE_STOP = re.compile(
     r"|\s*(?:เมื่อวัน|วันที่|ณ\s|ทุก(?:วัน|สัปดาห์|เดือน|เย็น|เช้า|คืน)|(?:ครั้ง)?ล่าสุด)|\s+รายงาน|[\n,;:]|$"
 )
 _NUMBER = re.compile(r"\s*\d")
-_LEADING_TIME = re.compile(r"^(?:เวลา\s*)?\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?|น\.?)?\s*(?:[·•|\-–—,]\s*)?")
+_LEADING_TIME = re.compile(r"^(?:(?:เวลา|at)\s*)?\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?|น\.?)?\s*(?:[·•|\-–—,]\s*)?")
 # '<n> <unit>' after a title: a count of places is skipped over (ลงพื้นที่ 3 ชุมชน ให้ความรู้...); any
 # other count ends the title; a number after ครั้งที่/รุ่นที่ is part of the name; a number before any
 # other word (ทำบุญ 9 วัด) too.
 _PLACE_COUNT = re.compile(r"\s*\d+\s*(?:ชุมชน|หมู่บ้าน|แห่ง|ตำบล|จุด)")
 _NAME_NUMBER_BEFORE = re.compile(r"(?:ครั้งที่|รุ่นที่|ครั้ง|รุ่น|ปีที่|ที่|ปี|พ\.ศ\.|ค\.ศ\.)\s*$")
+# An address's number too, even before a place word: 'ผู้ป่วยติดเตียงหมู่ 9', 'ซอย 12 ชุมชนริมน้ำ'
+# (not a count of 12 ชุมชน).
+_ADDRESS_BEFORE = re.compile(r"(?:หมู่(?:ที่)?|ม\.|ซอย|ซ\.|เขต)\s*$")
 # …and so does a breakdown's group word: 'ค่ายเยาวชนรักษ์ป่า เด็ก 40 ผู้ปกครอง 12 รวม 52 คน'.
 _COUNT_NOUN = re.compile(r"\s+(?:คน|ผู้(?:ฟัง|มา|ร่วม|เข้า)|เด็ก|ผู้ปกครอง|ชาวบ้าน|สมาชิก|(?:ผู้|เพศ)?(?:ชาย|หญิง))\S*\s*$")
 _NAME_NUMBER = re.compile(r"\s*\d+(?:/\d+)*")  # ครั้งที่ 11/2569
@@ -63,8 +67,19 @@ _COUNT_UNIT = re.compile(
 )
 _TITLE_VERB = re.compile(
     r"^(?:(?:ทาง)?(?:องค์กร|มูลนิธิ|สมาคม|ชมรม|เรา|กลุ่มเรา)(?:\S*?(?=ได้จัด|ได้ดำเนิน|จัด)|\S*\s+))?(?:ได้|ขอ)?\s*"
-    r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ทำ(?=กิจกรรม|โครงการ))\s*"
+    r"(?:รายงาน(?:ผล)?(?:การ)?(?:จัด)?|จัดทำ|จัด|ดำเนินการ|ดำเนินงาน|ดำเนิน(?=กิจกรรม|โครงการ)|ทำ(?=กิจกรรม|โครงการ))\s*"
 )
+# 'ทางกลุ่มพาเด็กๆ ไป…', 'ทางชมรมฯ ได้จัด…': with ทาง the organization is who did it, whatever the verb.
+_ACTOR = re.compile(r"^ทาง(?:องค์กร|มูลนิธิ|สมาคม|ชมรม|กลุ่ม)ฯ?\s*(?=\S)")
+# A pasted page's 'วันนี้' when the date was the page's own ('25 พฤศจิกายน เวลา 19:42 น. ·').
+_LEADING_DAY = re.compile(r"^(?:วันนี้|เมื่อวาน(?:นี้|ซืน)?)\s*(?=\S)")
+# An official letter: 'เรื่อง …' is its subject; 'ตามที่ … นั้น' recalls the grant and names the activity
+# only after จัด/ดำเนิน ('ตามที่ พมจ. ได้อนุมัติงบ… ให้สมาคมฯ จัดกิจกรรมกีฬาคนพิการสัมพันธ์ นั้น').
+_SUBJECT = re.compile(r"^เรื่อง(?:\s+|\s*[:：]\s*)")
+_PREAMBLE = re.compile(r"^(?:ตามที่|อนุสนธิ)")
+_PREAMBLE_ACT = re.compile(r"(?:จัด|ดำเนิน(?:การ)?)\s*((?:กิจกรรม|โครงการ)\S.*?)\s*(?:นั้น\S*\s*$|$)")
+# The words a greeting line ends on for whom it greets: 'ส่งรายงานค่ะพี่'.
+_ADDRESSEE_END = re.compile(r"(?:พี่|น้อง)\s*ๆ?\s*$")
 _LEADING_CUE = re.compile(r"^(?:เมื่อ(?:เช้า|เย็น)?|ตั้งแต่|ระหว่าง|ในวัน|ช่วง|วันที่|ณ)(?:\s+|$)")
 _THANKS_PREFIX = re.compile(r"^ขอบคุณ.*?(?:ที่มา|ที่)ร่วม(?=\S)")  # 'ขอบคุณทุกท่านที่มาร่วมกิจกรรม…'
 _TRAILING_CUE = re.compile(r"\s*(?:ณ|เมื่อ|วันที่|ตั้งแต่|ระหว่าง|ในวัน)\s*$")
@@ -82,6 +97,8 @@ _HEADER = re.compile(
     r"|^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:ขอ(?:อนุญาต)?)?(?:ส่ง)?รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?\s*(?:ของ|ประจำ|เดือน)"
     r"|^สรุป(?:ผล)?(?:การดำเนินงาน|กิจกรรม|การจัดกิจกรรม)?$|^แจ้ง(?:ผล)?(?:การดำเนินงาน|กิจกรรม)?$"
     r"|^เรียน(?:\s|$|ท่าน|พี่|เจ้าหน้าที่|คุณ)|ดังนี้$"
+    # a letter's number, reference and closing: 'ที่ สคพ. 045/2569', 'อ้างถึง …', 'จึงเรียนมาเพื่อ…'
+    r"|^ที่\s*\S+\s*\d+/\d{4}$|^(?:อ้างถึง|สิ่งที่ส่งมาด้วย|จึงเรียน)"
     # who is reporting: 'ชื่อองค์กร: …', 'ผู้รายงาน …', or the organization's name alone on the first line
     r"|" + ORG_LINE.pattern
 )
@@ -107,12 +124,13 @@ def _title_cut(s: str) -> str:
         if num is None or num.start() >= end:
             return out + s[pos:end]
         out += s[pos: num.start()]
-        m = _PLACE_COUNT.match(s, num.start())
+        address = _ADDRESS_BEFORE.search(s[: num.start()])
+        m = None if address else _PLACE_COUNT.match(s, num.start())
         if m:
             out += " "
             pos = m.end()
             continue
-        if (_NAME_NUMBER_BEFORE.search(s[: num.start()]) or not _COUNT_UNIT.match(s, num.start())
+        if (address or _NAME_NUMBER_BEFORE.search(s[: num.start()]) or not _COUNT_UNIT.match(s, num.start())
                 or _BE_YEAR.match(s, num.start())):
             # part of the name: keep the number and go on
             m2 = _NAME_NUMBER.match(s, num.start())
@@ -133,7 +151,10 @@ def _tidy(title: str) -> str:
 
 
 def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
-    m = _LABEL_TITLE.search(n) or _LABEL_NAME.search(n)
+    # A letter's 'เรื่อง: รายงานผลการจัดกิจกรรม' names no activity: the next label may.
+    labels = [m for m in _LABEL_TITLE.finditer(n)
+              if not _HEADER.match(_PARTICLES_END.sub("", _tidy(m.group("v") or m.group("w"))))]
+    m = (labels[0] if labels else None) or _LABEL_NAME.search(n)
     if m:
         v = _tidy(m.group("v") or m.group("w"))
         return v if len(v) >= 3 else None
@@ -153,10 +174,16 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
         q = _QUOTED.search(cand)
         if q:
             return _tidy(q.group(1))
-        cand = _tidy(cand)
+        cand = _SUBJECT.sub("", _tidy(cand))
         cand = _THANKS_PREFIX.sub("", _HEADER_PREFIX.sub("", cand))
-        cand = _LEADING_CUE.sub("", cand).strip()
-        if not cand or _HEADER.match(_PARTICLES_END.sub("", cand)) or not re.search(r"[ก-๛a-zA-Z]{3}", cand):
+        cand = _ACTOR.sub("", _LEADING_DAY.sub("", _LEADING_CUE.sub("", cand).strip()))
+        if _PREAMBLE.match(cand):
+            act = _PREAMBLE_ACT.search(cand)
+            if act is None:
+                continue
+            cand = act.group(1)
+        head = _PARTICLES_END.sub("", _ADDRESSEE_END.sub("", _PARTICLES_END.sub("", cand)))
+        if not cand or _HEADER.match(head) or not re.search(r"[ก-๛a-zA-Z]{3}", cand):
             continue
         cand = _LABEL_WORD.sub("", _TITLE_VERB.sub("", cand))
         title = _tidy(_title_cut(cand))
@@ -177,10 +204,11 @@ def extract_report(text: str, *, today: date) -> ReportFields:
             n = t
         if not t:
             return out
-        r = find_date_range(t, today, "past", allow_period=False)
+        dt = mask_other_dates(t)  # 'ประชุมครั้งหน้า 15 ธ.ค.', 'กำหนดส่งภายใน 30 พ.ย.' are not its date
+        r = find_date_range(dt, today, "past", allow_period=False)
         if r is not None and r[0] > today:
             # 'พรุ่งนี้จะประชุมอีกรอบ ครั้งนี้ประชุมเมื่อวาน': a report is about what already happened
-            later = find_date_range(t[r[3]:], today, "past", allow_period=False)
+            later = find_date_range(dt[r[3]:], today, "past", allow_period=False)
             if later is not None and later[0] <= today:
                 r = (later[0], later[1], later[2] + r[3], later[3] + r[3])
         ds = de = None
@@ -190,7 +218,7 @@ def extract_report(text: str, *, today: date) -> ReportFields:
         tn = _prepare(masked)
         nums = find_numbers(tn)
         out.participants = pick_people(tn, nums)
-        out.budget = pick_budget(tn, nums)
+        out.budget = adjust_budget(tn, nums, pick_budget(tn, nums))
         out.title = _find_title(n, ds, de)
         out.funding_source = find_funding(n, t, out.title, spent=out.budget != 0)
         # dates masked: '1 ธ.ค. 69 ผู้นำชุมชน' is no count of ผู้นำชุมชน

@@ -19,10 +19,12 @@ _PARTICLE = rf"(?:{_PART_ALT})"
 _NAME = r"(?:(?!สนับสนุน|ช่วย|ให้มา|ให้งบ|ได้มา|จ่าย|ออก(?:เงิน|ให้|ค่า)|เอง|ค่ะ|ครับ|คะ(?![ก-ฮ])|ค่า(?![ก-ฮ])|นะ|จ้า)[^\s,;\d()\"'])*"
 
 _FUND_CUE = re.compile(
-    r"(?:แหล่ง(?:งบ(?:ประมาณ)?|เงิน|ทุน)(?:จาก)?|งบ(?:ประมาณ)?(?:ได้)?จาก|เงินจาก|ทุนจาก|สนับสนุนโดย"
+    r"(?:แหล่ง(?:งบ(?:ประมาณ)?|เงิน|ทุน)(?:จาก)?|งบ(?:ประมาณ)?(?:สนับสนุน)?(?:ได้)?จาก|เงินจาก|ทุนจาก|สนับสนุนโดย"
     r"|ได้รับ(?:การ)?สนับสนุน(?:งบ(?:ประมาณ)?)?(?:จาก)?|ได้รับงบ(?:ประมาณ)?(?:จาก)?|ได้รับบริจาคจาก"
-    r"|ได้รับ(?:เงิน|งบ(?:ประมาณ)?|ทุน)(?:การ)?(?:สนับสนุน|บริจาค)?จาก"
-    r"|ได้(?:งบ(?:ประมาณ)?|เงิน|ทุน)?จาก|เก็บ(?:เงิน)?จาก|ผู้สนับสนุน|สปอนเซอร์|sponsor(?:ed by)?"
+    r"|ได้รับ(?:เงิน|งบ(?:ประมาณ)?|ทุน)?(?:การ)?(?:สนับสนุน|บริจาค)?จาก"
+    r"|ได้(?:งบ(?:ประมาณ)?|เงิน|ทุน|ตังค์|ตัง)?จาก|เก็บ(?:เงิน)?จาก|ผู้สนับสนุน|สปอนเซอร์|sponsor(?:ed by)?"
+    # a body named right after the amount: 'งบ 60,000 บาท กรมกิจการผู้สูงอายุ'
+    r"|(?:(?<=บาท)|(?<=บ\.))[^\S\n]+(?=กรม|สำนักงาน|มูลนิธิ|บริษัท|ธนาคาร|มหาวิทยาลัย|สถาบัน)"
     r"|(?:(?<=บาท)|(?<=บ\.)|(?<=หมื่น)|(?<=แสน)|(?<=ล้าน)|(?<=พัน))\s*จาก|(?:^|\n)[^\S\n]*จาก|(?<=บาท)\s*โดยใช้(?:งบ|เงิน)?(?:จาก)?"
     r"|funded by|funding)\s*[:：]?\s*"
 )
@@ -36,7 +38,7 @@ _FUND_KNOWN = re.compile(
     r"กองทุน" + _NAME + r"|สสส\.?|สปสช\.?|อบ[ตจ]\.?(?:\s?" + _NAME + r")?|เทศบาล" + _NAME + r"|(?<![ก-ฮ])พมจ\.?" + _NAME
     + r"|(?<![ก-ฮ])พม\.|รพ\.?สต\.?" + _NAME + r"|เงินบริจาค|(?:ทอด)?ผ้าป่า" + _NAME + r"|งบส่วนตัว|เงินส่วนตัว"
     + r"|(?:เงิน|งบ)(?:กองกลาง|ส่วนกลาง)" + _NAME
-    + r"|(?:เงิน|งบ)(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
+    + r"|(?:เงิน|งบ)(?:สะสม)?(?:ของ)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|กลุ่ม)" + _NAME
     + r"|งบ(?:ประมาณ)?ของ(?:องค์กร|มูลนิธิ|สมาคม|ชมรม)" + _NAME
 )
 # A line that is nothing but the funder: starts like a funder's name and has no digits.
@@ -44,12 +46,14 @@ _FUND_LINE = re.compile(
     r"^(?:กองทุน|เงิน(?!\s*\d)|งบของ|งบส่วนตัว|เทศบาล|อบ[ตจ]|สสส|สปสช|พมจ|พม\.|รพ\.?สต|ผ้าป่า|ทอดผ้าป่า|มูลนิธิ)"
 )
 # Whoever 'helped' or 'supported': the word before ช่วยมา / สนับสนุน (not 'ได้รับการสนับสนุน').
-# Paying counts as giving: 'ผู้ใหญ่บ้านออกเงินให้', 'ตำรวจช่วยออกค่าป้าย', 'ทอดผ้าป่าได้มา'.
+# Paying counts as giving: 'ผู้ใหญ่บ้านออกเงินให้', 'ตำรวจช่วยออกค่าป้าย', 'ทอดผ้าป่าได้มา', 'สมาชิกลงขัน'.
 _FUND_GAVE = re.compile(
     r"(?:^|[\s\n])((?!ได้รับ|การ|โดย|ที่)[^\s\d()]{2,40}?)\s*"
-    r"(?:ช่วยมา|สนับสนุน|ให้มา|ให้งบ|(?:ช่วย)?ออก(?:เงิน|ให้|ค่า)|(?<!ใช้)จ่าย(?:ให้|(?=\s|$|ค่ะ|ครับ|นะ)))"
+    r"(?:ช่วยมา|สนับสนุน|ให้มา|ให้งบ|ลงขัน|(?:ช่วย)?ออก(?:เงิน|ให้|ค่า)|(?<!ใช้)จ่าย(?:ให้|(?=\s|$|ค่ะ|ครับ|นะ)))"
 )
 _FUND_TAIL = re.compile(r"(?:\s*(?:สนับสนุน|ช่วยมา|ช่วย|ให้มา|ได้มา|เอง|(?<=\S{4})เรา)|" + r"\s*" + _PARTICLE + r")+\s*$")
+# Where it took place, up to the next field's cue or the end of the line.
+_PLACE = re.compile(r"(?:(?<=\s)|^)(?:ณ|สถานที่\s*[:：]?)[^\n]*?(?=\s+(?:มี|ใช้|งบ|จำนวน|ผู้|โดย|เวลา|วันที่|เมื่อ)|\n|$)", re.M)
 _NOT_FUND = re.compile(r"^(?:(?:บาท|ค่ะ|ครับ|งบ|งบประมาณ|เงิน|-)$|ไม่)")
 _DECOR = re.compile(r"^(?:[^\w\u0e00-\u0e7f(\"“]|\d+[.)])+|[^\w\u0e00-\u0e7f.)\"”]+$")
 
@@ -67,7 +71,8 @@ _TARGET_FOR = re.compile(r"(?:ให้(?:กับ|แก่)?|แก่|สำ
 # name alone ('ชมรมผู้สูงอายุบ้านนา' — whose ผู้สูงอายุ is not the target group).
 ORG_LINE = re.compile(
     r"^(?:ชื่อองค์กร|องค์กร\s*[:：]|ผู้รายงาน|ชื่อผู้รายงาน|รายงานโดย|ผู้ส่ง|จาก\s*[:：])"
-    r"|^(?:จาก)?(?:ทาง)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|ศูนย์)(?!.*(?:จัด|อบรม|ประชุม|กิจกรรม|โครงการ|เยี่ยม|ดำเนิน))"
+    r"|^(?:จาก)?(?:ทาง)?(?:ชมรม|มูลนิธิ|สมาคม|องค์กร|ศูนย์|กลุ่ม(?!เป้า|มี))(?!.*(?:จัด|อบรม|ประชุม|กิจกรรม|โครงการ|เยี่ยม|ดำเนิน))"
+    r"|^[A-Za-z][\w .&'-]*\b(?:[Ff]oundation|FOUNDATION|[Aa]ssociation|[Cc]lub)$"  # a page's name
 )
 # The people trained: 'อบรมอาสาสมัครดูแลผู้สูงอายุ' is for the volunteers.
 _TARGET_TRAINED = re.compile(r"(?:ฝึก)?อบรม\s*(?:หลักสูตร|เชิงปฏิบัติการ)?\s*(?:ให้)?\s*(" + _GROUP + ")")
@@ -84,6 +89,17 @@ _PLACE_BEFORE = re.compile(r"(?:ศูนย์(?:พัฒนา)?|สถาน
 
 def _count_value(s: str) -> int:
     return int(s.replace(",", ""))
+
+
+# A breakdown one group a line, its total on a line below: 'ผู้ป่วยเบาหวาน 52 คน / อสม. 8 คน / รวมทั้งสิ้น 64 คน'.
+_TOTAL_LINE = re.compile(r"^[^\S\n]*(?:รวม|ทั้งหมด)\S*[^\S\n]*(\d[\d,]*)[^\S\n]*(?:คน|ท่าน|ราย)", re.M)
+
+
+def _total_below(t: str, line_end: int, participants: int | None) -> bool:
+    if participants is None or line_end < 0:
+        return False
+    m = _TOTAL_LINE.search(t, line_end + 1)
+    return m is not None and _count_value(m.group(1)) == participants
 _TARGET_STOP = re.compile(
     r"\s+(?:มี|ผู้เข้าร่วม|เมื่อ|วันที่|ใช้|จำนวน|ณ|งบ|เป็นเงิน|รวม|ทั้งหมด|โดย|ระหว่าง|ตั้งแต่)"
     rf"|(?:\s*(?:{_PART_ALT}))+\s*$|[\n,;]|\s*\d|$"
@@ -131,7 +147,8 @@ def find_funding(n: str, t: str, skip: str | None = None, spent: bool = True) ->
             return v
     if not spent:
         return None
-    masked = t
+    # a place is no funder: 'ณ ห้องประชุม อบต.วังทอง'
+    masked = _PLACE.sub(lambda p: " " * len(p.group()), t)
     if skip:
         k = skip.lower()
         i = masked.find(k)
@@ -178,13 +195,16 @@ def find_target(n: str, t: str, participants: int | None = None, funder: str | N
             continue
         if _PLACE_BEFORE.search(t, max(0, m.start() - 12), m.start()):
             continue  # 'ศูนย์เด็กเล็ก', 'โรงเรียนผู้สูงอายุ' name a place
-        if t.startswith("ละ", m.end()) or re.search(r"\d[^\S\n]*$", t[max(0, m.start() - 4): m.start()]):
-            continue  # 'ครอบครัวละ 2 คน', 'เยี่ยม 3 ครอบครัว': a unit, not the group
+        # 'ครอบครัวละ 2 คน', 'เยี่ยม 3 ครอบครัว': a unit, not the group. \Z, not $: a number ending the line
+        # before ('ณ ศาลาหมู่ 8\nสตรี 28 คน') is not this group's.
+        if t.startswith("ละ", m.end()) or re.search(r"\d[^\S\n]*\Z", t[max(0, m.start() - 4): m.start()]):
+            continue
         line_end = t.find("\n", m.end())
         if m.group() == "ผู้หญิง" and "ชาย" in t[line_start: len(t) if line_end < 0 else line_end]:
             continue  # 'ผู้ชาย 6 คน ผู้หญิง 19 คน': a head count by sex, not a group served
         c = _COUNTED.match(t, m.end())
         if (c is None or (participants is not None and _count_value(c.group(1)) == participants)
-                or _BREAKDOWN_TOTAL.search(t, m.end(), len(t) if line_end < 0 else line_end)):
+                or _BREAKDOWN_TOTAL.search(t, m.end(), len(t) if line_end < 0 else line_end)
+                or _total_below(t, line_end, participants)):
             return n[m.start(): m.end()]
     return None
