@@ -17,6 +17,7 @@ from decimal import Decimal
 from .counts import pick_budget, pick_people
 from .dates import find_date_range
 from .report_budget import adjust_budget, mask_other_dates
+from .report_dates import past_week, prepare_dates
 from .numbers import _prepare, find_numbers
 from .report_words import ORG_LINE, find_funding, find_target
 from .textnorm import _PART_ALT, normalize
@@ -89,7 +90,19 @@ _LABEL_WORD = re.compile(r"^(?:ชื่อ)?(?:กิจกรรม|โคร�
 _DECOR = re.compile(r"^[^\w\u0e00-\u0e7f\"“(\[]+|[^\w\u0e00-\u0e7f\"”).\]]+$")
 _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2190-\u2BFF\uFE0F]")
-_PARTICLES_END = re.compile(rf"(?:\s*(?:{_PART_ALT}))+\s*$")
+# A particle does not start after a leading vowel (เจ้า) nor after the ห that leads a น: 'ล่วงหน้า' is no น้า.
+_PARTICLES_END = re.compile(rf"(?:\s*(?<![\u0e40-\u0e44])(?!(?<=ห)น)(?:{_PART_ALT}))+\s*$")
+# Lines that hold no title: hashtags alone ('#ปลูกป่า #รักษ์ทะเล'), or a question to the officer mixed into
+# the report ('พี่คะ รายงานต้องส่งภายในวันไหนคะ', 'แล้วต้องส่งรูปด้วยไหมคะ').
+_HASHTAGS = re.compile(r"^[^\w\u0e00-\u0e7f#]*(?:#\S+[^\S\n]*)+$")
+_QUESTION = re.compile(
+    r"(?:ไหม|มั้ย|มั๊ย|ไม๊|หรือเปล่า|รึเปล่า|หรือยัง|วันไหน|เมื่อไร|เมื่อไหร่|ยังไง|อย่างไร)[^\S\n]*(?:คะ|ครับ|คับ|ค่ะ|จ๊ะ|จ้ะ)"
+    r"|\?[^\S\n]*$"
+)
+# '…25 พฤศจิกายนที่ผ่านมาชมรมได้จัด…': the date's own tail when the date ends where the title starts.
+_PAST_TAIL = re.compile(r"^(?:ที่ผ่านมา|ที่แล้ว)\s*")
+# 'รายงานนะครับ กิจกรรมสัปดาห์ก่อน': the word alone before the date names nothing; the title is below.
+_GENERIC = re.compile(r"^(?:กิจกรรม|โครงการ)$")
 # Lines that only greet or announce a report: no title in them.
 _HEADER = re.compile(
     r"^(?:(?:สวัสดี|เรียน)\S*\s*)?(?:(?:ค่ะ|ครับ|ค่า)\s*)?(?:ขอ(?:อนุญาต)?)?(?:ส่ง)?(?:รายงาน(?:ผล)?(?:การดำเนินงาน|กิจกรรม"
@@ -162,13 +175,15 @@ def _find_title(n: str, ds: int | None, de: int | None) -> str | None:
     for line in n.split("\n"):
         lstart, lend = pos, pos + len(line)
         pos = lend + 1
+        if _HASHTAGS.match(line) or (_QUESTION.search(line) and not (ds is not None and lstart <= ds < lend + 1)):
+            continue
         if ds is not None and lstart <= ds < lend + 1:
             # The date is on this line: the title is what comes before it, or else what follows.
             before = _tidy(_TRAILING_CUE.sub("", _LEADING_CUE.sub("", _HEADER_PREFIX.sub("", _tidy(n[lstart:ds])))))
-            if len(before) >= 3 and not _HEADER.match(before):
+            if len(before) >= 3 and not _HEADER.match(before) and not _GENERIC.match(before):
                 cand = before
             else:  # after the date: a pasted page's time and separator first ('…, 10:30 AM · อบรม…')
-                cand = _LEADING_TIME.sub("", _tidy(n[min(de, lend):lend]))
+                cand = _PAST_TAIL.sub("", _LEADING_TIME.sub("", _tidy(n[min(de, lend):lend])))
         else:
             cand = line
         q = _QUOTED.search(cand)
@@ -204,7 +219,7 @@ def extract_report(text: str, *, today: date) -> ReportFields:
             n = t
         if not t:
             return out
-        dt = mask_other_dates(t)  # 'ประชุมครั้งหน้า 15 ธ.ค.', 'กำหนดส่งภายใน 30 พ.ย.' are not its date
+        dt = prepare_dates(mask_other_dates(t))  # 'ประชุมครั้งหน้า 15 ธ.ค.', 'กำหนดส่งภายใน 30 พ.ย.' are not its date
         r = find_date_range(dt, today, "past", allow_period=False)
         if r is not None and r[0] > today:
             # 'พรุ่งนี้จะประชุมอีกรอบ ครั้งนี้ประชุมเมื่อวาน': a report is about what already happened
@@ -214,6 +229,8 @@ def extract_report(text: str, *, today: date) -> ReportFields:
         ds = de = None
         if r is not None:
             out.start_date, out.end_date, ds, de = r
+        else:  # 'สัปดาห์ก่อน': no day to record, but the words are no title either
+            ds, de = past_week(dt, today)
         masked = t if ds is None else t[:ds] + " " * (de - ds) + t[de:]
         tn = _prepare(masked)
         nums = find_numbers(tn)
