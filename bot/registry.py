@@ -75,9 +75,9 @@ COMMANDS: list[Hook] = []
 # returns its replies, or None to let the next one (then "not understood") answer. Asked in the order added.
 Fallback = Callable[[Context, str], "list[Reply] | None"]
 FALLBACKS: list[Fallback] = []
-# Short requests in a member's own words ('มีอบรมไหมคะ'), read by bot.thai.frames: set by `add_frames`.
-FRAMES: list = []
-_VOCABULARY: list = []
+# Short requests in a member's own words ('มีอบรมไหมคะ'), read by bot.thai.frames: (vocabulary, frames),
+# set by `add_frames`.
+OWN_WORDS: list = []
 PREVIOUS_MISS = "_miss"  # state data / ctx.memo key: the previous turn's message nothing could place
 _INTENT_ATTR = "registry_intent"
 
@@ -107,8 +107,7 @@ def add_frames(words: dict[str, tuple[str, ...]], frames: tuple) -> None:
     """Words by concept and the frames (bot.thai.frames) that read requests in a member's own words."""
     from bot.thai.frames import Vocabulary
 
-    _VOCABULARY[:] = [Vocabulary(words)]
-    FRAMES[:] = list(frames)
+    OWN_WORDS[:] = [(Vocabulary(words), tuple(frames))]
 
 
 def add_flows(*flows: Flow) -> None:
@@ -149,10 +148,10 @@ def find_intent(text: str, *, own_words: bool = True) -> Intent | None:
     from bot.thai import match_keyword
 
     name = match_keyword(text, _keyword_table())
-    if name is None and own_words and FRAMES:
+    if name is None and own_words and OWN_WORDS:
         from bot.thai.frames import match_frame
 
-        name = match_frame(text, _VOCABULARY[0], FRAMES)
+        name = match_frame(text, *OWN_WORDS[0])
     return INTENTS.get(name) if name else None
 
 

@@ -31,7 +31,7 @@ from storage.repositories import members as members_repo
 from storage.repositories import memberships
 from storage.repositories import organizations as orgs_repo
 
-NEW = "new"
+NEW = pick.NEW_ORG  # the `org` value of a new organization
 
 
 def _is_new(v: dict[str, Any]) -> bool:

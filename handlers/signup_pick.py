@@ -17,7 +17,7 @@ from bot.messages import Choice, Reply
 from storage.models import Organization
 
 LATER = "later"  # the `org` value while the member has yet to pick among `org_candidates`
-NEW_ORG = "new"  # signup.NEW
+NEW_ORG = "new"  # the `org` value of a new organization (signup.NEW)
 
 
 def defer_pick(ctx: Context, form: Any, found: list[tuple[Organization, float]]) -> None:  # noqa: ANN401

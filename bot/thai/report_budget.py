@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .counts import _PER_UNIT, _whole  # an amount per unit ('ชุดละ 250') is no sum; 19,400.00 is 19400
+
 # What was used beats what was granted ('ค่าใช้จ่าย' counts as used).
 _SPENT = re.compile(r"ใช้(?:งบ(?:ประมาณ)?|เงิน)?(?:ไป)?(?:จริง)?|จ่ายจริง")
 _GRANTED = re.compile(r"อนุมัติ|ได้รับ|จัดสรร|ตั้งไว้|ขอ(?:งบ|ทุน)")
 # An amount: marked as money, or a bare figure ending its line after a label ('งบประมาณที่ใช้: 12500').
 _MONEY_END = re.compile(r"[^\S\n]*(?:บาท|บ\.|฿|thb|\.-)|[^\S\n]*(?:\n|$)")
-_PER_UNIT = re.compile(r"ละ\s*$")
 # A sum split between funders: the line speaks of money and its amounts are joined by '+', with no total
 # (a total, '= 7,000' or 'รวม', is read by counts.pick_budget).
 _SPLIT_LINE = re.compile(r"งบ|สมทบ|เงิน|ทุน")
@@ -75,7 +76,3 @@ def adjust_budget(t: str, nums, picked: Decimal | None) -> Decimal | None:  # no
     if picked is None and split:
         return _whole(sum(split, Decimal(0)))
     return picked
-
-
-def _whole(v: Decimal) -> Decimal:
-    return Decimal(int(v)) if v == v.to_integral_value() else v
