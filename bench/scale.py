@@ -122,7 +122,7 @@ def bench_search(runtime) -> None:  # noqa: ANN001
 
 def bench_audiences(runtime) -> None:  # noqa: ANN001
     from bot import audiences
-    from bot.delivery import expand_broadcast
+    from bot.broadcast_expand import expand_broadcast
     from bot.outbox import create_broadcast
 
     cases = [("province พิษณุโลก", {"name": "province", "param": "พิษณุโลก"}),

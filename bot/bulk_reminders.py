@@ -14,7 +14,8 @@ SQL. The scan (`scan_bulk_sources`, called by `bot.reminders.send_due_reminders`
    key once.
 
 When the message is the same for everyone of a locale (a deadline reminder), `contents` gives it per
-locale and no row passes through Python. When it differs per row (an event's registration card), the
+locale and no row passes through Python: the message is stored once (`outbox_contents`, in each chunk's
+transaction) and the rows carry only its hash. When it differs per row (an event's registration card), the
 new rows are read and `render` builds their content; they are then inserted with `outbox.enqueue_many`.
 """
 from __future__ import annotations
@@ -86,7 +87,6 @@ def _insert_select(bulk: BulkReminders, *, dialect: str, not_before: datetime, n
 
     assert bulk.contents
     d = _new_rows(bulk, bindparam("low", type_=Integer), bindparam("high", type_=Integer)).subquery("new")
-    content_type = OUTBOX.c.content.type
     locales = list(bulk.contents)
     default = locales[0]
 
@@ -99,7 +99,7 @@ def _insert_select(bulk: BulkReminders, *, dialect: str, not_before: datetime, n
     columns = ["key", "kind", "address", "channel", "member_id", "content", "content_hash", "status", "urgent",
                "attempts", "next_attempt_at", "broadcast_id", "created_at", "parts_sent", "batch_id"]
     rows = select(d.c.key, literal(bulk.kind, String), d.c.address, d.c.channel, d.c.member_id,
-                  by_locale(bulk.contents, content_type), by_locale(hashes, String), literal("pending", String),
+                  null(), by_locale(hashes, String), literal("pending", String),
                   literal(bulk.urgent, Boolean), literal(0, Integer), literal(not_before, when_type), null(),
                   literal(now, OUTBOX.c.created_at.type), literal(0, Integer), null()).where(d.c.key.is_not(None))
     if dialect == "sqlite":
@@ -164,13 +164,15 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
 def _queue(db: Any, bulk: BulkReminders, rows: list[Row], contents: list | None, report: Tally,  # noqa: ANN401
            outcome: str, not_before: datetime, stamp: datetime) -> None:
     """Insert the new rows of one source and offset, a chunk per transaction."""
-    from bot.outbox import content_hash, enqueue_many, outbox_row
+    from bot.outbox import content_hash, enqueue_many, outbox_row, share_contents
 
     if contents is None:
         dialect = db.engine.dialect.name
         stmt = _insert_select(bulk, dialect=dialect, not_before=not_before, now=stamp)
+        shared = {content_hash(content): content for content in (bulk.contents or {}).values()}
         for low, high in _chunks(rows):  # member ids
             with db.session() as session:
+                share_contents(session, shared)
                 result = session.connection().execute(stmt, {"low": low, "high": high})
                 added = max(result.rowcount or 0, 0) if dialect == "sqlite" else len(result.all())
                 report.add(bulk.description, outcome, added)

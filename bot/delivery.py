@@ -10,7 +10,7 @@ per channel until nothing is due:
   process on SQLite (docs/delivery.md).
 * **LINE.** Rows with the same content go as `DeliveryBatch`es of ≤500 users (push for one), each
   call's `X-Line-Retry-Key` stored with the batch and committed before any call: a broadcast's batches
-  are made when it is expanded (`expand_broadcast`), other rows are claimed and batched by the drain.
+  are made when it is expanded (`bot.broadcast_expand`), other rows are claimed and batched by the drain.
   From then on only the batch is retried, always with the same users, body and key: LINE answers 409
   to a key it already accepted, which we count as delivered. So a crash between LINE's 200 and our
   commit re-sends nothing. One pass is a pipeline (`_LinePipeline`): a planner keeps claimed batches
@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import socket
 import time
 import uuid
@@ -46,9 +45,11 @@ from bot import i18n
 from bot.broadcast_state import state_of
 from bot.clock import Clock
 from bot.config import DeliveryConfig
-from bot.messages import Choice, Reply
-from bot.messages import replies_from_json, replies_to_json
-from bot.outbox import content_hash, enqueue, enqueue_many, in_quiet_hours
+from bot.messages import Reply
+from bot.messages import replies_from_json
+from bot.broadcast_expand import prepare_due_broadcasts
+from bot.channels.line_format import LINE_USER_ID
+from bot.outbox import enqueue, in_quiet_hours
 from bot.reach_units import aggregation_unit
 from bot.runtime import Runtime
 from bot.channels import adapters
@@ -56,18 +57,16 @@ from bot.channels.line import LineBulkSender
 from bot.channels.telegram import TelegramBulkSender
 from bot.intake.pacing import Outcome, backoff
 from storage.models import Member, MemberIdentity
-from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O
+from storage.models.outbox import Broadcast, DeliveryBatch, OutboxMessage as O, stored_content
 
 log = logging.getLogger(__name__)
 
-LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")
 # LINE honours an X-Line-Retry-Key for 24 hours: a batch whose keys may have gone out more than 23 hours
 # ago is never sent again (LINE would no longer recognise the keys and deliver a second time). Its rows
 # fail with this reason, which the officer sees in Thai (the broadcast's result and its console page).
 RETRY_KEY_LIFETIME = timedelta(hours=23)
 RETRY_KEY_EXPIRED = "line-retry-key-expired"
 OPEN = ("pending", "sending")
-STOP_ANNOUNCEMENTS = "go:announcements.stop"
 
 
 def worker_id() -> str:
@@ -448,7 +447,7 @@ class Drainer:
         return [r for r in rows if r.id not in dead]
 
     def _content(self, session: Session, row_id: int) -> list[dict[str, Any]]:
-        return session.execute(select(O.content).where(O.id == row_id)).scalar_one()
+        return session.execute(select(stored_content()).where(O.id == row_id)).scalar_one()
 
     # --- web ------------------------------------------------------------------------------------
     async def _drain_web(self, deadline: float | None) -> None:
@@ -790,136 +789,6 @@ class Drainer:
 
 
 # --- broadcasts ---------------------------------------------------------------------------------------
-def broadcast_replies(session: Session, broadcast: Broadcast, locale: str) -> list[Reply]:
-    """What the members get: the announcement under the name of the office that sent it (its province), a
-    button for what it asks when its audience has one ("ส่งรายงาน" to those missing a report), a button to stop
-    announcements, and the event card."""
-    from bot.audiences import AUDIENCES, event_hooks
-
-    audience = broadcast.audience or {}
-    province = broadcast.scope_province or (audience.get("param") if audience.get("name") == "province" else None)
-    header = (i18n.t("broadcast.message", locale, province=province, text=broadcast.text) if province
-              else i18n.t("broadcast.message_national", locale, text=broadcast.text))
-    provider = AUDIENCES.get(audience.get("name") or "")
-    asks = (Choice(i18n.t(provider.action[0], locale), provider.action[1]),) if provider and provider.action else ()
-    replies = [Reply(text=header, choices=asks + (Choice(i18n.t("broadcast.stop_button", locale), STOP_ANNOUNCEMENTS),))]
-    hooks = event_hooks()
-    if broadcast.event_id is not None and hooks is not None:
-        card = hooks.card(session, broadcast.event_id, locale)
-        if card is not None:
-            replies.append(card)
-    return replies
-
-
-def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
-                     multicast_size: int = 500) -> int:
-    """Put one outbox row per recipient (keys ``broadcast:<id>:member:<member id>``), in the same
-    transaction that marks the broadcast `sending` (so it happens once).
-
-    LINE recipients with the same content are cut into `DeliveryBatch`es of ≤`multicast_size` here,
-    retry keys included, and their rows are inserted already carrying their `batch_id`: the drain
-    then claims a whole multicast with one small UPDATE and writes the rows only once more (delivered).
-    The batches are committed with the rows, before any call. Other rows (Telegram, web, a LINE
-    content with a single recipient) are claimed row by row."""
-    from bot import audiences
-
-    contents: dict[str, tuple[list[dict[str, Any]], str]] = {}
-    line_chunks: dict[str, list[list[dict[str, Any]]]] = {}
-    pending_line: dict[str, list[dict]] = {}
-    size = max(2, min(500, multicast_size))
-    table = DeliveryBatch.__table__
-
-    def content_for(locale: str) -> tuple[list[dict[str, Any]], str]:
-        found = contents.get(locale)
-        if found is None:
-            lang = i18n.normalize_locale(locale)
-            if lang not in contents:
-                data = replies_to_json(broadcast_replies(session, broadcast, lang))
-                contents[lang] = (data, content_hash(data))
-            found = contents[locale] = contents[lang]
-        return found
-
-    def chunks_for(digest: str, data: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-        if digest not in line_chunks:
-            from bot.channels.line_format import chunk_messages, to_line_messages
-
-            line_chunks[digest] = chunk_messages(to_line_messages(replies_from_json(data)))
-        return line_chunks[digest]
-
-    def batch(part: list[dict]) -> None:
-        """One multicast for `part` (rows of one content), its keys decided now."""
-        chunks = chunks_for(part[0]["content_hash"], part[0]["content"])
-        bid = session.execute(insert(table).returning(table.c.id).values(
-            channel="line", endpoint="multicast", content_hash=part[0]["content_hash"],
-            recipients=[r["address"][5:] for r in part], chunks=chunks,
-            retry_keys=[str(uuid.uuid4()) for _ in chunks], chunks_done=0, urgent=broadcast.urgent,
-            status="pending", attempts=0, next_attempt_at=now, created_at=now,
-            aggregation_unit=aggregation_unit("broadcast", broadcast.id, part[0]["content_hash"]))).scalar_one()
-        for r in part:
-            r["batch_id"], r["status"] = bid, "sending"  # in a batch: only the batch is claimed from now on
-
-    # Rows of this broadcast can only come from this expansion (their keys name it); if some exist
-    # anyway (a hand-made row), batches are not made, so a skipped insert cannot leave a batch
-    # addressing someone whose row is elsewhere.
-    prebatch = session.execute(select(O.id).where(O.broadcast_id == broadcast.id).limit(1)).first() is None
-    total = opted = 0
-    rows: list[dict] = []
-    broadcast_id, urgent = broadcast.id, broadcast.urgent
-    key_prefix = f"broadcast:{broadcast_id}:member:"
-    for rec, opted_out, _rank in audiences.iter_recipients(session, broadcast.audience, broadcast.scope_province):
-        if opted_out:
-            opted += 1
-            continue
-        total += 1
-        data, digest = content_for(rec.locale)
-        # `outbox_row` spelled out: this loop runs once per member of the audience (60,000 at national
-        # scale), and the address comes from a stored identity (already validated)
-        address = rec.address
-        channel = address.partition(":")[0]
-        row = {"key": f"{key_prefix}{rec.member_id}", "kind": "broadcast", "address": address, "channel": channel,
-               "member_id": rec.member_id, "content": data, "content_hash": digest, "status": "pending",
-               "urgent": urgent, "attempts": 0, "next_attempt_at": now, "broadcast_id": broadcast_id,
-               "created_at": now, "parts_sent": 0, "batch_id": None}
-        if prebatch and channel == "line" and LINE_USER_ID.match(address[5:]):
-            part = pending_line.setdefault(digest, [])
-            part.append(row)
-            if len(part) >= size:
-                batch(part)
-                rows.extend(part)
-                pending_line[digest] = []
-        else:
-            rows.append(row)
-        if len(rows) >= 5000:
-            enqueue_many(session, rows)
-            rows.clear()
-    for part in pending_line.values():
-        if len(part) > 1:
-            batch(part)
-        rows.extend(part)
-    enqueue_many(session, rows)
-    broadcast.total, broadcast.opted_out = total, opted
-    broadcast.status, broadcast.started_at = "sending", now
-    session.add(broadcast)
-    return total
-
-
-def prepare_due_broadcasts(runtime: Runtime, cfg: DeliveryConfig | None = None) -> int:
-    """Expand queued broadcasts whose time has come (scheduled ones included). Safe with several processes."""
-    size = (cfg or runtime.settings.delivery).line_multicast_size
-    now = runtime.clock.now()
-    expanded = 0
-    for _ in range(100):
-        with runtime.db.session() as session:
-            b = session.execute(select(Broadcast).where(Broadcast.status == "queued",
-                                                        col(Broadcast.scheduled_at) <= now)
-                                .order_by(Broadcast.id).limit(1).with_for_update(skip_locked=True)).scalars().first()
-            if b is None:
-                return expanded
-            expand_broadcast(session, b, now, multicast_size=size)
-            expanded += 1
-    return expanded
-
-
 def broadcast_counts(session: Session, broadcast_id: int) -> Counter:
     rows = session.execute(select(O.status, func.count()).where(O.broadcast_id == broadcast_id)
                            .group_by(O.status)).all()

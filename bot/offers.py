@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from bot.context import Context
 from bot.messages import IncomingMessage, Reply
 from bot.registry import FLOWS, INTENTS, menu_choices
-from storage.models.outbox import OutboxMessage
+from storage.models.outbox import OutboxMessage, stored_content
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _in_content(content: list, value: str) -> bool:
     return False
 
 
-_RECENT_OUTBOX = (select(OutboxMessage.content).where(OutboxMessage.address == bindparam("address"))
+_RECENT_OUTBOX = (select(stored_content()).where(OutboxMessage.address == bindparam("address"))
                   .order_by(OutboxMessage.id.desc()).limit(OUTBOX_LOOKBACK))  # type: ignore[union-attr]
 
 

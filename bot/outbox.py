@@ -20,8 +20,8 @@ from sqlmodel import Session
 from bot.clock import db_now, to_local
 from bot.config import Settings
 from bot.messages import Address, Reply, replies_to_json
-from storage.models.outbox import OutboxMessage
-from storage.raw_insert import raw_insert
+from storage.models.outbox import OutboxContent, OutboxMessage
+from storage.raw_insert import RawInsert, raw_insert
 
 
 def content_hash(content: list[dict[str, Any]]) -> str:
@@ -63,8 +63,27 @@ def enqueue(session: Session, *, key: str, address: Address | str, replies: Sequ
     return session.execute(stmt.returning(OutboxMessage.__table__.c.id)).first() is not None
 
 
-_ROW_COLUMNS = ("key", "kind", "address", "channel", "member_id", "content", "content_hash", "status", "urgent",
+def share_contents(session: Session, contents: dict[str, list[dict[str, Any]]]) -> None:
+    """Store messages that many rows will share (`{content_hash: content}`), once each. Called in the
+    transaction that inserts the rows, so the retention purge can never find them unreferenced between
+    the two."""
+    if not contents:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OutboxContent.__table__)
+    now = db_now()
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["content_hash"]),
+                    [{"content_hash": digest, "content": content, "created_at": now}
+                     for digest, content in contents.items()])
+
+
+ROW_COLUMNS = ("key", "kind", "address", "channel", "member_id", "content", "content_hash", "status", "urgent",
                 "attempts", "next_attempt_at", "broadcast_id", "created_at", "parts_sent", "batch_id")
+
+
+def row_insert(session: Session) -> RawInsert:
+    """The bulk insert of outbox rows (`ROW_COLUMNS`, existing keys skipped) for the session's database."""
+    return raw_insert(OutboxMessage.__table__, ROW_COLUMNS, dialect=session.connection().dialect, conflict="key")
 
 
 def enqueue_many(session: Session, rows: Iterable[dict], *, chunk: int = 2000) -> int:
@@ -72,7 +91,7 @@ def enqueue_many(session: Session, rows: Iterable[dict], *, chunk: int = 2000) -
     Plain SQL (`storage.raw_insert`): rows of one broadcast or reminder share their content and times,
     which are serialised once, not once per row."""
     conn = session.connection()
-    insert = raw_insert(OutboxMessage.__table__, _ROW_COLUMNS, dialect=conn.dialect, conflict="key")  # type: ignore[attr-defined]
+    insert = row_insert(session)
     added = 0
     buf: list[dict] = []
     for row in rows:

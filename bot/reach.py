@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from bot.clock import db_now
 from bot.runtime import Runtime
 from storage.models import Member, MemberIdentity, Organization
-from storage.models.outbox import DeliveryBatch, OutboxMessage
+from storage.models.outbox import DeliveryBatch, OutboxMessage, stored_content
 from storage.models.tickets import ReachStat
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def reminder_contents(session: Session, *, province: str | None, offset: int, li
                            .offset(offset).limit(limit)).all()
     out = []
     for digest, last, n in rows:
-        content = session.execute(select(OutboxMessage.content).where(OutboxMessage.id == last)).scalar_one()
+        content = session.execute(select(stored_content()).where(OutboxMessage.id == last)).scalar_one()
         out.append((digest, content, int(n)))
     return out
 
@@ -157,7 +157,7 @@ def _recent_reminders(session: Session, *, offset: int, limit: int) -> list[tupl
                                  .order_by(func.max(O.id).desc()).offset(start).limit(step)).all()
         if not groups:
             break
-        last_rows = {r.id: r for r in session.execute(select(O.id, O.kind, O.content).where(
+        last_rows = {r.id: r for r in session.execute(select(O.id, O.kind, stored_content().label("content")).where(
             col(O.id).in_([last for _d, last, _n in groups])))}
         for digest, last, n in groups:
             row = last_rows[last]

@@ -4,7 +4,8 @@
 locks for long), everything older than its period in `Settings`:
 
 * delivery records — outbox rows that are finished (delivered, failed, unreachable) with their texts,
-  and finished LINE send batches: `retention_delivery_days` after their last attempt;
+  and finished LINE send batches: `retention_delivery_days` after their last attempt; a message stored
+  once for many rows (`outbox_contents`) goes with the last row that refers to it;
 * the webhook inbox's finished events and web-chat messages never fetched: `retention_inbox_days`;
 * conversations left half-way (a sign-up with a name and a phone typed but never confirmed):
   `retention_unfinished_conversation_days` after the last message;
@@ -19,13 +20,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, select
+from sqlalchemy import ColumnElement, and_, delete, exists, select
 from sqlmodel import col
 
 from bot.config import Settings
 from storage.db import Database
 from storage.models import ConversationState, LinkCode, ProcessedEvent, WebInboxMessage
-from storage.models.outbox import DeliveryBatch, OutboxMessage
+from storage.models.outbox import DeliveryBatch, OutboxContent, OutboxMessage
 
 CHUNK = 5000
 FINISHED_ROWS = ("delivered", "failed", "unreachable")
@@ -40,6 +41,10 @@ def prune(db: Database, settings: Settings, now: datetime, *, chunk: int = CHUNK
     gone: Counter = Counter()
     gone["outbox"] = _delete(db, OutboxMessage.id, and_(
         col(OutboxMessage.status).in_(FINISHED_ROWS), col(OutboxMessage.next_attempt_at) < delivery), chunk)
+    # A day old at least: the rows that share a new content are inserted in the transaction that stores it.
+    gone["outbox_contents"] = _delete(db, OutboxContent.content_hash, and_(
+        col(OutboxContent.created_at) < now - timedelta(days=1),
+        ~exists(select(OutboxMessage.id).where(OutboxMessage.content_hash == OutboxContent.content_hash))), chunk)
     gone["delivery_batches"] = _delete(db, DeliveryBatch.id, and_(
         col(DeliveryBatch.status).in_(FINISHED_BATCHES), col(DeliveryBatch.next_attempt_at) < delivery), chunk)
     gone["processed_events"] = _delete(db, ProcessedEvent.event_key, and_(

@@ -33,7 +33,8 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import DeliveryConfig
-from bot.delivery import Drainer, prepare_due_broadcasts
+from bot.broadcast_expand import prepare_due_broadcasts
+from bot.delivery import Drainer
 from bot.photo_fetch import Fetchers, fetch_all_due, wake_after_new_references
 from bot.quota import refresh_line_quota
 from bot.reach import fetch_statistics

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -34,6 +35,7 @@ from bot.intake.contract import Job
 from bot.labels import shorten as shorten_label
 from bot.messages import Address, Attachment, Card, Choice, IncomingMessage, Media, Reply
 
+LINE_USER_ID = re.compile(r"^U[0-9a-f]{32}$")  # a user id LINE gave us (multicast takes only these)
 MAX_TEXT = 5000
 MAX_PER_REQUEST = 5
 PLEASE_TYPE_KINDS = {"sticker", "location", "audio", "video", "file"}

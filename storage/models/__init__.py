@@ -7,7 +7,7 @@ from storage.models.events import Event, EventAttendee, EventFeedback, EventRegi
 from storage.models.links import CallbackValue, LinkCode
 from storage.models.members import Member, MemberIdentity
 from storage.models.organizations import JoinStatus, Organization, OrgJoinRequest, OrgKind
-from storage.models.outbox import Broadcast, DeliveryBatch, LineQuota, OutboxMessage
+from storage.models.outbox import Broadcast, DeliveryBatch, LineQuota, OutboxContent, OutboxMessage
 from storage.models.reports import Report, ReportActivity, ReportDeadline, ReportPhoto
 from storage.models.tickets import ReachStat, Ticket, TicketMessage
 from storage.models.training import Certificate, CertificateTemplate, EventNeeds, EventWalkIn
@@ -19,6 +19,6 @@ __all__ = [
     "AuditEntry", "Broadcast", "Certificate", "CertificateTemplate", "ExportJob", "CallbackValue", "ConversationState",
     "DeliveryBatch", "Event", "EventAttendee", "EventFeedback", "EventNeeds", "EventRegistration", "EventWalkIn", "LineQuota", "LinkCode",
     "Member", "MemberIdentity", "OfficerLogin", "Organization",
-    "JoinStatus", "OrgJoinRequest", "OrgKind", "OutboxMessage", "ProcessedEvent", "Report", "ReportActivity", "ReportDeadline", "ReportPhoto",
+    "JoinStatus", "OrgJoinRequest", "OrgKind", "OutboxContent", "OutboxMessage", "ProcessedEvent", "Report", "ReportActivity", "ReportDeadline", "ReportPhoto",
     "ReachStat", "Ticket", "TicketMessage", "WebInboxMessage", "metadata",
 ]

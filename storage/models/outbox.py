@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, ColumnElement, Index, UniqueConstraint, func, select, text
 from sqlmodel import Field, SQLModel
 
 from bot.clock import db_now
@@ -26,30 +26,62 @@ class OutboxMessage(SQLModel, table=True):
     """One proactive message to one address. `key` makes it exactly-once: a second enqueue is a no-op."""
 
     __tablename__ = "outbox"
+    # Every index is written once per queued message (a national reminder or broadcast queues tens of
+    # thousands in a minute), so there are only those a query uses (0018): the drain's claim, the
+    # scheduler's "what is due next" and the retention purge (status, time), and the partial indexes of
+    # the rows that belong to a LINE batch or a broadcast (a reminder row belongs to neither).
     __table_args__ = (UniqueConstraint("key", name="uq_outbox_key"),
-                      Index("ix_outbox_claim", "channel", "status", "next_attempt_at"))
+                      Index("ix_outbox_claim", "channel", "status", "next_attempt_at"),
+                      Index("ix_outbox_status_next", "status", "next_attempt_at"),
+                      Index("ix_outbox_batch_id", "batch_id", sqlite_where=text("batch_id IS NOT NULL"),
+                            postgresql_where=text("batch_id IS NOT NULL")),
+                      Index("ix_outbox_broadcast_id", "broadcast_id", sqlite_where=text("broadcast_id IS NOT NULL"),
+                            postgresql_where=text("broadcast_id IS NOT NULL")))
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200)
-    kind: str = Field(max_length=32, index=True)  # reminder | broadcast | waitlist | notice
+    kind: str = Field(max_length=32)  # reminder | broadcast | waitlist | notice
     address: str = Field(max_length=128, index=True)
     channel: str = Field(default="", max_length=16)  # line | telegram | web (from the address)
     member_id: int | None = Field(default=None, index=True)
-    content: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # None: the message is the same for many (a broadcast, a deadline reminder) and is stored once, in
+    # `OutboxContent` under `content_hash` (read both through `stored_content()`).
+    content: list[dict[str, Any]] | None = Field(default_factory=list,
+                                                 sa_column=Column(JSON(none_as_null=True), nullable=True))
     content_hash: str = Field(default="", max_length=64, index=True)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|delivered|failed|unreachable
+    status: str = Field(default="pending", max_length=16)  # pending|sending|delivered|failed|unreachable
     urgent: bool = Field(default=False)
     attempts: int = Field(default=0)
-    next_attempt_at: datetime = Field(default_factory=db_now, index=True)
+    next_attempt_at: datetime = Field(default_factory=db_now)
     last_error: str | None = Field(default=None, max_length=500)
-    broadcast_id: int | None = Field(default=None, index=True)
+    broadcast_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=db_now)
     delivered_at: datetime | None = None
     # --- claims (0002) -----------------------------------------------------------------------
     claimed_by: str | None = Field(default=None, max_length=64)  # worker id holding the row
     claimed_until: datetime | None = None  # lease: after this, another worker may reclaim
-    batch_id: int | None = Field(default=None, index=True)  # LINE: the batch that carries it
+    batch_id: int | None = Field(default=None)  # LINE: the batch that carries it
     parts_sent: int = Field(default=0)  # Telegram: sendMessage calls already answered 200
+
+
+class OutboxContent(SQLModel, table=True):
+    """A message queued for many addresses at once, stored once (0018): 60,000 copies of a broadcast's
+    card were most of the bytes a national broadcast or reminder wrote. Rows that share it have
+    ``content`` None and its `content_hash`. Not personal data: the same text for everyone; removed by the
+    retention purge once no row refers to it."""
+
+    __tablename__ = "outbox_contents"
+
+    content_hash: str = Field(primary_key=True, max_length=64)
+    content: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=db_now)
+
+
+def stored_content() -> ColumnElement:
+    """The content of an outbox row as a column: its own, or the shared one."""
+    table, shared = OutboxMessage.__table__, OutboxContent.__table__
+    return func.coalesce(table.c.content, select(shared.c.content).where(
+        shared.c.content_hash == table.c.content_hash).scalar_subquery(), type_=table.c.content.type)
 
 
 class DeliveryBatch(SQLModel, table=True):

@@ -8,6 +8,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from storage.models import Event, EventAttendee, EventRegistration, Member, OutboxMessage
+from storage.models.outbox import stored_content
 
 
 def registrations_page(session: Session, *, organization_id: int, offset: int = 0, limit: int = 10
@@ -36,11 +37,11 @@ def messages_page(session: Session, *, organization_id: int, offset: int = 0, li
     members = select(Member.id).where(Member.organization_id == organization_id)
     scoped = col(OutboxMessage.member_id).in_(members.scalar_subquery())
     total = int(session.exec(select(func.count()).select_from(OutboxMessage).where(scoped)).one())
-    stmt = (select(OutboxMessage, Member.full_name).join(Member, col(Member.id) == col(OutboxMessage.member_id))
+    stmt = (select(OutboxMessage, Member.full_name, stored_content()).join(Member, col(Member.id) == col(OutboxMessage.member_id))
             .where(scoped).order_by(col(OutboxMessage.id).desc()).offset(offset).limit(limit))
     rows = []
-    for message, name in session.exec(stmt).all():
-        first = (message.content or [{}])[0]
+    for message, name, content in session.exec(stmt).all():
+        first = (content or [{}])[0]
         text = first.get("text") or (first.get("card") or {}).get("title") or ""
         rows.append({"message": message, "to": name or "-", "text": text})
     return rows, total

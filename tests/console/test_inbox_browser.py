@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import drain_once, prepare_due_broadcasts
+from bot.broadcast_expand import prepare_due_broadcasts
+from bot.delivery import drain_once
 from bot.messages import Address, IncomingMessage
 from bot.outbox import create_broadcast
 from bot.reach import fetch_statistics

@@ -197,7 +197,7 @@ def test_a_stale_answer_button_is_refused_by_the_server(live) -> None:  # noqa: 
 
 
 def test_a_broadcast_names_its_province_and_offers_what_it_asks(live) -> None:  # noqa: ANN001
-    from bot.delivery import broadcast_replies
+    from bot.broadcast_expand import broadcast_replies
     from bot.outbox import create_broadcast
 
     _server, rt, ids = live

@@ -12,6 +12,7 @@ from bot.delivery import Drainer, drain_once
 from bot.quota import refresh_line_quota
 from bot.wiring import build
 from storage.models import Broadcast, Member, OutboxMessage
+from storage.models.outbox import stored_content
 from storage.repositories import members as members_repo
 from tests.conversations.helpers import sign_up_new_org
 from tests.delivery.conftest import add_members
@@ -155,8 +156,9 @@ def test_quiet_hours_wait_unless_urgent(chat: Chat, new_chat, cfg) -> None:  # n
     got = _inbox(chat.runtime, str(member.address))
     assert len(got) == 1 and got[0].endswith("ประกาศด่วน น้ำท่วมถนนเข้าสำนักงาน")
     with chat.runtime.db.session() as s:
-        sent = {o.content[0]["text"].split("\n\n", 1)[1]: o.status
-                for o in s.exec(select(OutboxMessage).where(OutboxMessage.address == str(member.address)))}
+        sent = {content[0]["text"].split("\n\n", 1)[1]: o.status
+                for o, content in s.exec(select(OutboxMessage, stored_content())
+                                         .where(OutboxMessage.address == str(member.address)))}
     assert sent == {"ประกาศธรรมดาตอนกลางคืน": "pending", "ประกาศด่วน น้ำท่วมถนนเข้าสำนักงาน": "delivered"}
     chat.runtime.clock.set(datetime(2026, 11, 26, 7, 0, tzinfo=BANGKOK))
     drain_once(chat.runtime, cfg)

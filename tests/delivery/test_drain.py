@@ -186,9 +186,7 @@ def test_multi_part_telegram_message_resumes_after_crash(wired, fake_telegram, c
 def test_unfollowed_member_is_not_sent(wired, fake_line, cfg) -> None:  # noqa: ANN001
     line = add_members(wired, 2, channel="line")
     _broadcast(wired)
-    with wired.db.session() as s:
-        from bot.delivery import prepare_due_broadcasts  # noqa: F401
-    from bot.delivery import prepare_due_broadcasts
+    from bot.broadcast_expand import prepare_due_broadcasts
 
     prepare_due_broadcasts(wired)
     with wired.db.session() as s:

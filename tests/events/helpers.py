@@ -9,6 +9,7 @@ from bot.clock import BANGKOK, local_to_utc
 from bot.messages import Address, Reply
 from bot.messages import replies_from_json
 from storage.models import Member, OutboxMessage
+from storage.models.outbox import stored_content
 from storage.repositories import events as repo
 from storage.repositories import members as members_repo
 from storage.repositories import organizations as orgs_repo
@@ -59,13 +60,23 @@ def make_event(runtime, *, capacity: int = 100, seats_per_org: int = 2, publish:
 
 
 def outbox(runtime, user: str | None = None, *, kind: str | None = None, key_part: str = "") -> list[OutboxMessage]:  # noqa: ANN001
+    stmt = select(OutboxMessage, stored_content()).order_by(OutboxMessage.id)
+    if user is not None:
+        stmt = stmt.where(OutboxMessage.address == f"web:{user}")
+    if kind is not None:
+        stmt = stmt.where(OutboxMessage.kind == kind)
+    return [r for r in as_sent(runtime, stmt) if key_part in r.key]
+
+
+def as_sent(runtime, stmt) -> list[OutboxMessage]:  # noqa: ANN001
+    """The outbox rows of ``select(OutboxMessage, stored_content())…``, detached, each with the content it
+    will send (a message queued for many is stored once and its rows carry only its hash)."""
     with runtime.db.session() as s:
-        stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-        if user is not None:
-            stmt = stmt.where(OutboxMessage.address == f"web:{user}")
-        if kind is not None:
-            stmt = stmt.where(OutboxMessage.kind == kind)
-        return [r for r in s.exec(stmt) if key_part in r.key]
+        rows = list(s.exec(stmt))
+        s.expunge_all()
+    for m, content in rows:
+        m.content = content
+    return [m for m, _content in rows]
 
 
 def replies_of(row: OutboxMessage) -> list[Reply]:

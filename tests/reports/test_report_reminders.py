@@ -13,7 +13,9 @@ from bot.messages import replies_from_json
 from bot.reminders import send_due_reminders
 from bot.report_notify import current_offset
 from storage.models import OutboxMessage
+from storage.models.outbox import stored_content
 from tests.conversations.helpers import approve_join
+from tests.events.helpers import as_sent
 from tests.conversations.helpers import seed_org
 from tests.reports.helpers import deadline, member, report_one_sentence
 
@@ -25,9 +27,10 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _reminders(runtime) -> list[OutboxMessage]:  # noqa: ANN001
-    with runtime.db.session() as s:
-        return [m for m in s.exec(select(OutboxMessage).order_by(OutboxMessage.id))
-                if m.key.startswith("reminder:deadline:")]
+    """The deadline reminders queued, each (detached) with the content it will send (a reminder's card is
+    stored once for all its rows)."""
+    return [m for m in as_sent(runtime, select(OutboxMessage, stored_content()).order_by(OutboxMessage.id))
+            if m.key.startswith("reminder:deadline:")]
 
 
 def test_offsets() -> None:

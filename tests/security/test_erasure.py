@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from bot import outbox
-from bot.delivery import drain_once, prepare_due_broadcasts
+from bot.broadcast_expand import prepare_due_broadcasts
+from bot.delivery import drain_once
 from bot.messages import Reply
 from bot.reminders import send_due_reminders
 from storage.models import MemberIdentity, metadata

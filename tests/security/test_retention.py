@@ -111,3 +111,38 @@ def test_the_scheduler_prunes_every_hour(runtime) -> None:  # noqa: ANN001
             await stop()
 
     assert asyncio.run(jobs())["retention"] == 3600
+
+
+def test_an_announcement_stored_once_goes_with_its_last_message(runtime, clock, new_chat) -> None:  # noqa: ANN001
+    """A broadcast's text is stored once for all its recipients; it stays while any of their messages does."""
+    from bot.broadcast_expand import expand_broadcast
+    from storage.models.outbox import OutboxContent, stored_content
+    from tests.reports.helpers import member
+
+    member(new_chat, "somsri", "มูลนิธิรักษ์น้ำน่าน")
+    member(new_chat, "wilai", "สมาคมผู้สูงอายุบ้านดง")
+    with runtime.db.session() as s:
+        s.execute(update(OutboxMessage).values(status="delivered"))  # what the sign-ups sent is not the point
+        b = outbox.create_broadcast(s, text="ประชุมใหญ่สามัญประจำปี วันที่ 5 มกราคม", scope_province=None,
+                                    audience={"name": "province", "param": "*"})
+        assert expand_broadcast(s, b, clock.now()) == 2
+    with runtime.db.session() as s:
+        texts = [c[0]["text"] for c in s.execute(select(stored_content()).where(
+            OutboxMessage.broadcast_id == b.id)).scalars()]
+        assert len(texts) == 2 and all(t.endswith("ประชุมใหญ่สามัญประจำปี วันที่ 5 มกราคม") for t in texts)
+        first, _second = s.execute(select(OutboxMessage.id).where(OutboxMessage.broadcast_id == b.id)
+                                   .order_by(OutboxMessage.id)).scalars()
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == first).values(
+            status="delivered", next_attempt_at=clock.now() - timedelta(days=91)))
+        s.execute(update(OutboxContent).values(created_at=clock.now() - timedelta(days=91)))
+    assert _count(runtime, OutboxContent) == 1  # one copy, not one per recipient
+
+    prune(runtime.db, runtime.settings, clock.now())
+    assert _count(runtime, OutboxMessage, OutboxMessage.broadcast_id == b.id) == 1
+    assert _count(runtime, OutboxContent) == 1  # the other recipient's message still needs it
+
+    with runtime.db.session() as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.broadcast_id == b.id).values(
+            status="delivered", next_attempt_at=clock.now() - timedelta(days=91)))
+    gone = prune(runtime.db, runtime.settings, clock.now())
+    assert gone["outbox"] == 1 and gone["outbox_contents"] == 1 and _count(runtime, OutboxContent) == 0

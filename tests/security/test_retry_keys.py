@@ -8,7 +8,8 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from bot import outbox
-from bot.delivery import drain_once, prepare_due_broadcasts
+from bot.broadcast_expand import prepare_due_broadcasts
+from bot.delivery import drain_once
 from bot.messages import Address, replies_from_json
 from bot.config import DeliveryConfig
 from storage.models.outbox import DeliveryBatch, OutboxMessage

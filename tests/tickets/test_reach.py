@@ -9,7 +9,8 @@ import uuid
 from datetime import date, datetime
 
 from bot.clock import BANGKOK
-from bot.delivery import drain_once, prepare_due_broadcasts
+from bot.broadcast_expand import prepare_due_broadcasts
+from bot.delivery import drain_once
 from bot.messages import Address
 from bot.outbox import create_broadcast
 from bot.reach import fetch_statistics
