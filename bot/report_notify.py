@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, String, cast, false, literal, select
 from sqlmodel import Session, col
@@ -60,14 +61,20 @@ def deadline_card(deadline: ReportDeadline, today: date, locale: str, intro_key:
                              when=when_text(deadline.due_date, today, locale)), card=card)
 
 
+def _key_prefix(deadline: ReportDeadline) -> str:
+    return f"reminder:deadline:{deadline.id}:member:"
+
+
+def _member_key(deadline: ReportDeadline, offset: int) -> Any:  # noqa: ANN401
+    return literal(_key_prefix(deadline), String) + cast(Member.id, String) + literal(f":{offset}d", String)
+
+
 def _due_members(deadline: ReportDeadline, offset: int) -> Callable[[int | None, int | None], Select]:
     """The SELECT of one deadline's due reminders at `offset`: each consented member of an organization that
     owes it and has not submitted, at their preferred reachable address, with the reminder's outbox key."""
     def due(low: int | None, high: int | None) -> Select:
-        key = (literal(f"reminder:deadline:{deadline.id}:member:", String) + cast(Member.id, String)
-               + literal(f":{offset}d", String))
         stmt = repo.missing_member_ids(None, deadline=deadline).with_only_columns(  # type: ignore[arg-type]
-            key.label("key"), col(MemberIdentity.address).label("address"),
+            _member_key(deadline, offset).label("key"), col(MemberIdentity.address).label("address"),
             col(MemberIdentity.channel).label("channel"), col(Member.id).label("member_id"),
             col(Member.locale).label("locale"))
         stmt = stmt.join(MemberIdentity, col(MemberIdentity.id) == preferred_identity(Member.id))
@@ -75,6 +82,18 @@ def _due_members(deadline: ReportDeadline, offset: int) -> Callable[[int | None,
             stmt = stmt.where(col(Member.id) >= low, col(Member.id) <= high)
         return stmt
     return due
+
+
+def _due_keys(deadline: ReportDeadline, offset: int) -> Callable[[], Select]:
+    """The keys of `_due_members` alone. A member has a preferred reachable identity exactly when they have
+    a reachable one, so ``EXISTS`` says who is due without picking each one's address (a correlated
+    subquery per member: most of the cost of comparing every due key with the outbox)."""
+    def keys() -> Select:
+        reachable = select(MemberIdentity.id).where(col(MemberIdentity.member_id) == col(Member.id),
+                                                    MemberIdentity.reachable == True)  # noqa: E712
+        return repo.missing_member_ids(None, deadline=deadline).with_only_columns(  # type: ignore[arg-type]
+            _member_key(deadline, offset).label("key")).where(reachable.exists())
+    return keys
 
 
 def deadline_reminders(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
@@ -92,7 +111,8 @@ def deadline_reminders(session: Session, now: datetime, settings: Settings) -> I
         contents = {loc: replies_to_json([deadline_card(deadline, arrives, loc, "reports.reminder")])
                     for loc in i18n.LANGUAGES}
         yield BulkReminders(description=f"deadline {deadline.id} ({deadline.due_date}) {offset:+d}d",
-                            due=_due_members(deadline, offset), kind="reminder", contents=contents)
+                            due=_due_members(deadline, offset), kind="reminder", contents=contents,
+                            key_prefix=_key_prefix(deadline), keys=_due_keys(deadline, offset))
 
 
 # --- broadcast audience -----------------------------------------------------------------------------

@@ -133,9 +133,11 @@ def event_reminders(session: Session, now: datetime, settings: Settings) -> Iter
                 out.append(made[(reg.id, loc)])
             return out
 
+        prefix = f"reminder:event:{event.id}:reg:"
         yield BulkReminders(description=f"event {event.id} {label}", kind="reminder", render=render,
-                            due=_registrations_at_addresses(event.id, f"reminder:event:{event.id}:reg:",  # type: ignore[arg-type]
-                                                            f":{label}", col(EventRegistration.created_at) < cutoff))
+                            due=_registrations_at_addresses(event.id, prefix, f":{label}",  # type: ignore[arg-type]
+                                                            col(EventRegistration.created_at) < cutoff),
+                            key_prefix=prefix)
 
 
 def event_feedback(session: Session, now: datetime, settings: Settings) -> Iterator[BulkReminders]:
@@ -161,9 +163,10 @@ def event_feedback(session: Session, now: datetime, settings: Settings) -> Itera
                                                   choices=choices)]))
             return out
 
+        prefix = f"event:{event.id}:feedback:"
         yield BulkReminders(description=f"event {event.id} feedback", kind="reminder", render=render,
-                            due=_registrations_at_addresses(event.id, f"event:{event.id}:feedback:", "",  # type: ignore[arg-type]
-                                                            *conditions))
+                            due=_registrations_at_addresses(event.id, prefix, "", *conditions),  # type: ignore[arg-type]
+                            key_prefix=prefix)
 
 
 def expire_waitlist_offers(session: Session, now: datetime, settings: Settings | None = None, *,

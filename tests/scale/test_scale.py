@@ -57,6 +57,48 @@ def test_reminders_to_thousands_are_queued_once_and_a_rescan_writes_nothing(runt
         assert s.execute(select(func.count()).select_from(OutboxMessage)).scalar() == 6400
 
 
+def test_a_rescan_finds_whoever_became_due_even_when_the_number_due_is_the_same(runtime) -> None:  # noqa: ANN001
+    """The look for new keys compares every due key with the outbox: a member who joins while another
+    leaves (as many due as before), an identity becoming reachable, an organization whose report was
+    returned are all found by the next scan, and members nobody can reach never make a re-scan write."""
+    from storage.models import Member, MemberIdentity, Report
+
+    many_orgs(runtime, 40)
+    with runtime.db.session() as s:
+        dl = reports_repo.create_deadline(s, title="รายงานไตรมาส 1", due_date=DUE)
+        first, second, third = s.execute(select(Organization).order_by(Organization.id).limit(3)).scalars()
+        s.add(Report(organization_id=first.id, deadline_id=dl.id, status="submitted"))
+        unreachable = Member(organization_id=second.id, full_name="ไม่มีช่องทาง", consent_at=SCAN_AT)
+        s.add(unreachable)
+    assert send_due_reminders(runtime, SCAN_AT).count("queued") == 39
+    again, writes = _writes(runtime, lambda: send_due_reminders(runtime, SCAN_AT + timedelta(minutes=1)))
+    assert again.count("queued") == 0 and writes == []
+
+    # One member leaves and another joins: 39 due before and after, one of them new.
+    with runtime.db.session() as s:
+        gone = s.execute(select(Member).where(Member.organization_id == third.id)).scalars().one()
+        gone.consent_at = None
+        s.add(gone)
+        newcomer = Member(organization_id=third.id, full_name="สมาชิกใหม่", consent_at=SCAN_AT)
+        s.add(newcomer)
+        s.flush()
+        s.add(MemberIdentity(member_id=newcomer.id, address="telegram:777001", channel="telegram", reachable=True))
+    swapped = send_due_reminders(runtime, SCAN_AT + timedelta(minutes=2))
+    assert swapped.count("queued") == 1
+    # The member without an address gets one; the first organization's report goes back for corrections.
+    with runtime.db.session() as s:
+        s.add(MemberIdentity(member_id=unreachable.id, address="telegram:777002", channel="telegram", reachable=True))
+        report = s.execute(select(Report).where(Report.organization_id == first.id)).scalars().one()
+        report.status = "returned"
+        s.add(report)
+    later = send_due_reminders(runtime, SCAN_AT + timedelta(minutes=3))
+    assert later.count("queued") == 2
+    with runtime.db.session() as s:
+        addresses = set(s.execute(select(OutboxMessage.address)).scalars())
+    assert {"telegram:777001", "telegram:777002", f"line:U{first.id:032x}"} <= addresses
+    assert send_due_reminders(runtime, SCAN_AT + timedelta(minutes=4)).count("queued") == 0
+
+
 def test_a_typo_finds_the_organization_among_thousands_through_the_index(runtime) -> None:  # noqa: ANN001
     target = "มูลนิธิพัฒนาเด็กและครอบครัวพิษณุโลก"
     many_orgs(runtime, 2000, members=False, extra=(target,))
