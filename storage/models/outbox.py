@@ -39,7 +39,7 @@ class OutboxMessage(SQLModel, table=True):
                             postgresql_where=text("broadcast_id IS NOT NULL")))
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=200)
+    key: str = Field(max_length=200)  # PostgreSQL: COLLATE "C" (0019), so a key prefix is an index range
     kind: str = Field(max_length=32)  # reminder | broadcast | waitlist | notice
     address: str = Field(max_length=128, index=True)
     channel: str = Field(default="", max_length=16)  # line | telegram | web (from the address)
