@@ -48,7 +48,6 @@ def broadcast_replies(session: Session, broadcast: Broadcast, locale: str) -> li
     return replies
 
 
-
 def expand_broadcast(session: Session, broadcast: Broadcast, now: datetime, *,
                      multicast_size: int = 500) -> int:
     """Put one outbox row per recipient (keys ``broadcast:<id>:member:<member id>``), in the same
