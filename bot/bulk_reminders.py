@@ -117,15 +117,15 @@ def _with_new_keys(session: Session, bulks: Sequence[BulkReminders]) -> list[boo
     return [i in found for i in range(len(bulks))]
 
 
-def _insert_select(bulk: BulkReminders, *, dialect: str, not_before: datetime, now: datetime) -> Any:  # noqa: ANN401
+def _insert_select(bulk: BulkReminders, hashes: dict[str, str], *, dialect: str, not_before: datetime,  # noqa: ANN401
+                   now: datetime) -> Any:
     """The INSERT … SELECT of the new rows of members ``:low``..``:high``, built once per source and offset.
 
     On SQLite it is a core ``INSERT OR IGNORE`` (the only writer holds the lock while the statement's own
     ``NOT EXISTS`` runs; OR IGNORE is the backstop) because SQLAlchemy caches the compiled form of that
     statement and not of the dialect's ``ON CONFLICT`` insert: recompiling it for every chunk cost more
-    than SQLite's own work. PostgreSQL (several writers at once) uses ``ON CONFLICT (key) DO NOTHING``."""
-    from bot.outbox import content_hash
-
+    than SQLite's own work. PostgreSQL (several writers at once) uses ``ON CONFLICT (key) DO NOTHING``.
+    The rows carry only their locale's content hash (`hashes`); the content is stored once."""
     assert bulk.contents
     d = _new_rows(bulk, bindparam("low", type_=Integer), bindparam("high", type_=Integer)).subquery("new")
     locales = list(bulk.contents)
@@ -135,7 +135,6 @@ def _insert_select(bulk: BulkReminders, *, dialect: str, not_before: datetime, n
         others = [(d.c.locale == loc, literal(values[loc], type_)) for loc in locales[1:]]
         return case(*others, else_=literal(values[default], type_)) if others else literal(values[default], type_)
 
-    hashes = {loc: content_hash(content) for loc, content in bulk.contents.items()}
     when_type = OUTBOX.c.next_attempt_at.type
     columns = ["key", "kind", "address", "channel", "member_id", "content", "content_hash", "status", "urgent",
                "attempts", "next_attempt_at", "broadcast_id", "created_at", "parts_sent", "batch_id"]
@@ -176,10 +175,11 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
         # PostgreSQL: which have anything new, in one statement; SQLite answers each look in-process (no round
         # trip) through the key index, and a per-row card's new rows are read straight away.
         fresh = _with_new_keys(session, bulks) if db.engine.dialect.name == "postgresql" else None
+        share = (time.process_time() - started) / max(len(bulks), 1)
         for bulk in bulks:
-            report.spent(bulk.description, (time.process_time() - started) / len(bulks))
+            report.spent(bulk.description, share)
         plans: list[tuple[BulkReminders, list[Any]]] = []
-        member_ids = None
+        member_chunks = None  # (lowest, highest) member id of each insert chunk, the same for every source
         for i, bulk in enumerate(bulks):
             started = time.process_time()
             if bulk.contents:
@@ -191,10 +191,10 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
                 else:
                     d = _new_rows(bulk).subquery()
                     anything = session.connection().execute(select(d.c.member_id).limit(1)).first() is not None
-                if anything and member_ids is None:
-                    member_ids = session.connection().execute(
-                        select(Member.id).where(Member.consent_at.is_not(None))).scalars().all()
-                rows: list[Any] = list(member_ids or ()) if anything else []
+                if anything and member_chunks is None:
+                    member_chunks = _chunks(session.connection().execute(
+                        select(Member.id).where(Member.consent_at.is_not(None))).scalars().all())
+                rows: list[Any] = member_chunks if anything and member_chunks else []
             else:
                 rows = list(session.execute(_new_rows(bulk))) if fresh is None or fresh[i] else []
             if rows:
@@ -212,16 +212,18 @@ def scan_bulk_sources(db: Any, now: datetime, settings: Settings, report: Tally,
         report.spent(bulk.description, time.process_time() - started)
 
 
-def _queue(db: Any, bulk: BulkReminders, rows: list[Row], contents: list | None, report: Tally,  # noqa: ANN401
+def _queue(db: Any, bulk: BulkReminders, rows: list[Any], contents: list | None, report: Tally,  # noqa: ANN401
            outcome: str, not_before: datetime, stamp: datetime) -> None:
-    """Insert the new rows of one source and offset, a chunk per transaction."""
+    """Insert the new rows of one source and offset, a chunk per transaction. `rows`: the chunks of member
+    ids (a content per locale), or the new rows read (a content per row, `contents`)."""
     from bot.outbox import content_hash, enqueue_many, outbox_row, share_contents
 
     if contents is None:
         dialect = db.engine.dialect.name
-        stmt = _insert_select(bulk, dialect=dialect, not_before=not_before, now=stamp)
-        shared = {content_hash(content): content for content in (bulk.contents or {}).values()}
-        for low, high in _chunks(rows):  # member ids
+        hashes = {loc: content_hash(content) for loc, content in (bulk.contents or {}).items()}
+        shared = {hashes[loc]: content for loc, content in (bulk.contents or {}).items()}
+        stmt = _insert_select(bulk, hashes, dialect=dialect, not_before=not_before, now=stamp)
+        for low, high in rows:  # the chunks of member ids
             with db.session() as session:
                 share_contents(session, shared)
                 result = session.connection().execute(stmt, {"low": low, "high": high})

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from bot import i18n
@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 RETRY_KEY_LIFETIME = timedelta(hours=23)
 RETRY_KEY_EXPIRED = "line-retry-key-expired"
 OPEN = ("pending", "sending")
+_CONTENT_OF = select(stored_content()).where(O.id == bindparam("row_id"))  # read once per row sent
 
 
 def worker_id() -> str:
@@ -447,7 +448,7 @@ class Drainer:
         return [r for r in rows if r.id not in dead]
 
     def _content(self, session: Session, row_id: int) -> list[dict[str, Any]]:
-        return session.execute(select(stored_content()).where(O.id == row_id)).scalar_one()
+        return session.execute(_CONTENT_OF, {"row_id": row_id}).scalar_one()
 
     # --- web ------------------------------------------------------------------------------------
     async def _drain_web(self, deadline: float | None) -> None:

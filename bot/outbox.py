@@ -34,10 +34,10 @@ def content_hash(content: list[dict[str, Any]]) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _insert(session: Session):  # noqa: ANN202
+def _insert(session: Session, model: Any = OutboxMessage):  # noqa: ANN202, ANN401
     """A dialect INSERT that supports ON CONFLICT DO NOTHING (SQLite ≥ 3.24 and PostgreSQL both do)."""
     dialect = session.get_bind().dialect.name
-    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OutboxMessage.__table__)
+    return (sqlite.insert if dialect == "sqlite" else postgresql.insert)(model.__table__)
 
 
 def outbox_row(*, key: str, address: Address | str, content: list[dict[str, Any]], kind: str,
@@ -69,10 +69,8 @@ def share_contents(session: Session, contents: dict[str, list[dict[str, Any]]]) 
     the two."""
     if not contents:
         return
-    dialect = session.get_bind().dialect.name
-    stmt = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(OutboxContent.__table__)
     now = db_now()
-    session.execute(stmt.on_conflict_do_nothing(index_elements=["content_hash"]),
+    session.execute(_insert(session, OutboxContent).on_conflict_do_nothing(index_elements=["content_hash"]),
                     [{"content_hash": digest, "content": content, "created_at": now}
                      for digest, content in contents.items()])
 
